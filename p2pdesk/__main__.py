@@ -1,0 +1,3 @@
+from p2pdesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,36 @@
+"""Errors the user can act on: each names the field and what is wrong with it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one field, in words a physician or a billing specialist can act on."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class InvalidInput(ValueError):
+    """Input that breaks a rule of the domain; nothing has been stored when it is raised."""
+
+    def __init__(self, problems: list[Problem] | Problem) -> None:
+        self.problems = [problems] if isinstance(problems, Problem) else list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class NotFound(LookupError):
+    """A case, call or note id that the store does not hold."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be reached or written (disk full, locked, unreadable).
+
+    An environment problem, not a bug: the user gets a calm message naming the database,
+    and whatever they typed stays where it is.
+    """

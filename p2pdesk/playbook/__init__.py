@@ -1,0 +1,1 @@
+"""Scripts, rules and deadlines: pure functions of domain objects."""

@@ -1,0 +1,177 @@
+"""The desk's use-cases: import a case, run a call, take notes, record the outcome.
+
+The window and the command line both go through here. Every method that writes returns only
+after the write is durable; every rule broken raises InvalidInput naming the field, before
+anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from p2pdesk.domain.call import (
+    Call,
+    Disposition,
+    Note,
+    NoteKind,
+    check_disposition,
+    check_end,
+    clean_field,
+    clean_note_text,
+    require_utc,
+    utc_now,
+)
+from p2pdesk.domain.case import Case, CaseSummary
+from p2pdesk.domain.errors import InvalidInput, Problem
+from p2pdesk.resources import resource_path
+from p2pdesk.store.db import make_engine, upgrade
+from p2pdesk.store.repo import Store
+
+DEMO_CASE = ("demo", "ra-biologic.case.json")
+
+
+class Desk:
+    """The use-cases over one store. ``clock`` returns the current aware UTC instant."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime] = utc_now) -> None:
+        self.store = store
+        self._clock = clock
+
+    @classmethod
+    def open(cls, url: str, clock: Callable[[], datetime] = utc_now) -> Desk:
+        """Open the database at ``url``, migrating its schema to the newest version first."""
+        engine = make_engine(url)
+        upgrade(engine)
+        return cls(Store(engine), clock)
+
+    def now(self) -> datetime:
+        return require_utc(self._clock(), "clock")
+
+    # Cases -----------------------------------------------------------------------------------
+
+    def import_case(self, text: str) -> int:
+        """Validate a case file and store it whole; returns the new case's id."""
+        from p2pdesk.services.casefile import parse_case
+
+        return self.store.add_case(parse_case(text))
+
+    def load_demo(self) -> int:
+        """The demo case's id, importing it the first time."""
+        path = resource_path(*DEMO_CASE)
+        existing = self.store.find_case(member_id="LHP448120933", claim_number="PA-2026-1118-0457")
+        if existing is not None:
+            return existing
+        return self.import_case(path.read_text(encoding="utf-8"))
+
+    def export_case(self, case_id: int) -> str:
+        from p2pdesk.services.casefile import dump_case
+
+        return dump_case(self.store.get_case(case_id))
+
+    def cases(self) -> list[CaseSummary]:
+        return self.store.list_cases()
+
+    def case(self, case_id: int) -> Case:
+        return self.store.get_case(case_id)
+
+    # Calls -----------------------------------------------------------------------------------
+
+    def call(self, call_id: int) -> Call:
+        return self.store.get_call(call_id)
+
+    def notes(self, call_id: int) -> list[Note]:
+        return self.store.notes(call_id)
+
+    def call_in_progress(self) -> Call | None:
+        return self.store.call_in_progress()
+
+    def start_call(self, case_id: int) -> Call:
+        """Start a call now. One call at a time: a call still open must be ended first."""
+        open_call = self.store.call_in_progress()
+        if open_call is not None:
+            raise InvalidInput(
+                Problem("call", f"call {open_call.id} is still in progress; end it before starting another")
+            )
+        return self.store.add_call(Call(case_id=case_id, started_at=self.now()))
+
+    def _open_call(self, call_id: int) -> Call:
+        call = self.store.get_call(call_id)
+        if not call.in_progress:
+            raise InvalidInput(Problem("call", "this call has ended; its notes can no longer change"))
+        return call
+
+    def add_note(self, call_id: int, kind: NoteKind, text: str, *, criterion: int | None = None) -> Note:
+        """Append a note stamped now; durable on disk when this returns."""
+        cleaned = clean_note_text(text)
+        self._open_call(call_id)
+        return self.store.add_note(
+            Note(call_id=call_id, at=self.now(), kind=NoteKind(kind), text=cleaned, criterion=criterion)
+        )
+
+    def set_reviewer(self, call_id: int, name: str, credentials: str, specialty: str) -> Note:
+        """Put the reviewer on the record, and log that it was done and when."""
+        call = self._open_call(call_id)
+        call.reviewer_name = clean_field(name, "reviewer name")
+        call.reviewer_credentials = clean_field(credentials, "reviewer credentials")
+        call.reviewer_specialty = clean_field(specialty, "reviewer specialty")
+        if not call.reviewer_display:
+            raise InvalidInput(Problem("reviewer name", "is empty; ask for name, credentials and specialty"))
+        self.store.save_call(call)
+        return self.add_note(call_id, NoteKind.OTHER, f"Reviewer on the record: {call.reviewer_display}")
+
+    def tick_criterion(self, call_id: int, case: Case, number: int) -> Note:
+        """Log that policy criterion ``number`` (1-based) was addressed."""
+        if not 1 <= number <= len(case.criteria):
+            raise InvalidInput(Problem("criterion", f"there is no criterion {number} in this case's policy"))
+        text = case.criteria[number - 1].text
+        return self.add_note(
+            call_id, NoteKind.OUR_POINT, f"Criterion {number} addressed: {text}", criterion=number
+        )
+
+    def set_disposition(
+        self,
+        call_id: int,
+        disposition: Disposition,
+        *,
+        authorization_number: str = "",
+        stated_reasoning: str = "",
+        information_requested: str = "",
+        requested_by: date | None = None,
+    ) -> Note:
+        """Record how the call ended; logged as an outcome note with the time it was said."""
+        call = self._open_call(call_id)
+        disposition = Disposition(disposition)
+        auth = clean_field(authorization_number, "authorization number", limit=100)
+        reasoning = clean_note_text(stated_reasoning) if stated_reasoning.strip() else ""
+        requested = clean_note_text(information_requested) if information_requested.strip() else ""
+        check_disposition(
+            disposition,
+            authorization_number=auth,
+            stated_reasoning=reasoning,
+            information_requested=requested,
+        )
+        if requested_by is not None and requested_by < call.started_at.date():
+            raise InvalidInput(Problem("requested by", f"{requested_by} is before the call"))
+        call.disposition = disposition
+        call.authorization_number = auth
+        call.stated_reasoning = reasoning
+        call.information_requested = requested
+        call.requested_by = requested_by
+        self.store.save_call(call)
+        detail = {
+            Disposition.REVERSED: f"authorization number {auth}",
+            Disposition.UPHELD: f"stated reasoning: {reasoning}",
+            Disposition.DEFERRED: f"requested: {requested}"
+            + (f", by {requested_by.isoformat()}" if requested_by else ""),
+        }[disposition]
+        return self.add_note(call_id, NoteKind.OUTCOME, f"Disposition {disposition.label.lower()}: {detail}")
+
+    def end_call(self, call_id: int) -> Call:
+        """Stamp the call's end; after this its notes are closed."""
+        call = self.store.get_call(call_id)
+        ended_at = self.now()
+        check_end(call, ended_at)
+        call.ended_at = ended_at
+        self.store.save_call(call)
+        return call

@@ -1,0 +1,84 @@
+"""The engine: any SQLAlchemy URL, SQLite by default, with the schema brought up to date by Alembic.
+
+A note must be on disk when Enter returns, so SQLite runs in WAL mode with ``synchronous=FULL``:
+every commit is fsynced before it returns.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+
+from p2pdesk.domain.errors import StoreUnavailable
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+#: The newest migration. Start-up compares the database with this instead of loading Alembic's
+#: script directory (a test checks it equals Alembic's head).
+HEAD_REVISION = "0001"
+
+
+def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``; for SQLite the file's folder is created and durability pragmas set."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def alembic_config(engine: Engine):  # -> alembic.config.Config (imported lazily: it is slow to import)
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    config.attributes["engine"] = engine
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None for an empty database."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest migration; does nothing (and imports nothing) when it is there."""
+    try:
+        if current_revision(engine) == HEAD_REVISION:
+            return
+        from alembic import command
+
+        command.upgrade(alembic_config(engine), "head")
+    except Exception as exc:  # noqa: BLE001 - sorted into environment errors below
+        raise_if_environment(exc, engine)
+        raise
+
+
+def raise_if_environment(exc: BaseException, engine: Engine) -> None:
+    """Turn disk-full, locked, read-only and not-a-database errors into StoreUnavailable."""
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    if isinstance(exc, (OperationalError, DatabaseError)):
+        detail = str(getattr(exc, "orig", exc))
+        where = engine.url.render_as_string(hide_password=True)
+        raise StoreUnavailable(f"The database at {where} cannot be used: {detail}") from exc

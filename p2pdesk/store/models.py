@@ -1,0 +1,193 @@
+"""The tables, as typed SQLAlchemy 2 models.
+
+Column names equal the domain dataclasses' field names, so rows and domain objects map by name
+(see ``p2pdesk.store.mapping``). The schema itself is owned by the Alembic migrations; a test
+fails when these models and the migrations drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from p2pdesk.domain.call import Disposition, NoteKind
+from p2pdesk.domain.case import PlanType
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC instant. SQLite keeps no zone, so naive values are refused on the way in
+    and every value comes back marked as UTC."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: store aware UTC instants only")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+intpk = Annotated[int, mapped_column(Integer, primary_key=True)]
+long_text = Annotated[str, mapped_column(Text, default="", server_default="")]
+short_text = Annotated[str, mapped_column(String(200), default="", server_default="")]
+instant = Annotated[datetime, mapped_column(UTCDateTime())]
+
+
+def _enum(cls: type) -> Enum:
+    """Enums are stored by value (the lower-case word), never by Python name."""
+    return Enum(
+        cls,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        validate_strings=True,
+        length=40,
+        name=cls.__name__.lower(),
+    )
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CaseRow(Base):
+    __tablename__ = "case"
+
+    id: Mapped[intpk]
+    patient_name: Mapped[short_text]
+    patient_dob: Mapped[date | None] = mapped_column(Date)
+    patient_mrn: Mapped[short_text]
+    member_id: Mapped[short_text]
+    group_number: Mapped[short_text]
+    claim_number: Mapped[short_text]
+    authorization_number: Mapped[short_text]
+    payer: Mapped[short_text]
+    plan_name: Mapped[short_text]
+    plan_type: Mapped[PlanType] = mapped_column(_enum(PlanType))
+    state: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    physician_name: Mapped[short_text]
+    physician_credentials: Mapped[short_text]
+    physician_specialty: Mapped[short_text]
+    physician_npi: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    diagnosis_code: Mapped[str] = mapped_column(String(10))
+    diagnosis_description: Mapped[long_text]
+    service_code: Mapped[str] = mapped_column(String(10))
+    service_description: Mapped[long_text]
+    service_start: Mapped[date | None] = mapped_column(Date)
+    service_end: Mapped[date | None] = mapped_column(Date)
+    denial_date: Mapped[date | None] = mapped_column(Date)
+    denial_reason: Mapped[long_text]
+    denial_code: Mapped[short_text]
+    bottom_line: Mapped[long_text]
+    consequence: Mapped[long_text]
+    policy_name: Mapped[short_text]
+    policy_number: Mapped[short_text]
+    created_at: Mapped[instant]
+
+
+class _CaseChild:
+    """Columns every row of a brief table has: its case and its place in the list."""
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class ComorbidityRow(_CaseChild, Base):
+    __tablename__ = "comorbidity"
+
+    text: Mapped[long_text]
+
+
+class SeverityMeasureRow(_CaseChild, Base):
+    __tablename__ = "severity_measure"
+
+    name: Mapped[short_text]
+    value: Mapped[short_text]
+    unit: Mapped[short_text]
+    measured_on: Mapped[date | None] = mapped_column(Date)
+
+
+class PriorTreatmentRow(_CaseChild, Base):
+    __tablename__ = "prior_treatment"
+
+    therapy: Mapped[short_text]
+    dose: Mapped[short_text]
+    start: Mapped[date | None] = mapped_column(Date)
+    end: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[long_text]
+    why_stopped: Mapped[long_text]
+
+
+class GuidelineCitationRow(_CaseChild, Base):
+    __tablename__ = "guideline_citation"
+
+    organization: Mapped[short_text]
+    title: Mapped[long_text]
+    year: Mapped[int | None] = mapped_column(Integer)
+    recommendation: Mapped[short_text]
+    pmid: Mapped[str] = mapped_column(String(20), default="", server_default="")
+
+
+class PolicyCriterionRow(_CaseChild, Base):
+    __tablename__ = "policy_criterion"
+
+    text: Mapped[long_text]
+    patient_fact: Mapped[long_text]
+    evidence: Mapped[long_text]
+
+
+class ObjectionRow(_CaseChild, Base):
+    __tablename__ = "objection"
+
+    objection: Mapped[long_text]
+    answer: Mapped[long_text]
+
+
+class CallRow(Base):
+    __tablename__ = "call"
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="RESTRICT"), index=True)
+    started_at: Mapped[instant]
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reviewer_name: Mapped[short_text]
+    reviewer_credentials: Mapped[short_text]
+    reviewer_specialty: Mapped[short_text]
+    disposition: Mapped[Disposition | None] = mapped_column(_enum(Disposition))
+    authorization_number: Mapped[short_text]
+    stated_reasoning: Mapped[long_text]
+    information_requested: Mapped[long_text]
+    requested_by: Mapped[date | None] = mapped_column(Date)
+
+
+class NoteRow(Base):
+    __tablename__ = "note"
+
+    id: Mapped[intpk]
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="RESTRICT"), index=True)
+    at: Mapped[instant]
+    kind: Mapped[NoteKind] = mapped_column(_enum(NoteKind))
+    text: Mapped[long_text]
+    criterion: Mapped[int | None] = mapped_column(Integer)
+
+
+#: Each list of the case and the row class that keeps it, in the order the brief shows them.
+CASE_CHILDREN: dict[str, type[_CaseChild]] = {
+    "comorbidities": ComorbidityRow,
+    "severity_measures": SeverityMeasureRow,
+    "prior_treatments": PriorTreatmentRow,
+    "guidelines": GuidelineCitationRow,
+    "criteria": PolicyCriterionRow,
+    "objections": ObjectionRow,
+}

@@ -1,0 +1,204 @@
+"""The repository: domain objects in, domain objects out; sessions and rows stay in here.
+
+Rows and dataclasses share field names, so mapping is by name in both directions. Notes are
+append-only: this module has no way to change or delete one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from p2pdesk.domain.call import Call, Note, utc_now
+from p2pdesk.domain.case import (
+    CallSummary,
+    Case,
+    CaseSummary,
+    GuidelineCitation,
+    Objection,
+    PolicyCriterion,
+    PriorTreatment,
+    SeverityMeasure,
+)
+from p2pdesk.domain.errors import NotFound
+from p2pdesk.store.db import raise_if_environment
+from p2pdesk.store.models import CASE_CHILDREN, CallRow, CaseRow, NoteRow
+
+T = TypeVar("T")
+
+#: The domain class of each list of the case (comorbidities are plain strings).
+CHILD_TYPES: dict[str, type | None] = {
+    "comorbidities": None,
+    "severity_measures": SeverityMeasure,
+    "prior_treatments": PriorTreatment,
+    "guidelines": GuidelineCitation,
+    "criteria": PolicyCriterion,
+    "objections": Objection,
+}
+
+_CASE_SCALARS = [f.name for f in dataclasses.fields(Case) if f.name not in CHILD_TYPES and f.name != "id"]
+
+
+def _values(obj: Any, *, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.name not in skip}
+
+
+def _from_row(cls: type[T], row: Any) -> T:
+    return cls(**{f.name: getattr(row, f.name) for f in dataclasses.fields(cls)})  # type: ignore[arg-type]
+
+
+class Store:
+    """All reads and writes of cases, calls and notes.
+
+    Each write is its own transaction and is durable when the method returns.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @contextmanager
+    def _session(self, write: bool = False) -> Iterator[Session]:
+        try:
+            with self._sessions() as session:
+                if write:
+                    with session.begin():
+                        yield session
+                else:
+                    yield session
+        except Exception as exc:
+            raise_if_environment(exc, self.engine)
+            raise
+
+    # Cases -----------------------------------------------------------------------------------
+
+    def add_case(self, case: Case) -> int:
+        """Store a whole case in one transaction (all or nothing) and return its id."""
+        with self._session(write=True) as s:
+            row = CaseRow(**{name: getattr(case, name) for name in _CASE_SCALARS}, created_at=utc_now())
+            s.add(row)
+            s.flush()
+            for attr, row_cls in CASE_CHILDREN.items():
+                for position, item in enumerate(getattr(case, attr)):
+                    values = {"text": item} if CHILD_TYPES[attr] is None else _values(item)
+                    s.add(row_cls(case_id=row.id, position=position, **values))
+            return row.id
+
+    def get_case(self, case_id: int) -> Case:
+        with self._session() as s:
+            row = s.get(CaseRow, case_id)
+            if row is None:
+                raise NotFound(f"no case with id {case_id}")
+            case = Case(id=row.id, **{name: getattr(row, name) for name in _CASE_SCALARS})
+            for attr, row_cls in CASE_CHILDREN.items():
+                rows = s.scalars(
+                    select(row_cls).where(row_cls.case_id == case_id).order_by(row_cls.position)
+                ).all()
+                cls = CHILD_TYPES[attr]
+                items = [r.text for r in rows] if cls is None else [_from_row(cls, r) for r in rows]
+                setattr(case, attr, items)
+            return case
+
+    def find_case(self, *, member_id: str, claim_number: str) -> int | None:
+        """The id of the case with these identifiers, if the store holds one."""
+        with self._session() as s:
+            return s.scalar(
+                select(CaseRow.id)
+                .where(CaseRow.member_id == member_id, CaseRow.claim_number == claim_number)
+                .order_by(CaseRow.id)
+                .limit(1)
+            )
+
+    def list_cases(self) -> list[CaseSummary]:
+        """Every case, newest first, each with its calls (newest first)."""
+        with self._session() as s:
+            calls: dict[int, list[CallSummary]] = {}
+            for call in s.scalars(select(CallRow).order_by(CallRow.started_at.desc())):
+                calls.setdefault(call.case_id, []).append(
+                    CallSummary(
+                        id=call.id,
+                        started_at=call.started_at,
+                        ended=call.ended_at is not None,
+                        disposition=call.disposition.value if call.disposition else "",
+                        reviewer_name=call.reviewer_name,
+                    )
+                )
+            return [
+                CaseSummary(
+                    id=row.id,
+                    patient_name=row.patient_name,
+                    payer=row.payer,
+                    service_code=row.service_code,
+                    diagnosis_code=row.diagnosis_code,
+                    denial_date=row.denial_date,
+                    calls=tuple(calls.get(row.id, ())),
+                )
+                for row in s.scalars(select(CaseRow).order_by(CaseRow.id.desc()))
+            ]
+
+    # Calls -----------------------------------------------------------------------------------
+
+    def add_call(self, call: Call) -> Call:
+        with self._session(write=True) as s:
+            if s.get(CaseRow, call.case_id) is None:
+                raise NotFound(f"no case with id {call.case_id}")
+            row = CallRow(**_values(call))
+            s.add(row)
+            s.flush()
+            call.id = row.id
+            return call
+
+    def get_call(self, call_id: int) -> Call:
+        with self._session() as s:
+            row = s.get(CallRow, call_id)
+            if row is None:
+                raise NotFound(f"no call with id {call_id}")
+            return _from_row(Call, row)
+
+    def save_call(self, call: Call) -> None:
+        """Write the call's own fields (reviewer, disposition, end)."""
+        with self._session(write=True) as s:
+            row = s.get(CallRow, call.id)
+            if row is None:
+                raise NotFound(f"no call with id {call.id}")
+            for name, value in _values(call, skip=("id", "case_id", "started_at")).items():
+                setattr(row, name, value)
+
+    def calls_for_case(self, case_id: int) -> list[Call]:
+        with self._session() as s:
+            rows = s.scalars(select(CallRow).where(CallRow.case_id == case_id).order_by(CallRow.started_at))
+            return [_from_row(Call, r) for r in rows]
+
+    def call_in_progress(self) -> Call | None:
+        """The newest call that was started and never ended (e.g. after a crash)."""
+        with self._session() as s:
+            row = s.scalar(
+                select(CallRow).where(CallRow.ended_at.is_(None)).order_by(CallRow.started_at.desc()).limit(1)
+            )
+            return None if row is None else _from_row(Call, row)
+
+    # Notes -----------------------------------------------------------------------------------
+
+    def add_note(self, note: Note) -> Note:
+        """Append one note; it is on disk when this returns."""
+        with self._session(write=True) as s:
+            row = NoteRow(**_values(note))
+            s.add(row)
+            s.flush()
+            note.id = row.id
+            return note
+
+    def notes(self, call_id: int) -> list[Note]:
+        """The call's notes in the order they were entered."""
+        with self._session() as s:
+            rows = s.scalars(select(NoteRow).where(NoteRow.call_id == call_id).order_by(NoteRow.id))
+            return [_from_row(Note, r) for r in rows]
+
+    def count_notes(self, call_id: int) -> int:
+        with self._session() as s:
+            return s.scalar(select(func.count()).select_from(NoteRow).where(NoteRow.call_id == call_id)) or 0

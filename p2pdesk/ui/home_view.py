@@ -1,0 +1,83 @@
+"""The home view: every case with its calls. Enter opens the selected case or call.
+
+Signals:
+    caseOpenRequested(case_id: int)
+    callOpenRequested(case_id: int, call_id: int)
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from p2pdesk.domain.case import CaseSummary
+
+_CASE, _CALL = 1, 2
+
+
+class _CaseTree(QTreeWidget):
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem() is not None:
+            self.itemActivated.emit(self.currentItem(), 0)
+            return
+        super().keyPressEvent(event)
+
+
+class HomeView(QWidget):
+    caseOpenRequested = Signal(int)
+    callOpenRequested = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        title = QLabel(
+            "<b>Cases</b> — Enter opens the selected case or call; Ctrl+O imports a case file", self
+        )
+        layout.addWidget(title)
+        self.tree = _CaseTree(self)
+        self.tree.setObjectName("cases")
+        self.tree.setHeaderLabels(
+            ["Case / call", "Payer", "Service", "Diagnosis", "Denied", "Calls / outcome"]
+        )
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setColumnWidth(0, 260)
+        self.tree.setColumnWidth(1, 220)
+        self.tree.itemActivated.connect(self._activated)
+        layout.addWidget(self.tree, 1)
+
+    def show_cases(self, cases: list[CaseSummary]) -> None:
+        self.tree.clear()
+        for case in cases:
+            denied = case.denial_date.isoformat() if case.denial_date else "—"
+            item = QTreeWidgetItem(
+                [
+                    f"#{case.id}  {case.patient_name}",
+                    case.payer,
+                    case.service_code,
+                    case.diagnosis_code,
+                    denied,
+                    f"{len(case.calls)} call(s)",
+                ]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, (_CASE, case.id, 0))
+            for call in case.calls:
+                when = call.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+                status = call.disposition or ("in progress" if not call.ended else "ended, no outcome")
+                child = QTreeWidgetItem([f"Call {when}", call.reviewer_name, "", "", "", status])
+                child.setData(0, Qt.ItemDataRole.UserRole, (_CALL, case.id, call.id))
+                item.addChild(child)
+            self.tree.addTopLevelItem(item)
+            item.setExpanded(True)
+        if self.tree.topLevelItemCount():
+            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+
+    def focus_list(self) -> None:
+        self.tree.setFocus()
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        kind, case_id, call_id = item.data(0, Qt.ItemDataRole.UserRole)
+        if kind == _CASE:
+            self.caseOpenRequested.emit(case_id)
+        else:
+            self.callOpenRequested.emit(case_id, call_id)

@@ -1,0 +1,322 @@
+"""The main window: the one switchboard. Panes report what was asked; this connects them to the desk.
+
+Every action has its shortcut in its menu entry and in its tooltip. Writes go through
+``p2pdesk.services.desk.Desk``; a refused input is shown where it was typed, and the typed text
+stays there; a database that cannot be written is said plainly, and nothing typed is lost.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
+
+from p2pdesk.domain.call import Call, Disposition, NoteKind
+from p2pdesk.domain.case import Case
+from p2pdesk.domain.errors import InvalidInput, NotFound, Problem, StoreUnavailable
+from p2pdesk.playbook.script import specialty_differs
+from p2pdesk.services.desk import Desk
+from p2pdesk.ui.brief_view import BriefView
+from p2pdesk.ui.case_desk import CaseDesk
+from p2pdesk.ui.home_view import HomeView
+from p2pdesk.ui.note_pane import CallActions, NotePane
+from p2pdesk.ui.script_view import ScriptView
+
+
+class MainWindow(QMainWindow):
+    """The desk's window. Owns the actions; holds the home view and the case desk."""
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.desk = desk
+        self.case: Case | None = None
+        self.call: Call | None = None
+        self.setWindowTitle("p2pdesk")
+        self.resize(1366, 740)
+
+        self._make_actions()
+        self.home = HomeView(self)
+        self.brief = BriefView(self)
+        self.script = ScriptView(self)
+        self.note_pane = NotePane(CallActions(start=self.act_start, end=self.act_end), self)
+        self.case_desk = CaseDesk(self.brief, self.script, self.note_pane, self)
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.home)
+        self.stack.addWidget(self.case_desk)
+        self.setCentralWidget(self.stack)
+        self._make_menus()
+        self._connect()
+        self._update_actions()
+
+    # Actions and menus -----------------------------------------------------------------------
+
+    def _action(self, text: str, shortcut: str, slot, *, checkable: bool = False) -> QAction:  # noqa: ANN001
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        native = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{text.replace('&', '').rstrip('…')} ({native})")
+        action.setCheckable(checkable)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _make_actions(self) -> None:
+        self.act_home = self._action("&Home", "Ctrl+H", self.show_home)
+        self.act_import = self._action("&Import case file…", "Ctrl+O", self._import_case)
+        self.act_quit = self._action("&Quit", "Ctrl+Q", self.close)
+        self.act_start = self._action("&Start call", "Ctrl+Shift+S", self._start_call)
+        self.act_end = self._action("&End call", "Ctrl+Shift+E", self._end_call)
+        self.act_entry = self._action(
+            "Note &entry", "Ctrl+L", lambda: self._focus(2, self.note_pane.focus_entry)
+        )
+        self.act_reviewer = self._action(
+            "&Reviewer on the record", "Ctrl+R", lambda: self._focus(2, self.note_pane.focus_reviewer)
+        )
+        self.act_criteria = self._action(
+            "&Criteria checklist", "Ctrl+K", lambda: self._focus(2, self.note_pane.focus_criteria)
+        )
+        self.act_disposition = self._action(
+            "&Disposition", "Ctrl+D", lambda: self._focus(2, self.note_pane.focus_disposition)
+        )
+        self.kind_actions = [
+            self._action(kind.label, f"Ctrl+{n}", lambda _=False, k=kind: self._set_kind(k))
+            for n, kind in enumerate(NoteKind, start=1)
+        ]
+        self.pane_actions = [
+            self._action(f"Show &{title}", f"Alt+{n}", lambda _=False, i=n - 1: self._show_pane(i))
+            for n, title in enumerate(("Brief", "Script", "Notes"), start=1)
+        ]
+        self.act_next_step = self._action("&Next script step", "Ctrl+PgDown", lambda: self.script.step(1))
+        self.act_prev_step = self._action("&Previous script step", "Ctrl+PgUp", lambda: self.script.step(-1))
+        self.act_on_top = self._action("Always on &top", "Ctrl+T", self._toggle_on_top, checkable=True)
+
+    def _make_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.act_home, self.act_import])
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        call_menu = bar.addMenu("&Call")
+        call_menu.addActions([self.act_start, self.act_end])
+        call_menu.addSeparator()
+        call_menu.addActions([self.act_entry, self.act_reviewer, self.act_criteria, self.act_disposition])
+        kinds = call_menu.addMenu("Note &kind")
+        kinds.addActions(self.kind_actions)
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions(self.pane_actions)
+        view_menu.addSeparator()
+        view_menu.addActions([self.act_next_step, self.act_prev_step])
+        view_menu.addSeparator()
+        view_menu.addAction(self.act_on_top)
+
+    def _connect(self) -> None:
+        self.home.caseOpenRequested.connect(self.open_case)
+        self.home.callOpenRequested.connect(self.open_call)
+        self.note_pane.noteSubmitted.connect(self._add_note)
+        self.note_pane.reviewerSubmitted.connect(self._set_reviewer)
+        self.note_pane.criterionTicked.connect(self._tick_criterion)
+        self.note_pane.dispositionSubmitted.connect(self._set_disposition)
+
+    def _update_actions(self) -> None:
+        on_case = self.stack.currentWidget() is self.case_desk and self.case is not None
+        live = self.call is not None and self.call.in_progress
+        self.act_start.setEnabled(on_case and not live)
+        self.act_end.setEnabled(live)
+        for action in (
+            self.act_entry,
+            self.act_reviewer,
+            self.act_criteria,
+            self.act_disposition,
+            *self.kind_actions,
+        ):
+            action.setEnabled(live)
+        for action in (*self.pane_actions, self.act_next_step, self.act_prev_step):
+            action.setEnabled(on_case)
+
+    # Navigation -------------------------------------------------------------------------------
+
+    def restore(self, case_id: int | None = None) -> None:
+        """Open what the physician needs first: a call left in progress (e.g. after a crash),
+        else the case asked for, else the home view."""
+        live = self._guard(self.desk.call_in_progress)
+        if live is not None:
+            self.open_call(live.case_id, live.id)  # type: ignore[arg-type]
+        elif case_id is not None:
+            self.open_case(case_id)
+        else:
+            self.show_home()
+
+    def show_home(self) -> None:
+        cases = self._guard(self.desk.cases)
+        if cases is not None:
+            self.home.show_cases(cases)
+        self.stack.setCurrentWidget(self.home)
+        self.setWindowTitle("p2pdesk")
+        self._update_actions()
+        self.home.focus_list()
+
+    def open_case(self, case_id: int) -> None:
+        case = self._guard(lambda: self.desk.case(case_id))
+        if case is None:
+            return
+        live = self.desk.call_in_progress()
+        call = live if live is not None and live.case_id == case_id else None
+        self._show(case, call)
+
+    def open_call(self, case_id: int, call_id: int) -> None:
+        case = self._guard(lambda: self.desk.case(case_id))
+        call = self._guard(lambda: self.desk.call(call_id))
+        if case is not None and call is not None:
+            self._show(case, call)
+
+    def _show(self, case: Case, call: Call | None) -> None:
+        self.case, self.call = case, call
+        self.setWindowTitle(f"p2pdesk — case #{case.id}")
+        self.brief.show_case(case)
+        self.script.show_script(case, call)
+        self.note_pane.set_case(case)
+        self.note_pane.show_call(call, self.desk.notes(call.id) if call else [])  # type: ignore[arg-type]
+        self.stack.setCurrentWidget(self.case_desk)
+        self._update_actions()
+        if call is not None and call.in_progress:
+            self._focus(2, self.note_pane.focus_entry)
+
+    def _focus(self, pane: int, then) -> None:  # noqa: ANN001
+        self.case_desk.show_pane(pane)
+        then()
+
+    def _show_pane(self, index: int) -> None:
+        self.case_desk.show_pane(index)
+
+    def _toggle_on_top(self, on: bool) -> None:
+        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, on)
+        self.show()
+
+    def _set_kind(self, kind: NoteKind) -> None:
+        self.case_desk.show_pane(2)
+        self.note_pane.set_kind(kind)
+
+    # Writes ---------------------------------------------------------------------------------
+
+    def _guard(self, work):  # noqa: ANN001, ANN202
+        """Run ``work``; show a refused input or an unusable store plainly, return None then."""
+        try:
+            result = work()
+        except InvalidInput as exc:
+            self.note_pane.show_problem("\n".join(str(p) for p in exc.problems))
+            return None
+        except NotFound as exc:
+            self.note_pane.show_problem(str(exc))
+            return None
+        except StoreUnavailable as exc:
+            self.note_pane.show_problem(
+                f"Not saved — the database cannot be written ({exc}). Your text is kept here; "
+                "press Enter again once the disk is available."
+            )
+            return None
+        self.note_pane.show_problem("")
+        return result
+
+    def _start_call(self) -> None:
+        if self.case is None:
+            return
+        call = self._guard(lambda: self.desk.start_call(self.case.id))  # type: ignore[union-attr]
+        if call is not None:
+            self._show(self.case, call)
+
+    def _end_call(self) -> None:
+        if self.call is None:
+            return
+        call = self._guard(lambda: self.desk.end_call(self.call.id))  # type: ignore[union-attr]
+        if call is not None:
+            self._show(self.case, call)  # type: ignore[arg-type]
+
+    def _add_note(self, kind: str, text: str) -> None:
+        if self.call is None:
+            return
+        note = self._guard(lambda: self.desk.add_note(self.call.id, NoteKind(kind), text))  # type: ignore[union-attr]
+        if note is not None:
+            self.note_pane.append_note(note)
+            self.note_pane.note_accepted()
+
+    def _set_reviewer(self, name: str, credentials: str, specialty: str) -> None:
+        if self.call is None:
+            return
+        call_id = self.call.id
+        note = self._guard(lambda: self.desk.set_reviewer(call_id, name, credentials, specialty))
+        if note is not None:
+            self.call = self.desk.call(call_id)  # type: ignore[arg-type]
+            self.note_pane.append_note(note)
+            self.script.show_script(self.case, self.call)  # type: ignore[arg-type]
+            if specialty_differs(self.case, self.call):  # type: ignore[arg-type]
+                self.script.go_to("specialty")
+            else:
+                self.script.go_to("criteria")
+            self.note_pane.focus_entry()
+
+    def _tick_criterion(self, number: int) -> None:
+        if self.call is None or self.case is None:
+            return
+        note = self._guard(lambda: self.desk.tick_criterion(self.call.id, self.case, number))  # type: ignore[union-attr]
+        if note is None:
+            self.note_pane.uncheck_criterion(number)
+        else:
+            self.note_pane.append_note(note)
+
+    def _set_disposition(self, disposition: str, auth: str, reasoning: str, requested: str, by: str) -> None:
+        if self.call is None:
+            return
+        call_id = self.call.id
+
+        def record():  # noqa: ANN202
+            if not disposition:
+                raise InvalidInput(Problem("disposition", "choose reversed, upheld or deferred first"))
+            try:
+                by_date = date.fromisoformat(by.strip()) if by.strip() else None
+            except ValueError:
+                raise InvalidInput(Problem("by", f"{by.strip()!r} is not a date as YYYY-MM-DD")) from None
+            return self.desk.set_disposition(
+                call_id,
+                Disposition(disposition),
+                authorization_number=auth,
+                stated_reasoning=reasoning,
+                information_requested=requested,
+                requested_by=by_date,
+            )
+
+        note = self._guard(record)
+        if note is not None:
+            self.call = self.desk.call(call_id)  # type: ignore[arg-type]
+            self.note_pane.append_note(note)
+            self.note_pane.focus_entry()
+
+    def _import_case(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import case file", "", "Case files (*.json)")
+        if not path:
+            return
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+            case_id = self.desk.import_case(text)
+        except (OSError, UnicodeDecodeError) as exc:
+            QMessageBox.warning(self, "Import case file", f"Cannot read {path}: {exc}")
+            return
+        except InvalidInput as exc:
+            QMessageBox.warning(
+                self,
+                "Import case file",
+                "The case file was refused; nothing was imported.\n\n" + "\n".join(map(str, exc.problems)),
+            )
+            return
+        except StoreUnavailable as exc:
+            QMessageBox.warning(self, "Import case file", str(exc))
+            return
+        self.open_case(case_id)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        """Closing during a call loses nothing (every note is already on disk); the call stays
+        open and is reopened at the next start."""
+        super().closeEvent(event)

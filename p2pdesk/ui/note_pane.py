@@ -1,0 +1,355 @@
+"""The note pane: the call's clock, the reviewer, the criteria checklist, the notes and the outcome.
+
+It only shows state and reports what the physician asked for; the main window does the work.
+
+Signals:
+    noteSubmitted(kind: str, text: str): Enter pressed in the note entry.
+    reviewerSubmitted(name: str, credentials: str, specialty: str): Enter in a reviewer field.
+    criterionTicked(number: int): a criterion was ticked (1-based).
+    dispositionSubmitted(disposition: str, authorization: str, reasoning: str, requested: str, by: str)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from p2pdesk.domain.call import Call, Disposition, Note, NoteKind, format_offset, utc_now
+from p2pdesk.domain.case import Case
+
+
+@dataclass(frozen=True)
+class CallActions:
+    """The window's actions the pane's buttons stand for (shortcuts live on the actions)."""
+
+    start: QAction
+    end: QAction
+
+
+_KIND_COLORS = {
+    NoteKind.REVIEWER_CLAIM: "#8a1c00",
+    NoteKind.PROCEDURAL: "#5b2a86",
+    NoteKind.OUTCOME: "#0b5d1e",
+    NoteKind.INFO_REQUESTED: "#7a5a00",
+}
+
+
+def local_time(instant) -> str:  # noqa: ANN001 - an aware datetime
+    return instant.astimezone().strftime("%H:%M:%S")
+
+
+class NotePane(QWidget):
+    noteSubmitted = Signal(str, str)
+    reviewerSubmitted = Signal(str, str, str)
+    criterionTicked = Signal(int)
+    dispositionSubmitted = Signal(str, str, str, str, str)
+
+    def __init__(self, actions: CallActions, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notePane")
+        self._call: Call | None = None
+        self._loading = False
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.setSpacing(4)
+
+        # Call bar: start, end, clock.
+        bar = QHBoxLayout()
+        for action in (actions.start, actions.end):
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            bar.addWidget(button)
+        self.clock = QLabel("No call in progress", self)
+        self.clock.setObjectName("callClock")
+        self.clock.setStyleSheet("font-weight:600;")
+        bar.addWidget(self.clock, 1)
+        layout.addLayout(bar)
+
+        # Reviewer on the record.
+        reviewer = QGroupBox("Reviewer (Ctrl+R)", self)
+        row = QHBoxLayout(reviewer)
+        row.setContentsMargins(4, 2, 4, 2)
+        self.reviewer_name = QLineEdit(reviewer)
+        self.reviewer_name.setPlaceholderText("Name")
+        self.reviewer_credentials = QLineEdit(reviewer)
+        self.reviewer_credentials.setPlaceholderText("MD, DO…")
+        self.reviewer_credentials.setMaximumWidth(80)
+        self.reviewer_specialty = QLineEdit(reviewer)
+        self.reviewer_specialty.setPlaceholderText("Specialty")
+        for edit, name in (
+            (self.reviewer_name, "reviewerName"),
+            (self.reviewer_credentials, "reviewerCredentials"),
+            (self.reviewer_specialty, "reviewerSpecialty"),
+        ):
+            edit.setObjectName(name)
+            edit.setToolTip("Enter puts the reviewer on the record (logged with the time)")
+            edit.returnPressed.connect(self._submit_reviewer)
+            row.addWidget(edit, 2 if edit is not self.reviewer_credentials else 1)
+        layout.addWidget(reviewer)
+
+        # Criteria checklist.
+        self.criteria = QListWidget(self)
+        self.criteria.setObjectName("criteria")
+        self.criteria.setToolTip("Policy criteria (Ctrl+K): Space ticks the selected one and logs it")
+        self.criteria.setMaximumHeight(92)
+        self.criteria.setWordWrap(False)
+        self.criteria.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.criteria.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.criteria.itemChanged.connect(self._criterion_changed)
+        layout.addWidget(self.criteria)
+
+        # The notes.
+        self.notes = QListWidget(self)
+        self.notes.setObjectName("notes")
+        self.notes.setWordWrap(True)
+        self.notes.setAlternatingRowColors(True)
+        self.notes.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.notes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.notes.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        layout.addWidget(self.notes, 1)
+
+        # The entry.
+        entry_row = QHBoxLayout()
+        self.kind = QComboBox(self)
+        self.kind.setObjectName("noteKind")
+        for n, kind in enumerate(NoteKind, start=1):
+            self.kind.addItem(f"{kind.label}  (Ctrl+{n})", kind.value)
+        self.kind.setToolTip("Kind of the next note: Ctrl+1 … Ctrl+6")
+        self.entry = QLineEdit(self)
+        self.entry.setObjectName("noteEntry")
+        self.entry.setPlaceholderText("Type what was said; Enter saves it with the time")
+        self.entry.setToolTip("Note entry (Ctrl+L). Enter saves the note to disk with the time.")
+        self.entry.returnPressed.connect(self._submit_note)
+        entry_row.addWidget(self.kind)
+        entry_row.addWidget(self.entry, 1)
+        layout.addLayout(entry_row)
+
+        self.status = QLabel("", self)
+        self.status.setObjectName("problem")
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("color:#b00020;font-weight:600;")
+        self.status.hide()
+        layout.addWidget(self.status)
+
+        # Disposition.
+        box = QGroupBox("Disposition (Ctrl+D)", self)
+        form = QFormLayout(box)
+        form.setContentsMargins(4, 2, 4, 2)
+        form.setVerticalSpacing(2)
+        self.disposition = QComboBox(box)
+        self.disposition.setObjectName("disposition")
+        self.disposition.addItem("— not yet —", "")
+        for d in Disposition:
+            self.disposition.addItem(d.label, d.value)
+        self.disposition.currentIndexChanged.connect(self._disposition_kind_changed)
+        self.authorization = QLineEdit(box)
+        self.authorization.setObjectName("authorizationNumber")
+        self.reasoning = QLineEdit(box)
+        self.reasoning.setObjectName("statedReasoning")
+        self.requested = QLineEdit(box)
+        self.requested.setObjectName("informationRequested")
+        self.requested_by = QLineEdit(box)
+        self.requested_by.setObjectName("requestedBy")
+        self.requested_by.setPlaceholderText("YYYY-MM-DD")
+        form.addRow("Outcome", self.disposition)
+        form.addRow("Authorization #", self.authorization)
+        form.addRow("Stated reasoning", self.reasoning)
+        form.addRow("Requested", self.requested)
+        form.addRow("By", self.requested_by)
+        self._form = form
+        for edit in (self.authorization, self.reasoning, self.requested, self.requested_by):
+            edit.returnPressed.connect(self._submit_disposition)
+            edit.setToolTip("Enter records the disposition (logged with the time)")
+        layout.addWidget(box)
+        self._disposition_kind_changed()
+
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        self.show_call(None, [])
+
+    # What the window tells the pane ----------------------------------------------------------
+
+    def set_case(self, case: Case) -> None:
+        self._loading = True
+        self.criteria.clear()
+        for n, criterion in enumerate(case.criteria, start=1):
+            item = QListWidgetItem(f"{n}. {criterion.text}", self.criteria)
+            item.setToolTip(f"{criterion.text}\n→ {criterion.patient_fact or 'patient fact missing'}")
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+        self._loading = False
+
+    def show_call(self, call: Call | None, notes: list[Note]) -> None:
+        """Show a call (or none) with its notes, as after opening or restarting."""
+        self._call = call
+        self.notes.clear()
+        self._loading = True
+        for i in range(self.criteria.count()):
+            self.criteria.item(i).setCheckState(Qt.CheckState.Unchecked)
+        self._loading = False
+        for note in notes:
+            self.append_note(note)
+        live = call is not None and call.in_progress
+        for widget in (
+            self.entry,
+            self.kind,
+            self.reviewer_name,
+            self.reviewer_credentials,
+            self.reviewer_specialty,
+            self.criteria,
+            self.disposition,
+            self.authorization,
+            self.reasoning,
+            self.requested,
+            self.requested_by,
+        ):
+            widget.setEnabled(live)
+        if call is not None:
+            self.reviewer_name.setText(call.reviewer_name)
+            self.reviewer_credentials.setText(call.reviewer_credentials)
+            self.reviewer_specialty.setText(call.reviewer_specialty)
+            index = self.disposition.findData(call.disposition.value if call.disposition else "")
+            self.disposition.setCurrentIndex(max(index, 0))
+            self.authorization.setText(call.authorization_number)
+            self.reasoning.setText(call.stated_reasoning)
+            self.requested.setText(call.information_requested)
+            self.requested_by.setText(call.requested_by.isoformat() if call.requested_by else "")
+        else:
+            for edit in (
+                self.reviewer_name,
+                self.reviewer_credentials,
+                self.reviewer_specialty,
+                self.authorization,
+                self.reasoning,
+                self.requested,
+                self.requested_by,
+            ):
+                edit.clear()
+            self.disposition.setCurrentIndex(0)
+        if live:
+            self._timer.start()
+        else:
+            self._timer.stop()
+        self._tick()
+
+    def append_note(self, note: Note) -> None:
+        call = self._call
+        offset = format_offset(call.offset(note.at)) if call else ""
+        item = QListWidgetItem(f"{local_time(note.at)}  {offset}  {note.kind.short_label}: {note.text}")
+        item.setToolTip(f"{note.kind.label}\n{note.text[:2000]}")
+        item.setData(Qt.ItemDataRole.UserRole, note.id)
+        color = _KIND_COLORS.get(note.kind)
+        if color:
+            item.setForeground(QColor(color))
+        self.notes.addItem(item)
+        self.notes.scrollToBottom()
+        if note.criterion is not None and 0 < note.criterion <= self.criteria.count():
+            self._loading = True
+            crit = self.criteria.item(note.criterion - 1)
+            crit.setCheckState(Qt.CheckState.Checked)
+            crit.setFlags(crit.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+            self._loading = False
+
+    def note_accepted(self) -> None:
+        """The note is on disk: clear the entry for the next one."""
+        self.entry.clear()
+        self.show_problem("")
+
+    def show_problem(self, message: str) -> None:
+        """Say what is wrong, in red, under the entry; whatever was typed stays where it is."""
+        self.status.setText(message)
+        self.status.setVisible(bool(message))
+
+    def set_kind(self, kind: NoteKind) -> None:
+        self.kind.setCurrentIndex(self.kind.findData(kind.value))
+        self.entry.setFocus()
+
+    def current_kind(self) -> NoteKind:
+        return NoteKind(self.kind.currentData())
+
+    def focus_entry(self) -> None:
+        self.entry.setFocus()
+
+    def focus_reviewer(self) -> None:
+        self.reviewer_name.setFocus()
+
+    def focus_criteria(self) -> None:
+        self.criteria.setFocus()
+        if self.criteria.currentRow() < 0 and self.criteria.count():
+            self.criteria.setCurrentRow(0)
+
+    def focus_disposition(self) -> None:
+        self.disposition.setFocus()
+
+    # Internals ---------------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        call = self._call
+        if call is None:
+            self.clock.setText("No call in progress")
+        elif call.in_progress:
+            elapsed = format_offset(call.offset(utc_now())).lstrip("+")
+            self.clock.setText(f"● {elapsed}  on call since {local_time(call.started_at)}")
+        else:
+            length = format_offset(call.offset(call.ended_at)).lstrip("+")  # type: ignore[arg-type]
+            self.clock.setText(
+                f"Call ended {local_time(call.ended_at)} · {length} long"  # type: ignore[arg-type]
+            )
+
+    def _submit_note(self) -> None:
+        self.noteSubmitted.emit(self.current_kind().value, self.entry.text())
+
+    def _submit_reviewer(self) -> None:
+        self.reviewerSubmitted.emit(
+            self.reviewer_name.text(), self.reviewer_credentials.text(), self.reviewer_specialty.text()
+        )
+
+    def _criterion_changed(self, item: QListWidgetItem) -> None:
+        if self._loading or item.checkState() != Qt.CheckState.Checked:
+            return
+        self.criterionTicked.emit(self.criteria.row(item) + 1)
+
+    def uncheck_criterion(self, number: int) -> None:
+        """Undo a tick the store refused, without logging anything."""
+        self._loading = True
+        self.criteria.item(number - 1).setCheckState(Qt.CheckState.Unchecked)
+        self._loading = False
+
+    def _disposition_kind_changed(self) -> None:
+        kind = self.disposition.currentData()
+        shown = {
+            self.authorization: kind == Disposition.REVERSED.value,
+            self.reasoning: kind == Disposition.UPHELD.value,
+            self.requested: kind == Disposition.DEFERRED.value,
+            self.requested_by: kind == Disposition.DEFERRED.value,
+        }
+        for widget, visible in shown.items():
+            self._form.setRowVisible(widget, visible)
+
+    def _submit_disposition(self) -> None:
+        self.dispositionSubmitted.emit(
+            self.disposition.currentData() or "",
+            self.authorization.text(),
+            self.reasoning.text(),
+            self.requested.text(),
+            self.requested_by.text(),
+        )

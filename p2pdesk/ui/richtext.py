@@ -1,0 +1,51 @@
+"""Qt rich text for the brief and the script. Every user string is escaped here, once."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from p2pdesk.playbook.script import Segment
+
+MISSING_STYLE = "color:#b00020;font-weight:600;background:#fdecee"
+#: Applied as the document's default style sheet (Qt ignores most of a <style> block in a fragment).
+STYLE_SHEET = """
+h2 { font-size: 9.5pt; margin-top: 4px; margin-bottom: 1px; color: #0b4f6c; }
+h3 { font-size: 9pt; margin-top: 4px; margin-bottom: 0px; color: #0b4f6c; }
+td { padding-right: 6px; vertical-align: top; }
+td.k { color: #555555; }
+p { margin-top: 0px; margin-bottom: 2px; }
+.sec { color: #0b4f6c; font-weight: 700; }
+.hint { color: #777777; font-weight: normal; }
+.alert { color: #ffffff; background-color: #b00020; font-weight: 600; }
+"""
+
+
+def esc(text: object) -> str:
+    """Escape any value for Qt rich text; no user string can add markup."""
+    return escape(str(text), quote=True)
+
+
+def missing(what: str) -> str:
+    return f'<span style="{MISSING_STYLE}">[{esc(what)} missing]</span>'
+
+
+def value(text: object, what: str) -> str:
+    """The escaped value, or a visible marker naming what is missing."""
+    if text in (None, ""):
+        return missing(what)
+    if isinstance(text, date):
+        text = text.isoformat()
+    return esc(text)
+
+
+def segments(line: tuple[Segment, ...]) -> str:
+    out = []
+    for seg in line:
+        if seg.missing:
+            out.append(f'<span style="{MISSING_STYLE}">{esc(seg.text)}</span>')
+        elif seg.emphasis:
+            out.append(f"<b>{esc(seg.text)}</b>")
+        else:
+            out.append(esc(seg.text))
+    return "".join(out)

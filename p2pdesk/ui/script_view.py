@@ -1,0 +1,76 @@
+"""The script prompts, one step of the call's arc open at a time (Ctrl+PgDown / Ctrl+PgUp).
+
+Every step's title stays visible, so the physician sees where the call is; the open step's
+words fit beside the brief without scrolling.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QTextBrowser, QToolBox, QWidget
+
+from p2pdesk.domain.call import Call
+from p2pdesk.domain.case import Case
+from p2pdesk.playbook.script import Prompt, build_script
+from p2pdesk.ui.richtext import STYLE_SHEET, esc, segments
+
+
+def prompt_html(prompt: Prompt) -> str:
+    parts = []
+    if prompt.alert:
+        parts.append(f'<p><span class="alert">&nbsp;{esc(prompt.alert)}&nbsp;</span></p>')
+    parts.extend(f"<p>{segments(line)}</p>" for line in prompt.lines)
+    return "".join(parts)
+
+
+def prompt_title(number: int, prompt: Prompt) -> str:
+    hint = f" · {prompt.hint}" if prompt.hint else ""
+    flag = "  ⚠" if prompt.alert else ""
+    return f"{number}. {prompt.title}{hint}{flag}"
+
+
+class ScriptView(QToolBox):
+    """The seven prompts of the call, filled from the case; no signals of its own."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("script")
+        self.setAccessibleName("Call script")
+        self.keys: list[str] = []
+        self._pages: list[QTextBrowser] = []
+
+    def show_script(self, case: Case, call: Call | None) -> None:
+        prompts = build_script(case, call)
+        current = self.currentIndex()
+        if [p.key for p in prompts] != self.keys:
+            while self.count():
+                page = self.widget(0)
+                self.removeItem(0)
+                page.deleteLater()
+            self._pages = []
+            for prompt in prompts:
+                page = QTextBrowser(self)
+                page.setObjectName(f"prompt_{prompt.key}")
+                page.setOpenLinks(False)
+                page.document().setDefaultStyleSheet(STYLE_SHEET)
+                page.document().setDocumentMargin(4)
+                self.addItem(page, "")
+                self._pages.append(page)
+            self.keys = [p.key for p in prompts]
+        for n, (prompt, page) in enumerate(zip(prompts, self._pages, strict=True), start=1):
+            self.setItemText(n - 1, prompt_title(n, prompt))
+            page.setHtml(prompt_html(prompt))
+        self.setCurrentIndex(max(current, 0))
+
+    def page_text(self, key: str) -> str:
+        """The plain text of one step, as the physician reads it."""
+        return self._pages[self.keys.index(key)].toPlainText()
+
+    def title(self, key: str) -> str:
+        return self.itemText(self.keys.index(key))
+
+    def go_to(self, key: str) -> None:
+        self.setCurrentIndex(self.keys.index(key))
+
+    def step(self, delta: int) -> None:
+        if self.count():
+            self.setCurrentIndex((self.currentIndex() + delta) % self.count())
