@@ -25,6 +25,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--demo", action="store_true", help="load the demo case (once) and open it")
     parser.add_argument("--case", type=int, metavar="ID", help="open this case")
+    parser.add_argument(
+        "--quit-when-shown",
+        action="store_true",
+        help="draw the window once, print 'shown' and quit (start-up measurements, smoke tests)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     imp = sub.add_parser("import-case", help="validate and import a JSON case file")
     imp.add_argument("file", type=Path)
@@ -44,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         from p2pdesk.ui.app import run
 
-        return run(db=args.db, demo=args.demo, case_id=args.case)
+        return run(db=args.db, demo=args.demo, case_id=args.case, quit_when_shown=args.quit_when_shown)
 
     from p2pdesk.config import resolve_db_url
     from p2pdesk.domain.errors import InvalidInput, NotFound, StoreUnavailable

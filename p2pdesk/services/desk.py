@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+from p2pdesk.demo import DEMO_CASE_FILE, DEMO_CLAIM_NUMBER, DEMO_MEMBER_ID
 from p2pdesk.domain.call import (
     Call,
     Disposition,
@@ -28,8 +29,6 @@ from p2pdesk.resources import resource_path
 from p2pdesk.store.db import make_engine, upgrade
 from p2pdesk.store.repo import Store
 
-DEMO_CASE = ("demo", "ra-biologic.case.json")
-
 
 class Desk:
     """The use-cases over one store. ``clock`` returns the current aware UTC instant."""
@@ -39,9 +38,9 @@ class Desk:
         self._clock = clock
 
     @classmethod
-    def open(cls, url: str, clock: Callable[[], datetime] = utc_now) -> Desk:
+    def open(cls, url: str, clock: Callable[[], datetime] = utc_now, *, busy_timeout_ms: int = 2000) -> Desk:
         """Open the database at ``url``, migrating its schema to the newest version first."""
-        engine = make_engine(url)
+        engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
         upgrade(engine)
         return cls(Store(engine), clock)
 
@@ -58,11 +57,10 @@ class Desk:
 
     def load_demo(self) -> int:
         """The demo case's id, importing it the first time."""
-        path = resource_path(*DEMO_CASE)
-        existing = self.store.find_case(member_id="LHP448120933", claim_number="PA-2026-1118-0457")
+        existing = self.store.find_case(member_id=DEMO_MEMBER_ID, claim_number=DEMO_CLAIM_NUMBER)
         if existing is not None:
             return existing
-        return self.import_case(path.read_text(encoding="utf-8"))
+        return self.import_case(resource_path(*DEMO_CASE_FILE).read_text(encoding="utf-8"))
 
     def export_case(self, case_id: int) -> str:
         from p2pdesk.services.casefile import dump_case

@@ -13,32 +13,36 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
 from p2pdesk.domain.errors import StoreUnavailable
+from p2pdesk.store.revision import HEAD_REVISION
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
-#: The newest migration. Start-up compares the database with this instead of loading Alembic's
-#: script directory (a test checks it equals Alembic's head).
-HEAD_REVISION = "0001"
+
+def _sqlite_pragmas(busy_timeout_ms: int):  # noqa: ANN202
+    def on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.close()
+
+    return on_connect
 
 
-def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
+def make_engine(url: str, *, busy_timeout_ms: int = 2000) -> Engine:
+    """An engine for ``url``; for SQLite the file's folder is created and durability pragmas set.
 
-
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; for SQLite the file's folder is created and durability pragmas set."""
+    ``busy_timeout_ms`` bounds how long a write waits for another process's lock before the
+    user is told the database is busy (the window must not hang on it).
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -1,34 +1,80 @@
-"""Start the window."""
+"""Start the window: drawn first, the store opened right after.
+
+When the database is a SQLite file already at the newest schema, the window is drawn from a
+read-only snapshot (``p2pdesk.store.snapshot``) and SQLAlchemy loads once it is on screen.
+Anything a physician asks for before that waits for the store; nothing is lost.
+"""
 
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from p2pdesk.config import resolve_db_url
+from p2pdesk.demo import DEMO_CLAIM_NUMBER, DEMO_MEMBER_ID
 from p2pdesk.domain.errors import StoreUnavailable
-from p2pdesk.services.desk import Desk
+from p2pdesk.store.snapshot import read_snapshot
 from p2pdesk.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from p2pdesk.services.desk import Desk
 
 
 def build_window(desk: Desk, *, demo: bool = False, case_id: int | None = None) -> MainWindow:
-    window = MainWindow(desk)
+    """A window on an open desk, showing what ``restore`` picks (used by tests and tools)."""
+    window = MainWindow(lambda: desk)
     if demo:
         case_id = desk.load_demo()
     window.restore(case_id)
     return window
 
 
-def run(db: str | None = None, demo: bool = False, case_id: int | None = None) -> int:
+def _open_desk(url: str) -> Desk:
+    from p2pdesk.services.desk import Desk
+
+    return Desk.open(url)
+
+
+def run(
+    db: str | None = None, demo: bool = False, case_id: int | None = None, quit_when_shown: bool = False
+) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("p2pdesk")
     app.setApplicationDisplayName("p2pdesk")
-    try:
-        desk = Desk.open(resolve_db_url(db))
-    except StoreUnavailable as exc:
-        QMessageBox.critical(None, "p2pdesk", str(exc))
-        return 1
-    window = build_window(desk, demo=demo, case_id=case_id)
+    url = resolve_db_url(db)
+    window = MainWindow(lambda: _open_desk(url))
+    snapshot = read_snapshot(
+        url,
+        case_id=case_id,
+        member_id=DEMO_MEMBER_ID if demo and case_id is None else "",
+        claim_number=DEMO_CLAIM_NUMBER if demo and case_id is None else "",
+    )
+    if snapshot is not None:
+        window.show_snapshot(snapshot)
+    else:
+        try:
+            desk = window.desk
+            if demo:
+                case_id = desk.load_demo()
+        except StoreUnavailable as exc:
+            QMessageBox.critical(None, "p2pdesk", str(exc))
+            return 1
+        window.restore(case_id)
     window.show()
+
+    def shown() -> None:
+        if quit_when_shown:
+            print("shown", flush=True)
+        QTimer.singleShot(0, store_ready)
+
+    def store_ready() -> None:
+        ok = window.load_desk()
+        if quit_when_shown:
+            print("ready" if ok else "store unavailable", flush=True)
+            app.quit()
+
+    QTimer.singleShot(0, shown)
     return app.exec()

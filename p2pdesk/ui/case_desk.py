@@ -1,13 +1,14 @@
-"""The desk for one case: brief, script and notes side by side, or as tabs in a narrow column.
+"""The desk for one case: brief, script and notes side by side, or one at a time in a narrow column.
 
-Below ``NARROW_WIDTH`` pixels (a column beside the EHR) the three panes become tabs
-(Alt+1, Alt+2, Alt+3); wider, they stand side by side in a splitter.
+Below ``NARROW_WIDTH`` pixels (a column beside the EHR) a tab bar appears and only the chosen
+pane shows (Alt+1, Alt+2, Alt+3); wider, the three stand side by side. The panes never change
+parent, so nothing typed in them is disturbed by a resize.
 """
 
 from __future__ import annotations
 
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QSplitter, QStackedLayout, QTabWidget, QWidget
+from PySide6.QtWidgets import QSplitter, QTabBar, QVBoxLayout, QWidget
 
 NARROW_WIDTH = 980
 
@@ -19,14 +20,23 @@ class CaseDesk(QWidget):
         self, brief: QWidget, script: QWidget, notes: QWidget, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self._panes = [(brief, "Brief"), (script, "Script"), (notes, "Notes")]
-        self._splitter = QSplitter(self)
-        self._splitter.setChildrenCollapsible(False)
-        self._tabs = QTabWidget(self)
-        self._tabs.setObjectName("narrowTabs")
-        self._stack = QStackedLayout(self)
-        self._stack.addWidget(self._splitter)
-        self._stack.addWidget(self._tabs)
+        self._panes = [brief, script, notes]
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.tab_bar = QTabBar(self)
+        self.tab_bar.setObjectName("narrowTabs")
+        for n, title in enumerate(("Brief", "Script", "Notes"), start=1):
+            self.tab_bar.addTab(f"{title} (Alt+{n})")
+        self.tab_bar.currentChanged.connect(self._show_only)
+        self.splitter = QSplitter(self)
+        self.splitter.setChildrenCollapsible(False)
+        for pane, stretch in zip(self._panes, (12, 7, 8), strict=True):
+            self.splitter.addWidget(pane)
+            self.splitter.setStretchFactor(self.splitter.indexOf(pane), stretch)
+        self.splitter.setSizes([640, 340, 386])
+        layout.addWidget(self.tab_bar)
+        layout.addWidget(self.splitter, 1)
         self.narrow: bool | None = None
         self._arrange(False)
 
@@ -34,26 +44,27 @@ class CaseDesk(QWidget):
         if narrow == self.narrow:
             return
         self.narrow = narrow
-        for widget, title in self._panes:
-            if narrow:
-                self._tabs.addTab(widget, f"{len(self._tabs) + 1} {title}")
-            else:
-                self._splitter.addWidget(widget)
-        if not narrow:
-            self._splitter.setStretchFactor(0, 12)
-            self._splitter.setStretchFactor(1, 7)
-            self._splitter.setStretchFactor(2, 8)
-            self._splitter.setSizes([640, 340, 386])
-        for widget, _ in self._panes:
-            widget.show()
-        self._stack.setCurrentWidget(self._tabs if narrow else self._splitter)
+        self.tab_bar.setVisible(narrow)
+        if narrow:
+            self._show_only(self.tab_bar.currentIndex())
+        else:
+            for pane in self._panes:
+                pane.show()
+
+    def _show_only(self, index: int) -> None:
+        if not self.narrow:
+            return
+        for i, pane in enumerate(self._panes):
+            pane.setVisible(i == index)
+
+    def current_pane(self) -> QWidget:
+        """The pane in front: in a narrow column, the one showing."""
+        return self._panes[self.tab_bar.currentIndex()]
 
     def show_pane(self, index: int) -> None:
         """Bring pane ``index`` (0 brief, 1 script, 2 notes) forward and give it focus."""
-        widget = self._panes[index][0]
-        if self.narrow:
-            self._tabs.setCurrentWidget(widget)
-        widget.setFocus()
+        self.tab_bar.setCurrentIndex(index)
+        self._panes[index].setFocus()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name
         self._arrange(event.size().width() < NARROW_WIDTH)

@@ -7,31 +7,41 @@ stays there; a database that cannot be written is said plainly, and nothing type
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
-from p2pdesk.domain.call import Call, Disposition, NoteKind
+from p2pdesk.domain.call import Call, Disposition, Note, NoteKind
 from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, NotFound, Problem, StoreUnavailable
 from p2pdesk.playbook.script import specialty_differs
-from p2pdesk.services.desk import Desk
 from p2pdesk.ui.brief_view import BriefView
 from p2pdesk.ui.case_desk import CaseDesk
 from p2pdesk.ui.home_view import HomeView
 from p2pdesk.ui.note_pane import CallActions, NotePane
 from p2pdesk.ui.script_view import ScriptView
 
+if TYPE_CHECKING:
+    from p2pdesk.services.desk import Desk
+    from p2pdesk.store.snapshot import Snapshot
+
 
 class MainWindow(QMainWindow):
-    """The desk's window. Owns the actions; holds the home view and the case desk."""
+    """The desk's window. Owns the actions; holds the home view and the case desk.
 
-    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+    ``open_desk`` opens the store; it is called on first use, so the window can be drawn
+    (from a snapshot) before the store has loaded. A write asked for before then waits for it.
+    """
+
+    def __init__(self, open_desk: Callable[[], Desk], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.desk = desk
+        self._open_desk = open_desk
+        self._desk: Desk | None = None
         self.case: Case | None = None
         self.call: Call | None = None
         self.setWindowTitle("p2pdesk")
@@ -50,6 +60,21 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self._connect()
         self._update_actions()
+
+    @property
+    def desk(self) -> Desk:
+        """The store's use-cases, opened on first use."""
+        if self._desk is None:
+            self._desk = self._open_desk()
+        return self._desk
+
+    def load_desk(self) -> bool:
+        """Open the store now (after the first paint); says so plainly when it cannot be opened."""
+        return self._guard(lambda: self.desk) is not None
+
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Show a case (and a call in progress) read before the store has loaded."""
+        self._show(snapshot.case, snapshot.call, snapshot.notes)
 
     # Actions and menus -----------------------------------------------------------------------
 
@@ -173,13 +198,15 @@ class MainWindow(QMainWindow):
         if case is not None and call is not None:
             self._show(case, call)
 
-    def _show(self, case: Case, call: Call | None) -> None:
+    def _show(self, case: Case, call: Call | None, notes: list[Note] | None = None) -> None:
+        if notes is None:
+            notes = self.desk.notes(call.id) if call else []  # type: ignore[arg-type]
         self.case, self.call = case, call
         self.setWindowTitle(f"p2pdesk — case #{case.id}")
         self.brief.show_case(case)
         self.script.show_script(case, call)
         self.note_pane.set_case(case)
-        self.note_pane.show_call(call, self.desk.notes(call.id) if call else [])  # type: ignore[arg-type]
+        self.note_pane.show_call(call, notes)
         self.stack.setCurrentWidget(self.case_desk)
         self._update_actions()
         if call is not None and call.in_progress:

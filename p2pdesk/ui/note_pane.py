@@ -12,9 +12,10 @@ Signals:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -116,13 +118,12 @@ class NotePane(QWidget):
         self.criteria.itemChanged.connect(self._criterion_changed)
         layout.addWidget(self.criteria)
 
-        # The notes.
-        self.notes = QListWidget(self)
+        # The notes: a read-only log, cheap to append to however long the call runs.
+        self.notes = QPlainTextEdit(self)
         self.notes.setObjectName("notes")
-        self.notes.setWordWrap(True)
-        self.notes.setAlternatingRowColors(True)
-        self.notes.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.notes.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.notes.setReadOnly(True)
+        self.notes.setAccessibleName("Notes of this call")
+        self.notes.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.notes.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout.addWidget(self.notes, 1)
 
@@ -254,20 +255,24 @@ class NotePane(QWidget):
     def append_note(self, note: Note) -> None:
         call = self._call
         offset = format_offset(call.offset(note.at)) if call else ""
-        item = QListWidgetItem(f"{local_time(note.at)}  {offset}  {note.kind.short_label}: {note.text}")
-        item.setToolTip(f"{note.kind.label}\n{note.text[:2000]}")
-        item.setData(Qt.ItemDataRole.UserRole, note.id)
-        color = _KIND_COLORS.get(note.kind)
-        if color:
-            item.setForeground(QColor(color))
-        self.notes.addItem(item)
-        self.notes.scrollToBottom()
+        color = _KIND_COLORS.get(note.kind, "#1b1b1b")
+        self.notes.appendHtml(
+            f'<span style="color:#555555">{local_time(note.at)} · {offset} ·</span> '
+            f'<span style="color:{color}"><b>{escape(note.kind.short_label)}:</b> {escape(note.text)}</span>'
+        )
         if note.criterion is not None and 0 < note.criterion <= self.criteria.count():
             self._loading = True
             crit = self.criteria.item(note.criterion - 1)
             crit.setCheckState(Qt.CheckState.Checked)
             crit.setFlags(crit.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
             self._loading = False
+
+    def note_lines(self) -> list[str]:
+        """The notes as the physician reads them, one line each."""
+        document = self.notes.document()
+        if document.isEmpty():
+            return []
+        return [document.findBlockByNumber(i).text() for i in range(document.blockCount())]
 
     def note_accepted(self) -> None:
         """The note is on disk: clear the entry for the next one."""

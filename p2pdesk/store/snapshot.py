@@ -1,0 +1,148 @@
+"""A read-only first look at a SQLite store, for drawing the window before SQLAlchemy has loaded.
+
+Importing SQLAlchemy takes longer than drawing the whole window, and a physician restarting
+in the middle of a call should see the call at once. So, for a SQLite file whose schema is at
+the newest revision, start-up reads the case (and the call in progress with its notes) through
+Python's own ``sqlite3`` in read-only mode. Every write still goes through SQLAlchemy
+(``p2pdesk.store.repo``), and a test checks that both readers return the same objects.
+
+Anything unexpected (another database, an older schema, a missing file) returns None, and
+start-up takes the ordinary path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import typing
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from p2pdesk.domain.call import Call, Note
+from p2pdesk.domain.case import (
+    Case,
+    GuidelineCitation,
+    Objection,
+    PolicyCriterion,
+    PriorTreatment,
+    SeverityMeasure,
+)
+from p2pdesk.store.revision import HEAD_REVISION
+
+T = TypeVar("T")
+
+_CHILD_TABLES: dict[str, tuple[str, type | None]] = {
+    "comorbidities": ("comorbidity", None),
+    "severity_measures": ("severity_measure", SeverityMeasure),
+    "prior_treatments": ("prior_treatment", PriorTreatment),
+    "guidelines": ("guideline_citation", GuidelineCitation),
+    "criteria": ("policy_criterion", PolicyCriterion),
+    "objections": ("objection", Objection),
+}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the window needs for its first paint."""
+
+    case: Case
+    call: Call | None
+    notes: list[Note]
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a plain ``sqlite:///`` URL, or None for anything else."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or "?" in url:
+        return None
+    path = url[len(prefix) :]
+    if not path or path == ":memory:":
+        return None
+    return Path(path)
+
+
+def _plain_type(hint: Any) -> Any:
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    return args[0] if args else hint
+
+
+def _convert(value: Any, hint: Any) -> Any:
+    if value is None:
+        return None
+    kind = _plain_type(hint)
+    if kind is datetime:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    if kind is date:
+        return date.fromisoformat(value)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(value)
+    return value
+
+
+def _build(cls: type[T], row: sqlite3.Row, skip: tuple[str, ...] = ()) -> T:
+    hints = typing.get_type_hints(cls)
+    values = {
+        f.name: _convert(row[f.name], hints[f.name])
+        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+        if f.name not in skip
+    }
+    return cls(**values)
+
+
+def _read_case(db: sqlite3.Connection, case_id: int) -> Case | None:
+    row = db.execute('SELECT * FROM "case" WHERE id = ?', (case_id,)).fetchone()
+    if row is None:
+        return None
+    case = _build(Case, row, skip=tuple(_CHILD_TABLES))
+    for attr, (table, cls) in _CHILD_TABLES.items():
+        rows = db.execute(f"SELECT * FROM {table} WHERE case_id = ? ORDER BY position", (case_id,)).fetchall()
+        setattr(case, attr, [r["text"] for r in rows] if cls is None else [_build(cls, r) for r in rows])
+    return case
+
+
+def read_snapshot(
+    url: str, *, case_id: int | None = None, member_id: str = "", claim_number: str = ""
+) -> Snapshot | None:
+    """The call in progress with its case and notes; else the case asked for (by id, or by
+    member and claim number); else None."""
+    path = sqlite_path(url)
+    if path is None or not path.is_file():
+        return None
+    try:
+        db = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return None
+    try:
+        db.row_factory = sqlite3.Row
+        version = db.execute("SELECT version_num FROM alembic_version").fetchone()
+        if version is None or version[0] != HEAD_REVISION:
+            return None
+        live = db.execute(
+            "SELECT * FROM call WHERE ended_at IS NULL ORDER BY started_at DESC LIMIT 1"
+        ).fetchone()
+        if live is not None:
+            call = _build(Call, live)
+            notes = [
+                _build(Note, r)
+                for r in db.execute("SELECT * FROM note WHERE call_id = ? ORDER BY id", (call.id,))
+            ]
+            case = _read_case(db, call.case_id)
+            return None if case is None else Snapshot(case, call, notes)
+        if case_id is None and member_id:
+            found = db.execute(
+                'SELECT id FROM "case" WHERE member_id = ? AND claim_number = ? ORDER BY id LIMIT 1',
+                (member_id, claim_number),
+            ).fetchone()
+            case_id = found[0] if found else None
+        if case_id is None:
+            return None
+        case = _read_case(db, case_id)
+        return None if case is None else Snapshot(case, None, [])
+    except (sqlite3.Error, ValueError, KeyError, IndexError, TypeError):
+        return None
+    finally:
+        db.close()

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from p2pdesk.domain.call import (
+    MAX_NOTE_CHARS,
+    Call,
+    Disposition,
+    check_disposition,
+    check_end,
+    clean_note_text,
+    format_offset,
+    require_utc,
+)
+from p2pdesk.domain.errors import InvalidInput
+
+T0 = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+
+
+def test_note_text_is_kept_exactly_but_trimmed() -> None:
+    text = "  <b>not bold</b> & \"quoted\" 'single' مرحبا 李小龙 Zoë Nguyễn Łukasz  "
+    assert clean_note_text(text) == text.strip()
+
+
+def test_empty_note_is_refused_with_the_field_named() -> None:
+    with pytest.raises(InvalidInput) as err:
+        clean_note_text("   ")
+    assert str(err.value).startswith("note: is empty")
+
+
+def test_overlong_note_is_refused_and_says_the_text_is_kept() -> None:
+    with pytest.raises(InvalidInput) as err:
+        clean_note_text("x" * 100_000)
+    message = str(err.value)
+    assert "100,000 characters" in message and f"{MAX_NOTE_CHARS:,}" in message
+    assert "still in the entry" in message
+    assert clean_note_text("x" * MAX_NOTE_CHARS) == "x" * MAX_NOTE_CHARS
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"), [(0, "+00:00"), (59, "+00:59"), (61, "+01:01"), (3600 + 62, "+1:01:02")]
+)
+def test_offset_format(seconds: int, shown: str) -> None:
+    assert format_offset(timedelta(seconds=seconds)) == shown
+
+
+def test_call_cannot_end_before_it_started_or_twice() -> None:
+    call = Call(case_id=1, started_at=T0)
+    with pytest.raises(InvalidInput) as err:
+        check_end(call, T0 - timedelta(seconds=1))
+    assert "call end" in str(err.value) and "before the call's start" in str(err.value)
+    call.ended_at = T0 + timedelta(minutes=9)
+    with pytest.raises(InvalidInput, match="already ended"):
+        check_end(call, T0 + timedelta(minutes=10))
+
+
+def test_naive_instants_are_refused_and_others_become_utc() -> None:
+    with pytest.raises(InvalidInput, match="time zone"):
+        require_utc(datetime(2026, 11, 20, 9, 0), "clock")
+    chicago = timezone(timedelta(hours=-6))
+    assert require_utc(datetime(2026, 11, 20, 9, 0, tzinfo=chicago), "clock") == T0
+
+
+@pytest.mark.parametrize(
+    ("disposition", "field"),
+    [
+        (Disposition.REVERSED, "authorization number"),
+        (Disposition.UPHELD, "stated reasoning"),
+        (Disposition.DEFERRED, "information requested"),
+    ],
+)
+def test_each_disposition_needs_its_fact(disposition: Disposition, field: str) -> None:
+    with pytest.raises(InvalidInput) as err:
+        check_disposition(disposition, authorization_number="", stated_reasoning="", information_requested="")
+    assert err.value.problems[0].field == field

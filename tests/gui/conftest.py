@@ -1,0 +1,56 @@
+"""GUI fixtures: no modal dialog can hang a run, and no window outlives its test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+
+@pytest.fixture(autouse=True)
+def _no_modal_dialogs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Message boxes are recorded instead of shown; file dialogs answer 'cancel'."""
+    shown: list[tuple[str, str]] = []
+
+    def record(kind: str):  # noqa: ANN202
+        def _box(_parent, title, text, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            shown.append((kind, f"{title}: {text}"))
+            return QMessageBox.StandardButton.Ok
+
+        return _box
+
+    for kind in ("warning", "critical", "information", "question"):
+        monkeypatch.setattr(QMessageBox, kind, staticmethod(record(kind)))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: ("", "")))
+    return shown
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_windows(qapp: QApplication) -> Iterator[None]:
+    yield
+    QApplication.processEvents()
+    leftovers = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w.objectName() != "qt_keep"]
+    for widget in leftovers:
+        widget.close()
+    assert not [w for w in leftovers if w.windowTitle().startswith("p2pdesk")], (
+        "a p2pdesk window was left open"
+    )
+
+
+@pytest.fixture
+def open_window(qtbot):  # noqa: ANN001, ANN201
+    """Build, show and activate the desk's window (shortcuts only reach the active window)."""
+    from p2pdesk.ui.app import build_window
+
+    def _open(desk, *, size=(1366, 700), **kwargs):  # noqa: ANN001, ANN202
+        window = build_window(desk, **kwargs)
+        qtbot.addWidget(window)
+        window.resize(*size)
+        window.show()
+        qtbot.waitExposed(window)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        return window
+
+    return _open

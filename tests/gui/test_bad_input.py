@@ -1,0 +1,135 @@
+"""Bad input in the window: a clear message where it was typed, and nothing typed or stored is lost."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
+
+from p2pdesk.domain.call import NoteKind
+from p2pdesk.services.desk import Desk
+from tests.conftest import DEMO
+from tests.gui.keys import press, type_text
+
+
+@pytest.fixture
+def live(open_window, desk: Desk):  # noqa: ANN001, ANN201
+    window = open_window(desk, demo=True)
+    window.act_start.trigger()
+    return window
+
+
+def test_pasted_100k_note_is_refused_and_stays_in_the_entry(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    type_text(pane.entry, "kept before")
+    press(pane.entry, Qt.Key.Key_Return)
+    pasted = "z" * 100_000
+    pane.entry.setMaxLength(200_000)
+    pane.entry.setText(pasted)  # a paste
+    press(pane.entry, Qt.Key.Key_Return)
+    assert pane.status.isVisible()
+    assert "note: is 100,000 characters" in pane.status.text()
+    assert pane.entry.text() == pasted
+    assert [n.text for n in desk.notes(live.call.id)] == ["kept before"]
+
+
+def test_markup_quotes_rtl_and_cjk_are_kept_and_shown_as_typed(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    texts = ['<b>not bold</b> & "quoted"', "Zoë Nguyễn and Łukasz", "مرحبا 审查医生 שלום"]
+    for text in texts:
+        type_text(pane.entry, text)
+        press(pane.entry, Qt.Key.Key_Return)
+    assert [n.text for n in desk.notes(live.call.id)] == texts
+    shown = pane.note_lines()
+    assert [s.split(": ", 1)[1] for s in shown] == texts  # literal text, not rendered markup
+
+
+def test_bad_disposition_date_names_the_field_and_keeps_the_fields(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    pane.disposition.setCurrentIndex(pane.disposition.findData("deferred"))
+    pane.requested.setText("ED note from 2019")
+    pane.requested_by.setText("2026-13-40")
+    press(pane.requested_by, Qt.Key.Key_Return)
+    assert "by: '2026-13-40' is not a date as YYYY-MM-DD" in pane.status.text()
+    assert (pane.requested.text(), pane.requested_by.text()) == ("ED note from 2019", "2026-13-40")
+    assert desk.call(live.call.id).disposition is None
+    assert desk.notes(live.call.id) == []
+
+
+def test_reversal_without_an_authorization_number_is_refused(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    pane.disposition.setCurrentIndex(pane.disposition.findData("reversed"))
+    press(pane.authorization, Qt.Key.Key_Return)
+    assert pane.status.text().startswith("authorization number: a reversal needs the authorization number")
+    assert desk.call(live.call.id).disposition is None
+
+
+def test_locked_database_is_said_plainly_and_the_note_stays(open_window, db_url: str) -> None:  # noqa: ANN001
+    desk = Desk.open(db_url, busy_timeout_ms=100)
+    window = open_window(desk, demo=True)
+    window.act_start.trigger()
+    other = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    other.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
+    try:
+        type_text(window.note_pane.entry, "said while the disk was busy")
+        press(window.note_pane.entry, Qt.Key.Key_Return)
+        assert window.note_pane.status.text().startswith("Not saved — the database cannot be written")
+        assert window.note_pane.entry.text() == "said while the disk was busy"
+    finally:
+        other.rollback()
+        other.close()
+    press(window.note_pane.entry, Qt.Key.Key_Return)  # the physician presses Enter again
+    assert [n.text for n in desk.notes(window.call.id)] == ["said while the disk was busy"]
+    assert not window.note_pane.status.isVisible()
+    desk.store.engine.dispose()
+
+
+def test_invalid_case_file_from_the_menu_imports_nothing(
+    open_window,
+    desk: Desk,
+    tmp_path: Path,
+    monkeypatch,
+    _no_modal_dialogs,  # noqa: ANN001
+) -> None:
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["denial"]["date"] = "2026-02-30"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(bad), "")))
+    window = open_window(desk)
+    window.act_import.trigger()
+    assert desk.cases() == []
+    kind, text = _no_modal_dialogs[-1]
+    assert kind == "warning" and "denial.date: '2026-02-30' is not a real calendar date" in text
+
+
+def test_missing_facts_are_shown_as_missing(open_window, desk: Desk) -> None:  # noqa: ANN001
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    del data["denial"]["date"], data["guidelines"], data["consequence_of_denial"]
+    data["policy"]["criteria"][1].pop("patient_fact")
+    case_id = desk.import_case(json.dumps(data))
+    window = open_window(desk, case_id=case_id)
+    brief = window.brief.toPlainText()
+    for marker in (
+        "[denial date missing]",
+        "[guideline citations missing]",
+        "[consequence of denial missing]",
+        "[patient fact missing]",
+    ):
+        assert marker in brief
+    window.script.go_to("criteria")
+    assert "[patient fact for criterion 2 missing]" in window.script.page_text("criteria")
+    assert "[guideline missing]" in window.script.page_text("close")
+    assert "[" not in window.script.page_text("reviewer").replace("[not yet on record]", "")
+
+
+def test_note_kind_from_the_keyboard_sticks_until_changed(live) -> None:  # noqa: ANN001
+    press(live, Qt.Key.Key_5, Qt.KeyboardModifier.ControlModifier)
+    assert live.note_pane.current_kind() is NoteKind.OUTCOME
+    type_text(live.note_pane.entry, "x")
+    press(live.note_pane.entry, Qt.Key.Key_Return)
+    assert live.note_pane.current_kind() is NoteKind.OUTCOME

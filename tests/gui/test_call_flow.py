@@ -1,0 +1,154 @@
+"""A whole call driven from the keyboard, checked against what the database keeps."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from p2pdesk.domain.call import Disposition, NoteKind
+from p2pdesk.services.desk import Desk
+from tests.gui.keys import press, type_text
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def _focused():  # noqa: ANN202
+    return QApplication.focusWidget()
+
+
+def test_whole_call_from_the_keyboard(open_window, desk: Desk, clock) -> None:  # noqa: ANN001
+    desk.load_demo()
+    window = open_window(desk)
+
+    # Home view: the demo case is listed and selected; Enter opens it.
+    assert window.stack.currentWidget() is window.home
+    assert "Carmen Delgado" in window.home.tree.topLevelItem(0).text(0)
+    press(window.home.tree, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.case_desk
+    assert "M05.79" in window.brief.toPlainText()
+
+    # Start the call: focus lands in the note entry.
+    press(window, Qt.Key.Key_S, CTRL | SHIFT)
+    call = desk.call_in_progress()
+    assert call is not None
+    assert _focused() is window.note_pane.entry
+
+    # Reviewer on the record: Ctrl+R, three fields, Enter.
+    clock.advance(40)
+    press(window, Qt.Key.Key_R, CTRL)
+    assert _focused() is window.note_pane.reviewer_name
+    type_text(_focused(), "Gregory Haines")
+    press(_focused(), Qt.Key.Key_Tab)
+    type_text(_focused(), "MD")
+    press(_focused(), Qt.Key.Key_Tab)
+    type_text(_focused(), "Rheumatology")
+    press(_focused(), Qt.Key.Key_Return)
+    assert _focused() is window.note_pane.entry
+
+    # Notes of several kinds, each chosen with Ctrl+N and committed with Enter.
+    entries = [
+        (
+            Qt.Key.Key_1,
+            NoteKind.REVIEWER_CLAIM,
+            "Policy requires a sulfasalazine trial regardless of allergy",
+        ),
+        (
+            Qt.Key.Key_2,
+            NoteKind.OUR_POINT,
+            "RX-104 accepts a contraindication; angioedema 2019 on allergy list",
+        ),
+        (Qt.Key.Key_3, NoteKind.INFO_REQUESTED, "Wants the 2019 ED note documenting angioedema"),
+        (Qt.Key.Key_4, NoteKind.PROCEDURAL, "Refused to look at the EULAR 2022 recommendation"),
+    ]
+    for key, kind, text in entries:
+        clock.advance(30)
+        press(window, key, CTRL)
+        assert window.note_pane.current_kind() is kind
+        type_text(window.note_pane.entry, text)
+        press(window.note_pane.entry, Qt.Key.Key_Return)
+        assert window.note_pane.entry.text() == ""
+
+    # Tick criterion 3 from the keyboard: Ctrl+K, Down twice, Space.
+    clock.advance(20)
+    press(window, Qt.Key.Key_K, CTRL)
+    assert _focused() is window.note_pane.criteria
+    press(window.note_pane.criteria, Qt.Key.Key_Down)
+    press(window.note_pane.criteria, Qt.Key.Key_Down)
+    press(window.note_pane.criteria, Qt.Key.Key_Space)
+
+    # Disposition: Ctrl+D, Down to "Reversed", Tab to the authorization number, Enter.
+    clock.advance(60)
+    press(window, Qt.Key.Key_D, CTRL)
+    assert _focused() is window.note_pane.disposition
+    press(window.note_pane.disposition, Qt.Key.Key_Down)
+    assert window.note_pane.disposition.currentData() == "reversed"
+    press(_focused(), Qt.Key.Key_Tab)
+    assert _focused() is window.note_pane.authorization
+    type_text(_focused(), "AUTH-88213")
+    press(_focused(), Qt.Key.Key_Return)
+
+    # End the call.
+    clock.advance(15)
+    press(window, Qt.Key.Key_E, CTRL | SHIFT)
+    assert desk.call_in_progress() is None
+    assert "Call ended" in window.note_pane.clock.text()
+    assert not window.note_pane.entry.isEnabled()
+
+    # What the database keeps.
+    kept = desk.call(call.id)
+    assert (kept.reviewer_name, kept.reviewer_credentials, kept.reviewer_specialty) == (
+        "Gregory Haines",
+        "MD",
+        "Rheumatology",
+    )
+    assert kept.disposition is Disposition.REVERSED
+    assert kept.authorization_number == "AUTH-88213"
+    assert (
+        kept.ended_at is not None
+        and (kept.ended_at - kept.started_at).total_seconds() == 40 + 4 * 30 + 20 + 60 + 15
+    )
+    notes = desk.notes(call.id)
+    assert [(n.kind, n.text) for n in notes] == [
+        (NoteKind.OTHER, "Reviewer on the record: Gregory Haines, MD (Rheumatology)"),
+        *[(kind, text) for _, kind, text in entries],
+        (
+            NoteKind.OUR_POINT,
+            "Criterion 3 addressed: Trial of a second conventional DMARD, including "
+            "sulfasalazine, unless contraindicated",
+        ),
+        (NoteKind.OUTCOME, "Disposition reversed: authorization number AUTH-88213"),
+    ]
+    assert notes[5].criterion == 3
+    offsets = [(n.at - kept.started_at).total_seconds() for n in notes]
+    assert offsets == [40, 70, 100, 130, 160, 180, 240]
+
+    # The window showed each note with its offset into the call.
+    shown = window.note_pane.note_lines()
+    assert len(shown) == 7
+    assert shown[1].endswith("· +01:10 · Claim: Policy requires a sulfasalazine trial regardless of allergy")
+
+
+def test_every_action_shows_its_shortcut(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window = open_window(desk, demo=True)
+    for menu_action in window.menuBar().actions():
+        for action in menu_action.menu().actions():
+            if action.isSeparator():
+                continue
+            if action.menu():
+                subs = action.menu().actions()
+                assert subs and all(not a.shortcut().isEmpty() for a in subs)
+                continue
+            shortcut = action.shortcut().toString()
+            assert shortcut, f"{action.text()} has no shortcut"
+            assert shortcut in action.toolTip(), (
+                f"{action.text()}: tooltip {action.toolTip()!r} lacks {shortcut}"
+            )
+
+
+def test_always_on_top_toggle(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window = open_window(desk, demo=True)
+    press(window, Qt.Key.Key_T, CTRL)
+    assert window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    press(window, Qt.Key.Key_T, CTRL)
+    assert not window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint

@@ -1,0 +1,53 @@
+"""The desk fits a 1366×768 laptop without scrolling, and works as a narrow column beside the EHR."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from p2pdesk.services.desk import Desk
+from tests.gui.keys import press, type_text
+
+
+def test_demo_brief_fits_without_scrolling_on_a_laptop(open_window, desk: Desk) -> None:  # noqa: ANN001
+    # 1366×768 less a desktop panel and a title bar leaves about 1366×700 for the window.
+    window = open_window(desk, demo=True, size=(1366, 700))
+    assert window.case_desk.narrow is False
+    assert window.width() == 1366 and window.height() == 700
+    hint = window.minimumSizeHint()
+    assert hint.width() <= 1366 and hint.height() <= 700
+    assert window.brief.verticalScrollBar().maximum() == 0, "the brief needs scrolling"
+    assert "If the denial stands" in window.brief.toPlainText()
+    for key in window.script.keys:
+        window.script.go_to(key)
+        page = window.script.currentWidget()
+        assert page.verticalScrollBar().maximum() == 0, f"script step {key} needs scrolling"
+
+
+def test_narrow_column_uses_tabs_and_keeps_every_action(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window = open_window(desk, demo=True, size=(520, 700))
+    assert window.case_desk.narrow is True
+    press(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    desk_view = window.case_desk
+    assert desk_view.tab_bar.isVisible()
+    assert desk_view.current_pane() is window.note_pane
+    assert not window.brief.isVisible() and window.note_pane.isVisible()
+    type_text(window.note_pane.entry, "typed in the narrow column")
+    press(window.note_pane.entry, Qt.Key.Key_Return)
+    press(window, Qt.Key.Key_1, Qt.KeyboardModifier.AltModifier)
+    assert desk_view.current_pane() is window.brief and window.brief.isVisible()
+    press(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert desk_view.current_pane() is window.note_pane
+    assert [n.text for n in desk.notes(window.call.id)] == ["typed in the narrow column"]
+
+
+def test_mismatched_reviewer_specialty_opens_the_specialty_prompt(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window = open_window(desk, demo=True)
+    window.act_start.trigger()
+    window.note_pane.reviewer_name.setText("Gregory Haines")
+    window.note_pane.reviewer_specialty.setText("Obstetrics and Gynecology")
+    press(window.note_pane.reviewer_specialty, Qt.Key.Key_Return)
+    assert window.script.keys[window.script.currentIndex()] == "specialty"
+    page = window.script.page_text("specialty")
+    assert "Reviewer's specialty (Obstetrics and Gynecology) is not the case's (Rheumatology)." in page
+    assert "deferred to a reviewer in Rheumatology" in page
+    assert window.script.title("specialty").endswith("⚠")

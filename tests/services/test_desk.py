@@ -1,0 +1,119 @@
+"""The call's use-cases: what a physician does, what the store keeps, what is refused."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from p2pdesk.domain.call import Disposition, NoteKind
+from p2pdesk.domain.errors import InvalidInput
+from p2pdesk.services.desk import Desk
+
+STRANGE_TEXTS = [
+    "<b>bold?</b> & <i>not</i> <script>x</script>",
+    "He said \"never\" and 'not here' & left",
+    "מטופלת עם אלרגיה — right-to-left text",
+    "مرحبا بالطبيب",
+    "审查医生拒绝了指南",
+    "Zoë Nguyễn spoke with Łukasz Wróbel",
+]
+
+
+@pytest.fixture
+def live(desk: Desk, demo_text: str) -> tuple[Desk, int]:
+    case_id = desk.import_case(demo_text)
+    return desk, desk.start_call(case_id).id
+
+
+def test_notes_keep_any_text_exactly(live: tuple[Desk, int]) -> None:
+    desk, call_id = live
+    for text in STRANGE_TEXTS:
+        desk.add_note(call_id, NoteKind.REVIEWER_CLAIM, text)
+    assert [n.text for n in desk.notes(call_id)] == STRANGE_TEXTS
+
+
+def test_overlong_note_is_refused_and_earlier_notes_stay(live: tuple[Desk, int]) -> None:
+    desk, call_id = live
+    desk.add_note(call_id, NoteKind.OUR_POINT, "first")
+    with pytest.raises(InvalidInput, match="note: is 100,000 characters"):
+        desk.add_note(call_id, NoteKind.OUR_POINT, "y" * 100_000)
+    assert [n.text for n in desk.notes(call_id)] == ["first"]
+
+
+def test_one_call_at_a_time(live: tuple[Desk, int]) -> None:
+    desk, call_id = live
+    with pytest.raises(InvalidInput, match=f"call {call_id} is still in progress"):
+        desk.start_call(desk.call(call_id).case_id)
+
+
+def test_an_ended_call_takes_no_more_notes(live: tuple[Desk, int], clock) -> None:  # noqa: ANN001
+    desk, call_id = live
+    desk.add_note(call_id, NoteKind.OTHER, "before the end")
+    clock.advance(300)
+    desk.end_call(call_id)
+    with pytest.raises(InvalidInput, match="has ended"):
+        desk.add_note(call_id, NoteKind.OTHER, "after the end")
+    with pytest.raises(InvalidInput, match="already ended"):
+        desk.end_call(call_id)
+    assert [n.text for n in desk.notes(call_id)] == ["before the end"]
+    assert (desk.call(call_id).ended_at - desk.call(call_id).started_at).total_seconds() == 300
+
+
+def test_a_clock_that_went_backwards_cannot_end_a_call_before_it_started(
+    live: tuple[Desk, int],
+    clock,  # noqa: ANN001
+) -> None:
+    desk, call_id = live
+    clock.advance(-60)
+    with pytest.raises(InvalidInput, match="call end: .* is before the call's start"):
+        desk.end_call(call_id)
+    assert desk.call(call_id).in_progress
+
+
+def test_reviewer_on_the_record_is_logged_with_the_time(live: tuple[Desk, int], clock) -> None:  # noqa: ANN001
+    desk, call_id = live
+    clock.advance(45)
+    note = desk.set_reviewer(call_id, "  Łukasz   Wróbel ", "DO", "Family Medicine")
+    call = desk.call(call_id)
+    assert (call.reviewer_name, call.reviewer_credentials, call.reviewer_specialty) == (
+        "Łukasz Wróbel",
+        "DO",
+        "Family Medicine",
+    )
+    assert note.text == "Reviewer on the record: Łukasz Wróbel, DO (Family Medicine)"
+    assert (note.at - call.started_at).total_seconds() == 45
+
+
+def test_disposition_needs_its_fact_and_is_logged(live: tuple[Desk, int]) -> None:
+    desk, call_id = live
+    with pytest.raises(InvalidInput) as err:
+        desk.set_disposition(call_id, Disposition.UPHELD)
+    assert err.value.problems[0].field == "stated reasoning"
+    assert desk.call(call_id).disposition is None
+    note = desk.set_disposition(
+        call_id, Disposition.DEFERRED, information_requested="2019 ED note", requested_by=date(2026, 11, 24)
+    )
+    assert note.kind is NoteKind.OUTCOME
+    assert note.text == "Disposition deferred: requested: 2019 ED note, by 2026-11-24"
+    call = desk.call(call_id)
+    assert (call.disposition, call.information_requested, call.requested_by) == (
+        Disposition.DEFERRED,
+        "2019 ED note",
+        date(2026, 11, 24),
+    )
+
+
+def test_criterion_ticks_name_the_criterion(live: tuple[Desk, int]) -> None:
+    desk, call_id = live
+    case = desk.case(desk.call(call_id).case_id)
+    note = desk.tick_criterion(call_id, case, 4)
+    assert note.criterion == 4
+    assert note.text == "Criterion 4 addressed: Negative tuberculosis screening within 12 months"
+    with pytest.raises(InvalidInput, match="no criterion 9"):
+        desk.tick_criterion(call_id, case, 9)
+
+
+def test_demo_loads_once(desk: Desk) -> None:
+    assert desk.load_demo() == desk.load_demo()
+    assert len(desk.cases()) == 1

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import StatementError
+
+from p2pdesk.domain.call import Call, Note, NoteKind
+from p2pdesk.domain.case import Case, PlanType, PriorTreatment
+from p2pdesk.services.casefile import parse_case
+from p2pdesk.services.desk import Desk
+
+
+def test_a_whole_case_comes_back_as_it_went_in(desk: Desk, demo_text: str) -> None:
+    case = parse_case(demo_text)
+    case_id = desk.store.add_case(case)
+    back = desk.store.get_case(case_id)
+    case.id = case_id
+    assert back == case
+    assert [t.therapy for t in back.prior_treatments] == [
+        "Methotrexate",
+        "Hydroxychloroquine",
+        "Sulfasalazine",
+        "Prednisone",
+    ]
+
+
+def test_unicode_names_are_kept_exactly(desk: Desk) -> None:
+    case = Case(
+        patient_name="Zoë Nguyễn",
+        member_id="M1",
+        payer="Łukasz Mutual",
+        plan_type=PlanType.OTHER,
+        diagnosis_code="M05.79",
+        service_code="J1745",
+        physician_name="李小龙",
+        bottom_line="مرحبا <b>&\"'",
+        prior_treatments=[PriorTreatment("Méthotrexate", start=date(2026, 1, 2))],
+    )
+    back = desk.store.get_case(desk.store.add_case(case))
+    assert (back.patient_name, back.payer, back.physician_name, back.bottom_line) == (
+        "Zoë Nguyễn",
+        "Łukasz Mutual",
+        "李小龙",
+        "مرحبا <b>&\"'",
+    )
+    assert back.prior_treatments[0].therapy == "Méthotrexate"
+
+
+def test_instants_are_stored_in_utc_and_come_back_aware(desk: Desk, demo_text: str) -> None:
+    case_id = desk.import_case(demo_text)
+    start = datetime(2026, 11, 20, 15, 0, 0, 123456, tzinfo=UTC)
+    call = desk.store.add_call(Call(case_id=case_id, started_at=start))
+    back = desk.store.get_call(call.id)
+    assert back.started_at == start and back.started_at.tzinfo is UTC
+    with desk.store.engine.connect() as conn:
+        raw = conn.execute(text("SELECT started_at FROM call")).scalar()
+    assert str(raw).startswith("2026-11-20 15:00:00.123456")
+
+
+def test_naive_instants_never_reach_the_database(desk: Desk, demo_text: str) -> None:
+    case_id = desk.import_case(demo_text)
+    with pytest.raises(StatementError, match="naive datetime refused"):
+        desk.store.add_call(Call(case_id=case_id, started_at=datetime(2026, 11, 20, 15, 0)))
+    assert desk.store.calls_for_case(case_id) == []
+
+
+def test_notes_come_back_in_the_order_entered(desk: Desk, demo_text: str) -> None:
+    case_id = desk.import_case(demo_text)
+    call = desk.store.add_call(Call(case_id=case_id, started_at=datetime(2026, 11, 20, 15, 0, tzinfo=UTC)))
+    at = datetime(2026, 11, 20, 15, 1, tzinfo=UTC)
+    for i in range(5):  # same instant: order is entry order, not time
+        desk.store.add_note(Note(call_id=call.id, at=at, kind=NoteKind.OTHER, text=f"n{i}"))
+    assert [n.text for n in desk.store.notes(call.id)] == ["n0", "n1", "n2", "n3", "n4"]

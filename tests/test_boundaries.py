@@ -1,0 +1,38 @@
+"""House rules: Qt lives in p2pdesk/ui only (ruff's TID251 says the same in the editor)."""
+
+from __future__ import annotations
+
+import ast
+import tomllib
+
+from tests.conftest import ROOT
+
+
+def _imports(path) -> set[str]:  # noqa: ANN001
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_qt_is_imported_only_under_ui() -> None:
+    package = ROOT / "p2pdesk"
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in package.rglob("*.py")
+        if "ui" not in path.relative_to(package).parts[:1]
+        and any(name.split(".")[0] in ("PySide6", "shiboken6") for name in _imports(path))
+    ]
+    assert offenders == []
+
+
+def test_lint_rule_bans_qt_outside_ui() -> None:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    lint = config["tool"]["ruff"]["lint"]
+    assert "PySide6" in lint["flake8-tidy-imports"]["banned-api"]
+    assert "TID251" in lint["per-file-ignores"]["p2pdesk/ui/**"]
+    assert "TID" in lint["select"]

@@ -1,0 +1,65 @@
+"""The designee's commands, run as a user runs them: a real process on a real database file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import DEMO, ROOT
+
+
+def p2pdesk(*args: str, db: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "p2pdesk", "--db", db, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_import_list_export_round_trip(tmp_path: Path, db_url: str) -> None:
+    imported = p2pdesk("import-case", str(DEMO), db=db_url)
+    assert imported.returncode == 0, imported.stderr
+    case_id = imported.stdout.strip()
+    assert case_id == "1"
+
+    listed = p2pdesk("cases", db=db_url)
+    assert listed.returncode == 0
+    assert "Lakeshore Health Plan" in listed.stdout and "J1745" in listed.stdout
+    assert "Delgado" not in listed.stdout  # initials only: no patient names on a terminal
+
+    out = tmp_path / "back.json"
+    exported = p2pdesk("export-case", case_id, "-o", str(out), db=db_url)
+    assert exported.returncode == 0
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(DEMO.read_text(encoding="utf-8"))
+
+
+def test_invalid_file_exits_non_zero_naming_the_field_and_imports_nothing(
+    tmp_path: Path, db_url: str
+) -> None:
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["coverage"]["member_id"] = 12
+    del data["diagnosis"]["code"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    result = p2pdesk("import-case", str(bad), db=db_url)
+    assert result.returncode == 2
+    assert "coverage.member_id: should be text, not a number" in result.stderr
+    assert "diagnosis.code: is required but missing" in result.stderr
+    assert p2pdesk("cases", db=db_url).stdout == ""
+
+
+def test_plain_path_and_environment_select_the_database(tmp_path: Path) -> None:
+    db_file = tmp_path / "practice.sqlite3"
+    assert p2pdesk("import-case", str(DEMO), db=str(db_file)).returncode == 0
+    assert db_file.exists()
+
+
+def test_missing_file_and_unknown_case_say_so(tmp_path: Path, db_url: str) -> None:
+    missing = p2pdesk("import-case", str(tmp_path / "nope.json"), db=db_url)
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
+    unknown = p2pdesk("export-case", "99", db=db_url)
+    assert unknown.returncode == 2 and "no case with id 99" in unknown.stderr
