@@ -32,7 +32,9 @@ class HomeView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         title = QLabel(
-            "<b>Cases</b> — Enter opens the selected case or call; Ctrl+O imports a case file", self
+            "<b>Cases</b> — Enter opens the selected case or call · Ctrl+Shift+S starts a call on it"
+            " · Ctrl+O imports a case file",
+            self,
         )
         layout.addWidget(title)
         self.tree = _CaseTree(self)
@@ -64,13 +66,19 @@ class HomeView(QWidget):
             for call in case.calls:
                 when = call.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
                 status = call.disposition or ("in progress" if not call.ended else "ended, no outcome")
-                child = QTreeWidgetItem([f"Call {when}", call.reviewer_name, "", "", "", status])
+                reviewer = f" · {call.reviewer_name}" if call.reviewer_name else ""
+                child = QTreeWidgetItem([f"Call {when}{reviewer}", "", "", "", "", status])
                 child.setData(0, Qt.ItemDataRole.UserRole, (_CALL, case.id, call.id))
                 item.addChild(child)
             self.tree.addTopLevelItem(item)
             item.setExpanded(True)
         if self.tree.topLevelItemCount():
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
+
+    def selected_case_id(self) -> int | None:
+        """The case of the selected row (a call row counts for its case)."""
+        item = self.tree.currentItem()
+        return None if item is None else item.data(0, Qt.ItemDataRole.UserRole)[1]
 
     def focus_list(self) -> None:
         self.tree.setFocus()

@@ -148,8 +148,9 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         on_case = self.stack.currentWidget() is self.case_desk and self.case is not None
+        on_home = self.stack.currentWidget() is self.home and self.home.selected_case_id() is not None
         live = self.call is not None and self.call.in_progress
-        self.act_start.setEnabled(on_case and not live)
+        self.act_start.setEnabled((on_case or on_home) and not live)
         self.act_end.setEnabled(live)
         for action in (
             self.act_entry,
@@ -213,6 +214,9 @@ class MainWindow(QMainWindow):
             self._focus(2, self.note_pane.focus_entry)
 
     def _focus(self, pane: int, then) -> None:  # noqa: ANN001
+        if self.case is not None and self.stack.currentWidget() is not self.case_desk:
+            self.stack.setCurrentWidget(self.case_desk)
+            self._update_actions()
         self.case_desk.show_pane(pane)
         then()
 
@@ -249,6 +253,11 @@ class MainWindow(QMainWindow):
         return result
 
     def _start_call(self) -> None:
+        if self.stack.currentWidget() is self.home:
+            case_id = self.home.selected_case_id()
+            if case_id is None:
+                return
+            self.open_case(case_id)
         if self.case is None:
             return
         call = self._guard(lambda: self.desk.start_call(self.case.id))  # type: ignore[union-attr]

@@ -132,8 +132,10 @@ class NotePane(QWidget):
         self.kind = QComboBox(self)
         self.kind.setObjectName("noteKind")
         for n, kind in enumerate(NoteKind, start=1):
-            self.kind.addItem(f"{kind.label}  (Ctrl+{n})", kind.value)
+            self.kind.addItem(f"{kind.short_label} · Ctrl+{n}", kind.value)
+            self.kind.setItemData(n - 1, kind.label, Qt.ItemDataRole.ToolTipRole)
         self.kind.setToolTip("Kind of the next note: Ctrl+1 … Ctrl+6")
+        self.kind.setMaximumWidth(150)
         self.entry = QLineEdit(self)
         self.entry.setObjectName("noteEntry")
         self.entry.setPlaceholderText("Type what was said; Enter saves it with the time")

@@ -152,3 +152,19 @@ def test_always_on_top_toggle(open_window, desk: Desk) -> None:  # noqa: ANN001
     assert window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
     press(window, Qt.Key.Key_T, CTRL)
     assert not window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+
+
+def test_new_call_from_home_and_back_to_it(open_window, desk: Desk) -> None:  # noqa: ANN001
+    case_id = desk.load_demo()
+    window = open_window(desk)
+    assert window.home.selected_case_id() == case_id
+    press(window, Qt.Key.Key_S, CTRL | SHIFT)
+    assert window.stack.currentWidget() is window.case_desk
+    call = desk.call_in_progress()
+    assert call is not None and call.case_id == case_id
+    press(window, Qt.Key.Key_H, CTRL)
+    assert window.stack.currentWidget() is window.home
+    assert "in progress" in window.home.tree.topLevelItem(0).child(0).text(5)
+    press(window, Qt.Key.Key_L, CTRL)  # straight back to the note entry of the live call
+    assert window.stack.currentWidget() is window.case_desk
+    assert _focused() is window.note_pane.entry
