@@ -64,8 +64,8 @@ def main(out: str, size: str = "1366x700") -> None:
             pane.set_kind(kind)
             pane.entry.setText(text)
             QTest.keyClick(pane.entry, Qt.Key.Key_Return)
-        pane.criteria.item(1).setCheckState(Qt.CheckState.Checked)
-        pane.criteria.item(2).setCheckState(Qt.CheckState.Checked)
+        pane.criterion_boxes[1].setChecked(True)
+        pane.criterion_boxes[2].setChecked(True)
         pane.set_kind(NoteKind.REVIEWER_CLAIM)
         pane.entry.setText("Will review the ED note and")
         for _ in range(5):

@@ -36,3 +36,12 @@ def test_lint_rule_bans_qt_outside_ui() -> None:
     assert "PySide6" in lint["flake8-tidy-imports"]["banned-api"]
     assert "TID251" in lint["per-file-ignores"]["p2pdesk/ui/**"]
     assert "TID" in lint["select"]
+
+
+def test_rich_text_escape_matches_the_standard_library() -> None:
+    import html
+
+    from p2pdesk.ui.richtext import esc
+
+    sample = "<b>x</b> & \"q\" 'a' مرحبا 李 Zoë"
+    assert esc(sample) == html.escape(sample, quote=True)

@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-import typing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote
 
-from p2pdesk.domain.call import Call, Note
+from p2pdesk.domain.call import Call, Disposition, Note, NoteKind
 from p2pdesk.domain.case import (
     Case,
     GuidelineCitation,
     Objection,
+    PlanType,
     PolicyCriterion,
     PriorTreatment,
     SeverityMeasure,
@@ -65,31 +63,29 @@ def sqlite_path(url: str) -> Path | None:
     return Path(path)
 
 
-def _plain_type(hint: Any) -> Any:
-    args = [a for a in typing.get_args(hint) if a is not type(None)]
-    return args[0] if args else hint
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
-def _convert(value: Any, hint: Any) -> Any:
-    if value is None:
-        return None
-    kind = _plain_type(hint)
-    if kind is datetime:
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
-    if kind is date:
-        return date.fromisoformat(value)
-    if isinstance(kind, type) and issubclass(kind, Enum):
-        return kind(value)
-    return value
+#: How a stored value becomes a field's value, by the field's declared type (the annotations are
+#: strings here: ``from __future__ import annotations``). Anything not listed is kept as read.
+_CONVERTERS: dict[str, Any] = {
+    "datetime": _instant,
+    "date": date.fromisoformat,
+    "PlanType": PlanType,
+    "Disposition": Disposition,
+    "NoteKind": NoteKind,
+}
 
 
 def _build(cls: type[T], row: sqlite3.Row, skip: tuple[str, ...] = ()) -> T:
-    hints = typing.get_type_hints(cls)
-    values = {
-        f.name: _convert(row[f.name], hints[f.name])
-        for f in dataclasses.fields(cls)  # type: ignore[arg-type]
-        if f.name not in skip
-    }
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if f.name in skip:
+            continue
+        value = row[f.name]
+        convert = _CONVERTERS.get(str(f.type).split(" | ")[0])
+        values[f.name] = convert(value) if convert is not None and value is not None else value
     return cls(**values)
 
 
@@ -113,7 +109,7 @@ def read_snapshot(
     if path is None or not path.is_file():
         return None
     try:
-        db = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True)
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error:
         return None
     try:

@@ -11,13 +11,14 @@ import sys
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from p2pdesk.config import resolve_db_url
 from p2pdesk.demo import DEMO_CLAIM_NUMBER, DEMO_MEMBER_ID
 from p2pdesk.domain.errors import StoreUnavailable
 from p2pdesk.store.snapshot import read_snapshot
 from p2pdesk.ui.main_window import MainWindow
+from p2pdesk.ui.qt import warm_up
 
 if TYPE_CHECKING:
     from p2pdesk.services.desk import Desk
@@ -60,6 +61,8 @@ def run(
             if demo:
                 case_id = desk.load_demo()
         except StoreUnavailable as exc:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(None, "p2pdesk", str(exc))
             return 1
         window.restore(case_id)
@@ -68,13 +71,14 @@ def run(
     def shown() -> None:
         if quit_when_shown:
             print("shown", flush=True)
-        QTimer.singleShot(0, store_ready)
+        warm_up()
+        window.open_desk_in_background()
+        if quit_when_shown:
+            QTimer.singleShot(0, store_ready)
 
     def store_ready() -> None:
-        ok = window.load_desk()
-        if quit_when_shown:
-            print("ready" if ok else "store unavailable", flush=True)
-            app.quit()
+        print("ready" if window.load_desk() else "store unavailable", flush=True)
+        app.quit()
 
     QTimer.singleShot(0, shown)
     return app.exec()

@@ -29,7 +29,7 @@ class CaseDesk(QWidget):
         for n, title in enumerate(("Brief", "Script", "Notes"), start=1):
             self.tab_bar.addTab(f"{title} (Alt+{n})")
         self.tab_bar.currentChanged.connect(self._show_only)
-        self.splitter = QSplitter(self)
+        self.splitter = QSplitter(parent=self)  # positional parent: see p2pdesk.ui.qt
         self.splitter.setChildrenCollapsible(False)
         for pane, stretch in zip(self._panes, (12, 7, 8), strict=True):
             self.splitter.addWidget(pane)

@@ -7,7 +7,7 @@ Signals:
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -18,6 +18,8 @@ _CASE, _CALL = 1, 2
 
 class _CaseTree(QTreeWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
+
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem() is not None:
             self.itemActivated.emit(self.currentItem(), 0)
             return
@@ -49,6 +51,8 @@ class HomeView(QWidget):
         layout.addWidget(self.tree, 1)
 
     def show_cases(self, cases: list[CaseSummary]) -> None:
+        from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
+
         self.tree.clear()
         for case in cases:
             denied = case.denial_date.isoformat() if case.denial_date else "—"
@@ -78,12 +82,18 @@ class HomeView(QWidget):
     def selected_case_id(self) -> int | None:
         """The case of the selected row (a call row counts for its case)."""
         item = self.tree.currentItem()
-        return None if item is None else item.data(0, Qt.ItemDataRole.UserRole)[1]
+        if item is None:
+            return None
+        from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
+
+        return item.data(0, Qt.ItemDataRole.UserRole)[1]
 
     def focus_list(self) -> None:
         self.tree.setFocus()
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
+
         kind, case_id, call_id = item.data(0, Qt.ItemDataRole.UserRole)
         if kind == _CASE:
             self.caseOpenRequested.emit(case_id)

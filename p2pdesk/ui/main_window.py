@@ -12,9 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from p2pdesk.domain.call import Call, Disposition, Note, NoteKind
 from p2pdesk.domain.case import Case
@@ -27,6 +26,8 @@ from p2pdesk.ui.note_pane import CallActions, NotePane
 from p2pdesk.ui.script_view import ScriptView
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from p2pdesk.services.desk import Desk
     from p2pdesk.store.snapshot import Snapshot
 
@@ -42,19 +43,19 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self._open_desk = open_desk
         self._desk: Desk | None = None
+        self._opening: Future[Desk] | None = None
         self.case: Case | None = None
         self.call: Call | None = None
         self.setWindowTitle("p2pdesk")
         self.resize(1366, 740)
 
         self._make_actions()
-        self.home = HomeView(self)
+        self._home: HomeView | None = None  # built when first shown: not needed to draw a call
         self.brief = BriefView(self)
         self.script = ScriptView(self)
         self.note_pane = NotePane(CallActions(start=self.act_start, end=self.act_end), self)
         self.case_desk = CaseDesk(self.brief, self.script, self.note_pane, self)
         self.stack = QStackedWidget(self)
-        self.stack.addWidget(self.home)
         self.stack.addWidget(self.case_desk)
         self.setCentralWidget(self.stack)
         self._make_menus()
@@ -63,13 +64,24 @@ class MainWindow(QMainWindow):
 
     @property
     def desk(self) -> Desk:
-        """The store's use-cases, opened on first use."""
+        """The store's use-cases, opened on first use (waiting for a background open if one runs)."""
         if self._desk is None:
-            self._desk = self._open_desk()
+            opening, self._opening = self._opening, None
+            self._desk = opening.result() if opening is not None else self._open_desk()
         return self._desk
 
+    def open_desk_in_background(self) -> None:
+        """Start opening the store off the GUI thread (importing SQLAlchemy takes about a third of
+        a second); the window stays responsive, and a write asked for meanwhile waits for it."""
+        if self._desk is None and self._opening is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="p2pdesk-store")
+            self._opening = pool.submit(self._open_desk)
+            pool.shutdown(wait=False)
+
     def load_desk(self) -> bool:
-        """Open the store now (after the first paint); says so plainly when it cannot be opened."""
+        """Wait for the store; says so plainly when it cannot be opened."""
         return self._guard(lambda: self.desk) is not None
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
@@ -80,9 +92,11 @@ class MainWindow(QMainWindow):
 
     def _action(self, text: str, shortcut: str, slot, *, checkable: bool = False) -> QAction:  # noqa: ANN001
         action = QAction(text, self)
-        action.setShortcut(QKeySequence(shortcut))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        native = QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+        sequence = QKeySequence(shortcut)
+        # The same as setShortcut(); called through the property because the overloaded setter
+        # makes PySide6 build all of Qt's namespace enums (see p2pdesk.ui.qt).
+        action.setProperty("shortcut", sequence)
+        native = sequence.toString(QKeySequence.SequenceFormat.NativeText)
         action.setToolTip(f"{text.replace('&', '').rstrip('…')} ({native})")
         action.setCheckable(checkable)
         action.triggered.connect(slot)
@@ -138,9 +152,17 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()
         view_menu.addAction(self.act_on_top)
 
+    @property
+    def home(self) -> HomeView:
+        """The list of cases and their calls, built on first use."""
+        if self._home is None:
+            self._home = HomeView(self)
+            self._home.caseOpenRequested.connect(self.open_case)
+            self._home.callOpenRequested.connect(self.open_call)
+            self.stack.addWidget(self._home)
+        return self._home
+
     def _connect(self) -> None:
-        self.home.caseOpenRequested.connect(self.open_case)
-        self.home.callOpenRequested.connect(self.open_call)
         self.note_pane.noteSubmitted.connect(self._add_note)
         self.note_pane.reviewerSubmitted.connect(self._set_reviewer)
         self.note_pane.criterionTicked.connect(self._tick_criterion)
@@ -148,7 +170,11 @@ class MainWindow(QMainWindow):
 
     def _update_actions(self) -> None:
         on_case = self.stack.currentWidget() is self.case_desk and self.case is not None
-        on_home = self.stack.currentWidget() is self.home and self.home.selected_case_id() is not None
+        on_home = (
+            self._home is not None
+            and self.stack.currentWidget() is self._home
+            and self._home.selected_case_id() is not None
+        )
         live = self.call is not None and self.call.in_progress
         self.act_start.setEnabled((on_case or on_home) and not live)
         self.act_end.setEnabled(live)
@@ -224,6 +250,8 @@ class MainWindow(QMainWindow):
         self.case_desk.show_pane(index)
 
     def _toggle_on_top(self, on: bool) -> None:
+        from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
+
         self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, on)
         self.show()
 
@@ -253,7 +281,7 @@ class MainWindow(QMainWindow):
         return result
 
     def _start_call(self) -> None:
-        if self.stack.currentWidget() is self.home:
+        if self._home is not None and self.stack.currentWidget() is self._home:
             case_id = self.home.selected_case_id()
             if case_id is None:
                 return
@@ -331,6 +359,9 @@ class MainWindow(QMainWindow):
             self.note_pane.focus_entry()
 
     def _import_case(self) -> None:
+        # Dialog classes are imported when first used: they are slow to load (see p2pdesk.ui.qt).
+        from PySide6.QtWidgets import QFileDialog, QMessageBox
+
         path, _ = QFileDialog.getOpenFileName(self, "Import case file", "", "Case files (*.json)")
         if not path:
             return

@@ -12,20 +12,19 @@ Signals:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -34,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from p2pdesk.domain.call import Call, Disposition, Note, NoteKind, format_offset, utc_now
 from p2pdesk.domain.case import Case
+from p2pdesk.ui.richtext import esc
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,9 @@ class CallActions:
     start: QAction
     end: QAction
 
+
+#: Longest criterion text on its check box; the whole text is in the tooltip.
+CRITERION_CHARS = 64
 
 _KIND_COLORS = {
     NoteKind.REVIEWER_CLAIM: "#8a1c00",
@@ -77,7 +80,6 @@ class NotePane(QWidget):
         for action in (actions.start, actions.end):
             button = QToolButton(self)
             button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
             bar.addWidget(button)
         self.clock = QLabel("No call in progress", self)
         self.clock.setObjectName("callClock")
@@ -108,15 +110,19 @@ class NotePane(QWidget):
         layout.addWidget(reviewer)
 
         # Criteria checklist.
-        self.criteria = QListWidget(self)
+        # One check box per criterion: Tab moves between them, Space ticks one and logs it.
+        self.criteria = QWidget(self)
         self.criteria.setObjectName("criteria")
-        self.criteria.setToolTip("Policy criteria (Ctrl+K): Space ticks the selected one and logs it")
-        self.criteria.setMaximumHeight(92)
-        self.criteria.setWordWrap(False)
-        self.criteria.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.criteria.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.criteria.itemChanged.connect(self._criterion_changed)
-        layout.addWidget(self.criteria)
+        self._criteria_layout = QVBoxLayout(self.criteria)
+        self._criteria_layout.setContentsMargins(4, 2, 4, 2)
+        self._criteria_layout.setSpacing(0)
+        self.criterion_boxes: list[QCheckBox] = []
+        scroll = QScrollArea(self)
+        scroll.setWidget(self.criteria)
+        scroll.setWidgetResizable(True)
+        scroll.setMaximumHeight(96)
+        scroll.setToolTip("Policy criteria (Ctrl+K): Space ticks one and logs it with the time")
+        layout.addWidget(scroll)
 
         # The notes: a read-only log, cheap to append to however long the call runs.
         self.notes = QPlainTextEdit(self)
@@ -133,7 +139,6 @@ class NotePane(QWidget):
         self.kind.setObjectName("noteKind")
         for n, kind in enumerate(NoteKind, start=1):
             self.kind.addItem(f"{kind.short_label} · Ctrl+{n}", kind.value)
-            self.kind.setItemData(n - 1, kind.label, Qt.ItemDataRole.ToolTipRole)
         self.kind.setToolTip("Kind of the next note: Ctrl+1 … Ctrl+6")
         self.kind.setMaximumWidth(150)
         self.entry = QLineEdit(self)
@@ -192,22 +197,34 @@ class NotePane(QWidget):
     # What the window tells the pane ----------------------------------------------------------
 
     def set_case(self, case: Case) -> None:
-        self._loading = True
-        self.criteria.clear()
+        """One check box per policy criterion (rebuilt only when the criteria change)."""
+        texts = [c.text for c in case.criteria]
+        if texts == [box.property("criterion") for box in self.criterion_boxes]:
+            return
+        for box in self.criterion_boxes:
+            box.deleteLater()
+        self.criterion_boxes = []
         for n, criterion in enumerate(case.criteria, start=1):
-            item = QListWidgetItem(f"{n}. {criterion.text}", self.criteria)
-            item.setToolTip(f"{criterion.text}\n→ {criterion.patient_fact or 'patient fact missing'}")
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-        self._loading = False
+            label = criterion.text
+            if len(label) > CRITERION_CHARS:
+                label = label[:CRITERION_CHARS].rstrip() + "…"
+            box = QCheckBox(f"{n}. {label}", self.criteria)
+            box.setObjectName(f"criterion{n}")
+            box.setProperty("criterion", criterion.text)
+            box.setToolTip(f"{criterion.text}\n→ {criterion.patient_fact or 'patient fact missing'}")
+            box.toggled.connect(lambda on, n=n: self._criterion_toggled(n, on))
+            self._criteria_layout.addWidget(box)
+            box.show()
+            self.criterion_boxes.append(box)
 
     def show_call(self, call: Call | None, notes: list[Note]) -> None:
         """Show a call (or none) with its notes, as after opening or restarting."""
         self._call = call
         self.notes.clear()
         self._loading = True
-        for i in range(self.criteria.count()):
-            self.criteria.item(i).setCheckState(Qt.CheckState.Unchecked)
+        for box in self.criterion_boxes:
+            box.setChecked(False)
+            box.setEnabled(True)
         self._loading = False
         for note in notes:
             self.append_note(note)
@@ -260,13 +277,13 @@ class NotePane(QWidget):
         color = _KIND_COLORS.get(note.kind, "#1b1b1b")
         self.notes.appendHtml(
             f'<span style="color:#555555">{local_time(note.at)} · {offset} ·</span> '
-            f'<span style="color:{color}"><b>{escape(note.kind.short_label)}:</b> {escape(note.text)}</span>'
+            f'<span style="color:{color}"><b>{esc(note.kind.short_label)}:</b> {esc(note.text)}</span>'
         )
-        if note.criterion is not None and 0 < note.criterion <= self.criteria.count():
+        if note.criterion is not None and 0 < note.criterion <= len(self.criterion_boxes):
             self._loading = True
-            crit = self.criteria.item(note.criterion - 1)
-            crit.setCheckState(Qt.CheckState.Checked)
-            crit.setFlags(crit.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+            box = self.criterion_boxes[note.criterion - 1]
+            box.setChecked(True)
+            box.setEnabled(False)  # logged: a tick cannot be taken back, only added to
             self._loading = False
 
     def note_lines(self) -> list[str]:
@@ -300,9 +317,11 @@ class NotePane(QWidget):
         self.reviewer_name.setFocus()
 
     def focus_criteria(self) -> None:
-        self.criteria.setFocus()
-        if self.criteria.currentRow() < 0 and self.criteria.count():
-            self.criteria.setCurrentRow(0)
+        """Focus the first criterion not yet ticked."""
+        for box in self.criterion_boxes:
+            if box.isEnabled():
+                box.setFocus()
+                return
 
     def focus_disposition(self) -> None:
         self.disposition.setFocus()
@@ -330,15 +349,14 @@ class NotePane(QWidget):
             self.reviewer_name.text(), self.reviewer_credentials.text(), self.reviewer_specialty.text()
         )
 
-    def _criterion_changed(self, item: QListWidgetItem) -> None:
-        if self._loading or item.checkState() != Qt.CheckState.Checked:
-            return
-        self.criterionTicked.emit(self.criteria.row(item) + 1)
+    def _criterion_toggled(self, number: int, on: bool) -> None:
+        if not self._loading and on:
+            self.criterionTicked.emit(number)
 
     def uncheck_criterion(self, number: int) -> None:
         """Undo a tick the store refused, without logging anything."""
         self._loading = True
-        self.criteria.item(number - 1).setCheckState(Qt.CheckState.Unchecked)
+        self.criterion_boxes[number - 1].setChecked(False)
         self._loading = False
 
     def _disposition_kind_changed(self) -> None:

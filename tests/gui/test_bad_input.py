@@ -133,3 +133,29 @@ def test_note_kind_from_the_keyboard_sticks_until_changed(live) -> None:  # noqa
     type_text(live.note_pane.entry, "x")
     press(live.note_pane.entry, Qt.Key.Key_Return)
     assert live.note_pane.current_kind() is NoteKind.OUTCOME
+
+
+def test_a_note_typed_while_the_store_opens_waits_for_it(qtbot, db_url: str) -> None:  # noqa: ANN001
+    import time
+
+    from p2pdesk.store.snapshot import read_snapshot
+    from p2pdesk.ui.main_window import MainWindow
+
+    seed = Desk.open(db_url)
+    seed.start_call(seed.load_demo())
+    seed.store.engine.dispose()
+
+    def slow_open() -> Desk:
+        time.sleep(0.3)  # a slow disk: the window is already up from the snapshot
+        return Desk.open(db_url)
+
+    window = MainWindow(slow_open)
+    qtbot.addWidget(window)
+    window.show_snapshot(read_snapshot(db_url))
+    window.show()
+    window.open_desk_in_background()
+    type_text(window.note_pane.entry, "typed before the store was open")
+    press(window.note_pane.entry, Qt.Key.Key_Return)
+    assert window.note_pane.entry.text() == ""
+    assert [n.text for n in window.desk.notes(window.call.id)] == ["typed before the store was open"]
+    window.desk.store.engine.dispose()

@@ -69,13 +69,16 @@ def test_whole_call_from_the_keyboard(open_window, desk: Desk, clock) -> None:  
         press(window.note_pane.entry, Qt.Key.Key_Return)
         assert window.note_pane.entry.text() == ""
 
-    # Tick criterion 3 from the keyboard: Ctrl+K, Down twice, Space.
+    # Tick criterion 3 from the keyboard: Ctrl+K, Tab twice, Space.
     clock.advance(20)
+    boxes = window.note_pane.criterion_boxes
     press(window, Qt.Key.Key_K, CTRL)
-    assert _focused() is window.note_pane.criteria
-    press(window.note_pane.criteria, Qt.Key.Key_Down)
-    press(window.note_pane.criteria, Qt.Key.Key_Down)
-    press(window.note_pane.criteria, Qt.Key.Key_Space)
+    assert _focused() is boxes[0]
+    press(_focused(), Qt.Key.Key_Tab)
+    press(_focused(), Qt.Key.Key_Tab)
+    assert _focused() is boxes[2]
+    press(_focused(), Qt.Key.Key_Space)
+    assert boxes[2].isChecked() and not boxes[2].isEnabled()
 
     # Disposition: Ctrl+D, Down to "Reversed", Tab to the authorization number, Enter.
     clock.advance(60)
