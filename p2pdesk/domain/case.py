@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 
 
@@ -132,27 +132,3 @@ class Case:
             return ""
         cred = f", {self.physician_credentials}" if self.physician_credentials else ""
         return f"{self.physician_name}{cred}"
-
-
-@dataclass(frozen=True)
-class CaseSummary:
-    """One line of the home view: enough to find a case, not the whole brief."""
-
-    id: int
-    patient_name: str
-    payer: str
-    service_code: str
-    diagnosis_code: str
-    denial_date: date | None
-    calls: tuple[CallSummary, ...] = ()
-
-
-@dataclass(frozen=True)
-class CallSummary:
-    """One call under its case in the home view."""
-
-    id: int
-    started_at: datetime
-    ended: bool
-    disposition: str
-    reviewer_name: str

@@ -23,8 +23,9 @@ from p2pdesk.domain.call import (
     require_utc,
     utc_now,
 )
-from p2pdesk.domain.case import Case, CaseSummary
+from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, Problem
+from p2pdesk.domain.summary import CaseSummary
 from p2pdesk.resources import resource_path
 from p2pdesk.store.db import make_engine, upgrade
 from p2pdesk.store.repo import Store

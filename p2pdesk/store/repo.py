@@ -16,9 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from p2pdesk.domain.call import Call, Note, utc_now
 from p2pdesk.domain.case import (
-    CallSummary,
     Case,
-    CaseSummary,
     GuidelineCitation,
     Objection,
     PolicyCriterion,
@@ -26,6 +24,7 @@ from p2pdesk.domain.case import (
     SeverityMeasure,
 )
 from p2pdesk.domain.errors import NotFound
+from p2pdesk.domain.summary import CallSummary, CaseSummary
 from p2pdesk.store.db import raise_if_environment
 from p2pdesk.store.models import CASE_CHILDREN, CallRow, CaseRow, NoteRow
 

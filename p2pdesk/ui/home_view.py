@@ -11,7 +11,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
-from p2pdesk.domain.case import CaseSummary
+from p2pdesk.domain.summary import CaseSummary
 
 _CASE, _CALL = 1, 2
 

@@ -21,7 +21,6 @@ from p2pdesk.domain.errors import InvalidInput, NotFound, Problem, StoreUnavaila
 from p2pdesk.playbook.script import specialty_differs
 from p2pdesk.ui.brief_view import BriefView
 from p2pdesk.ui.case_desk import CaseDesk
-from p2pdesk.ui.home_view import HomeView
 from p2pdesk.ui.note_pane import CallActions, NotePane
 from p2pdesk.ui.script_view import ScriptView
 
@@ -30,6 +29,7 @@ if TYPE_CHECKING:
 
     from p2pdesk.services.desk import Desk
     from p2pdesk.store.snapshot import Snapshot
+    from p2pdesk.ui.home_view import HomeView
 
 
 class MainWindow(QMainWindow):
@@ -156,6 +156,8 @@ class MainWindow(QMainWindow):
     def home(self) -> HomeView:
         """The list of cases and their calls, built on first use."""
         if self._home is None:
+            from p2pdesk.ui.home_view import HomeView  # not needed to draw a call: loaded late
+
             self._home = HomeView(self)
             self._home.caseOpenRequested.connect(self.open_case)
             self._home.callOpenRequested.connect(self.open_call)

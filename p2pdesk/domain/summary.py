@@ -1,0 +1,30 @@
+"""What the home view lists: enough to find a case and its calls, not the whole brief."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One line of the home view: enough to find a case, not the whole brief."""
+
+    id: int
+    patient_name: str
+    payer: str
+    service_code: str
+    diagnosis_code: str
+    denial_date: date | None
+    calls: tuple[CallSummary, ...] = ()
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    """One call under its case in the home view."""
+
+    id: int
+    started_at: datetime
+    ended: bool
+    disposition: str
+    reviewer_name: str
