@@ -40,8 +40,43 @@ def _isolated_user_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
+def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+
+
+@pytest.fixture
+def db_url(sqlite_url: str) -> str:
+    """The database most tests use: the default, a SQLite file (tests/store and tests/services
+    run on PostgreSQL as well, see their conftest)."""
+    return sqlite_url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
+    """Each backend the store supports: a SQLite file, and a fresh database on the PostgreSQL
+    server named by P2PDESK_TEST_PG_URL (started by `scripts/dev test`)."""
+    if request.param == "sqlite":
+        yield sqlite_url
+        return
+    admin_url = os.environ.get("P2PDESK_TEST_PG_URL")
+    if not admin_url:
+        if os.environ.get("CI"):
+            pytest.fail("CI must test PostgreSQL too: P2PDESK_TEST_PG_URL is not set")
+        pytest.skip("no PostgreSQL server (P2PDESK_TEST_PG_URL); `bash scripts/dev test` starts one")
+    import uuid
+
+    from sqlalchemy import create_engine, text
+
+    name = f"p2pdesk_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture

@@ -43,8 +43,8 @@ def test_upgrade_twice_is_harmless(db_url: str) -> None:
     assert current_revision(engine) == HEAD_REVISION
 
 
-def test_sqlite_is_durable_on_every_commit(db_url: str) -> None:
-    engine = make_engine(db_url)
+def test_sqlite_is_durable_on_every_commit(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
     upgrade(engine)
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
