@@ -132,3 +132,15 @@ class Case:
             return ""
         cred = f", {self.physician_credentials}" if self.physician_credentials else ""
         return f"{self.physician_name}{cred}"
+
+
+#: The lists of a case, in the order the brief shows them, with the class of their items
+#: (comorbidities are plain text).
+CASE_LISTS: dict[str, type | None] = {
+    "comorbidities": None,
+    "severity_measures": SeverityMeasure,
+    "prior_treatments": PriorTreatment,
+    "guidelines": GuidelineCitation,
+    "criteria": PolicyCriterion,
+    "objections": Objection,
+}

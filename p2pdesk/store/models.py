@@ -182,7 +182,7 @@ class NoteRow(Base):
     criterion: Mapped[int | None] = mapped_column(Integer)
 
 
-#: Each list of the case and the row class that keeps it, in the order the brief shows them.
+#: Each list of the case (``p2pdesk.domain.case.CASE_LISTS``) and the row class that keeps it.
 CASE_CHILDREN: dict[str, type[_CaseChild]] = {
     "comorbidities": ComorbidityRow,
     "severity_measures": SeverityMeasureRow,

@@ -15,14 +15,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from p2pdesk.domain.call import Call, Note, utc_now
-from p2pdesk.domain.case import (
-    Case,
-    GuidelineCitation,
-    Objection,
-    PolicyCriterion,
-    PriorTreatment,
-    SeverityMeasure,
-)
+from p2pdesk.domain.case import CASE_LISTS, Case
 from p2pdesk.domain.errors import NotFound
 from p2pdesk.domain.summary import CallSummary, CaseSummary
 from p2pdesk.store.db import raise_if_environment
@@ -30,17 +23,7 @@ from p2pdesk.store.models import CASE_CHILDREN, CallRow, CaseRow, NoteRow
 
 T = TypeVar("T")
 
-#: The domain class of each list of the case (comorbidities are plain strings).
-CHILD_TYPES: dict[str, type | None] = {
-    "comorbidities": None,
-    "severity_measures": SeverityMeasure,
-    "prior_treatments": PriorTreatment,
-    "guidelines": GuidelineCitation,
-    "criteria": PolicyCriterion,
-    "objections": Objection,
-}
-
-_CASE_SCALARS = [f.name for f in dataclasses.fields(Case) if f.name not in CHILD_TYPES and f.name != "id"]
+_CASE_SCALARS = [f.name for f in dataclasses.fields(Case) if f.name not in CASE_LISTS and f.name != "id"]
 
 
 def _values(obj: Any, *, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:
@@ -84,7 +67,7 @@ class Store:
             s.flush()
             for attr, row_cls in CASE_CHILDREN.items():
                 for position, item in enumerate(getattr(case, attr)):
-                    values = {"text": item} if CHILD_TYPES[attr] is None else _values(item)
+                    values = {"text": item} if CASE_LISTS[attr] is None else _values(item)
                     s.add(row_cls(case_id=row.id, position=position, **values))
             return row.id
 
@@ -98,7 +81,7 @@ class Store:
                 rows = s.scalars(
                     select(row_cls).where(row_cls.case_id == case_id).order_by(row_cls.position)
                 ).all()
-                cls = CHILD_TYPES[attr]
+                cls = CASE_LISTS[attr]
                 items = [r.text for r in rows] if cls is None else [_from_row(cls, r) for r in rows]
                 setattr(case, attr, items)
             return case

@@ -20,26 +20,20 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from p2pdesk.domain.call import Call, Disposition, Note, NoteKind
-from p2pdesk.domain.case import (
-    Case,
-    GuidelineCitation,
-    Objection,
-    PlanType,
-    PolicyCriterion,
-    PriorTreatment,
-    SeverityMeasure,
-)
+from p2pdesk.domain.case import CASE_LISTS, Case, PlanType
 from p2pdesk.store.revision import HEAD_REVISION
 
 T = TypeVar("T")
 
-_CHILD_TABLES: dict[str, tuple[str, type | None]] = {
-    "comorbidities": ("comorbidity", None),
-    "severity_measures": ("severity_measure", SeverityMeasure),
-    "prior_treatments": ("prior_treatment", PriorTreatment),
-    "guidelines": ("guideline_citation", GuidelineCitation),
-    "criteria": ("policy_criterion", PolicyCriterion),
-    "objections": ("objection", Objection),
+#: The table of each list of the case (the row classes in ``p2pdesk.store.models`` name the same
+#: tables; a test checks the two agree).
+CASE_LIST_TABLES = {
+    "comorbidities": "comorbidity",
+    "severity_measures": "severity_measure",
+    "prior_treatments": "prior_treatment",
+    "guidelines": "guideline_citation",
+    "criteria": "policy_criterion",
+    "objections": "objection",
 }
 
 
@@ -93,8 +87,9 @@ def _read_case(db: sqlite3.Connection, case_id: int) -> Case | None:
     row = db.execute('SELECT * FROM "case" WHERE id = ?', (case_id,)).fetchone()
     if row is None:
         return None
-    case = _build(Case, row, skip=tuple(_CHILD_TABLES))
-    for attr, (table, cls) in _CHILD_TABLES.items():
+    case = _build(Case, row, skip=tuple(CASE_LISTS))
+    for attr, cls in CASE_LISTS.items():
+        table = CASE_LIST_TABLES[attr]
         rows = db.execute(f"SELECT * FROM {table} WHERE case_id = ? ORDER BY position", (case_id,)).fetchall()
         setattr(case, attr, [r["text"] for r in rows] if cls is None else [_build(cls, r) for r in rows])
     return case

@@ -77,3 +77,12 @@ def test_window_process_starts_from_the_snapshot_and_then_opens_the_store(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["shown", "ready"]
+
+
+def test_snapshot_reads_the_tables_the_models_write() -> None:
+    from p2pdesk.domain.case import CASE_LISTS
+    from p2pdesk.store.models import CASE_CHILDREN
+    from p2pdesk.store.snapshot import CASE_LIST_TABLES
+
+    assert list(CASE_LIST_TABLES) == list(CASE_LISTS) == list(CASE_CHILDREN)
+    assert {a: CASE_CHILDREN[a].__tablename__ for a in CASE_CHILDREN} == CASE_LIST_TABLES
