@@ -20,9 +20,7 @@ EXIT_OK, EXIT_ENVIRONMENT, EXIT_INVALID = 0, 1, 2
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="p2pdesk", description="The peer-to-peer review desk.")
-    parser.add_argument(
-        "--db", help="SQLAlchemy URL or SQLite file (default: $P2PDESK_DB, then the user data folder)"
-    )
+    parser.add_argument("--db", help="SQLAlchemy URL or SQLite file (default: $P2PDESK_DB, then the user data folder)")
     parser.add_argument("--demo", action="store_true", help="load the demo case (once) and open it")
     parser.add_argument("--case", type=int, metavar="ID", help="open this case")
     parser.add_argument(
@@ -37,6 +35,16 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("case_id", type=int)
     exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     sub.add_parser("cases", help="list cases and their calls")
+    seal = sub.add_parser("seal", help="seal an ended call and keep its signed record")
+    seal.add_argument("call_id", type=int)
+    sub.add_parser("records", help="list sealed records")
+    exr = sub.add_parser("export-record", help="write a stored signed record PDF")
+    exr.add_argument("record_id", type=int)
+    exr.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
+    ver = sub.add_parser("verify", help="verify a signed record PDF (exit 0 only when everything holds)")
+    ver.add_argument("file", type=Path)
+    imr = sub.add_parser("import-record", help="import a signed record PDF from another desk, after verifying it")
+    imr.add_argument("file", type=Path)
     return parser
 
 
@@ -53,10 +61,13 @@ def main(argv: list[str] | None = None) -> int:
 
     from p2pdesk.config import resolve_db_url
     from p2pdesk.domain.errors import InvalidInput, NotFound, StoreUnavailable
+    from p2pdesk.record.signing import SigningUnavailable
     from p2pdesk.services.desk import Desk
 
     try:
         desk = Desk.open(resolve_db_url(args.db))
+        if args.command in ("seal", "records", "export-record", "verify", "import-record"):
+            return _record_command(args, desk)
         if args.command == "import-case":
             try:
                 text = args.file.read_text(encoding="utf-8")
@@ -86,9 +97,50 @@ def main(argv: list[str] | None = None) -> int:
     except NotFound as exc:
         print(f"p2pdesk: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    except StoreUnavailable as exc:
+    except (StoreUnavailable, SigningUnavailable) as exc:
         print(f"p2pdesk: {exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
+    return EXIT_OK
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        print(f"p2pdesk: cannot read {path}: {exc}", file=sys.stderr)
+        return None
+
+
+def _record_command(args: argparse.Namespace, desk: object) -> int:
+    from p2pdesk.services.records import Records
+
+    records = Records(desk)  # type: ignore[arg-type]
+    if args.command == "seal":
+        record = records.seal_and_sign(args.call_id)
+        print(f"record {record.id}: call {record.call_id}, version {record.version}, digest {record.digest}")
+    elif args.command == "records":
+        for r in records.records():
+            print(
+                f"{r.id:>5}  call {r.call_id:<5} v{r.version:<3} {r.sealed_at:%Y-%m-%d %H:%M}Z  "
+                f"{r.digest[:16]}…  signed by {r.signer_name}"
+            )
+    elif args.command == "export-record":
+        path = records.export(args.record_id, args.output)
+        print(path)
+    elif args.command == "verify":
+        data = _read(args.file)
+        if data is None:
+            return EXIT_ENVIRONMENT
+        verdict = records.verify_bytes(data)
+        print("\n".join(verdict.lines()))
+        return EXIT_OK if verdict.ok else EXIT_INVALID
+    elif args.command == "import-record":
+        data = _read(args.file)
+        if data is None:
+            return EXIT_ENVIRONMENT
+        record, verdict = records.import_record(data)
+        print("\n".join(verdict.lines()))
+        print(f"imported as record {record.id} (call {record.call_id}, version {record.version})")
     return EXIT_OK
 
 

@@ -37,9 +37,7 @@ def test_import_list_export_round_trip(tmp_path: Path, db_url: str) -> None:
     assert json.loads(out.read_text(encoding="utf-8")) == json.loads(DEMO.read_text(encoding="utf-8"))
 
 
-def test_invalid_file_exits_non_zero_naming_the_field_and_imports_nothing(
-    tmp_path: Path, db_url: str
-) -> None:
+def test_invalid_file_exits_non_zero_naming_the_field_and_imports_nothing(tmp_path: Path, db_url: str) -> None:
     data = json.loads(DEMO.read_text(encoding="utf-8"))
     data["coverage"]["member_id"] = 12
     del data["diagnosis"]["code"]

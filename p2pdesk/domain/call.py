@@ -79,6 +79,10 @@ class Note:
     text: str
     criterion: int | None = None
     id: int | None = None
+    #: 0 for a note taken during the call; N for an addendum that went into record version N.
+    addendum: int = 0
+    #: The note's link in the record's hash chain, set when the call is sealed.
+    chain_hash: str = ""
 
 
 @dataclass
@@ -97,6 +101,8 @@ class Call:
     stated_reasoning: str = ""
     information_requested: str = ""
     requested_by: date | None = None
+    #: Set once, when the call is sealed; a sealed call and its notes never change again.
+    sealed_at: datetime | None = None
 
     @property
     def in_progress(self) -> bool:

@@ -77,9 +77,7 @@ def build_script(case: Case, call: Call | None = None) -> list[Prompt]:
     specialty = case.physician_specialty
     policy = f"{case.policy_name} ({case.policy_number})" if case.policy_number else case.policy_name
     first_guideline = case.guidelines[0] if case.guidelines else None
-    guideline_text = (
-        f"{first_guideline.organization} {first_guideline.year or ''}".strip() if first_guideline else ""
-    )
+    guideline_text = f"{first_guideline.organization} {first_guideline.year or ''}".strip() if first_guideline else ""
     prompts = [
         Prompt(
             "open",
@@ -131,10 +129,7 @@ def build_script(case: Case, call: Call | None = None) -> list[Prompt]:
             "ask before the substance",
             (
                 _line(
-                    _t(
-                        "For my documentation, may I have your full name, your credentials, and your board "
-                        "specialty?"
-                    )
+                    _t("For my documentation, may I have your full name, your credentials, and your board specialty?")
                 ),
                 _line(
                     _t("On record: "),

@@ -76,9 +76,7 @@ def _problem(error: Any) -> Problem:
         missing = error.message.split("'")[1] if "'" in error.message else "a field"
         return Problem(_dotted([*error.absolute_path, missing]), "is required but missing")
     if kind == "additionalProperties":
-        return Problem(
-            field, f"has fields this format does not know: {error.message.split('(')[-1].rstrip(')')}"
-        )
+        return Problem(field, f"has fields this format does not know: {error.message.split('(')[-1].rstrip(')')}")
     if kind == "type":
         wanted = error.validator_value
         wanted_word = _TYPE_WORDS.get(wanted, str(wanted)) if isinstance(wanted, str) else str(wanted)
@@ -243,9 +241,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                     "npi": case.physician_npi,
                 }
             ),
-            "diagnosis": _drop_empty(
-                {"code": case.diagnosis_code, "description": case.diagnosis_description}
-            ),
+            "diagnosis": _drop_empty({"code": case.diagnosis_code, "description": case.diagnosis_description}),
             "service": _drop_empty(
                 {
                     "code": case.service_code,
@@ -299,9 +295,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                     ],
                 }
             ),
-            "objections": [
-                _drop_empty({"objection": o.objection, "answer": o.answer}) for o in case.objections
-            ],
+            "objections": [_drop_empty({"objection": o.objection, "answer": o.answer}) for o in case.objections],
         }
     )
 

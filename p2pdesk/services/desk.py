@@ -124,9 +124,7 @@ class Desk:
         if not 1 <= number <= len(case.criteria):
             raise InvalidInput(Problem("criterion", f"there is no criterion {number} in this case's policy"))
         text = case.criteria[number - 1].text
-        return self.add_note(
-            call_id, NoteKind.OUR_POINT, f"Criterion {number} addressed: {text}", criterion=number
-        )
+        return self.add_note(call_id, NoteKind.OUR_POINT, f"Criterion {number} addressed: {text}", criterion=number)
 
     def set_disposition(
         self,

@@ -10,7 +10,18 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -169,6 +180,7 @@ class CallRow(Base):
     stated_reasoning: Mapped[long_text]
     information_requested: Mapped[long_text]
     requested_by: Mapped[date | None] = mapped_column(Date)
+    sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class NoteRow(Base):
@@ -180,6 +192,54 @@ class NoteRow(Base):
     kind: Mapped[NoteKind] = mapped_column(_enum(NoteKind))
     text: Mapped[long_text]
     criterion: Mapped[int | None] = mapped_column(Integer)
+    addendum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    chain_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class SignerRow(Base):
+    """A physician's signing identity: the certificate (public) and, for an imported PKCS#12
+    file, its still-encrypted bytes. Private keys and passwords live in the OS keyring only."""
+
+    __tablename__ = "signer"
+
+    id: Mapped[intpk]
+    npi: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    name: Mapped[short_text]
+    kind: Mapped[str] = mapped_column(String(20))  # "generated" or "pkcs12"
+    keyring_key: Mapped[short_text]
+    cert_pem: Mapped[long_text]
+    pkcs12: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[instant]
+
+
+class RecordRow(Base):
+    """One signed version of a call's record. Written once; never updated or deleted."""
+
+    __tablename__ = "record"
+    __table_args__ = (UniqueConstraint("call_id", "version"),)
+
+    id: Mapped[intpk]
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="RESTRICT"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    sealed_at: Mapped[instant]
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    chain_head: Mapped[str] = mapped_column(String(64))
+    record_json: Mapped[long_text]
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    signer_name: Mapped[short_text]
+    signer_fingerprint: Mapped[str] = mapped_column(String(64))
+
+
+class RecordExportRow(Base):
+    """Where and when a record's signed PDF was written (an export never changes the record)."""
+
+    __tablename__ = "record_export"
+
+    id: Mapped[intpk]
+    record_id: Mapped[int] = mapped_column(ForeignKey("record.id", ondelete="RESTRICT"), index=True)
+    path: Mapped[long_text]
+    written_at: Mapped[instant]
 
 
 #: Each list of the case (``p2pdesk.domain.case.CASE_LISTS``) and the row class that keeps it.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select
@@ -17,9 +18,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from p2pdesk.domain.call import Call, Note, utc_now
 from p2pdesk.domain.case import CASE_LISTS, Case
 from p2pdesk.domain.errors import NotFound
+from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
 from p2pdesk.domain.summary import CallSummary, CaseSummary
 from p2pdesk.store.db import raise_if_environment
-from p2pdesk.store.models import CASE_CHILDREN, CallRow, CaseRow, NoteRow
+from p2pdesk.store.guard import guard_sessions
+from p2pdesk.store.models import (
+    CASE_CHILDREN,
+    CallRow,
+    CaseRow,
+    NoteRow,
+    RecordExportRow,
+    RecordRow,
+    SignerRow,
+)
 
 T = TypeVar("T")
 
@@ -43,6 +54,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        guard_sessions(self._sessions)
 
     @contextmanager
     def _session(self, write: bool = False) -> Iterator[Session]:
@@ -78,9 +90,7 @@ class Store:
                 raise NotFound(f"no case with id {case_id}")
             case = Case(id=row.id, **{name: getattr(row, name) for name in _CASE_SCALARS})
             for attr, row_cls in CASE_CHILDREN.items():
-                rows = s.scalars(
-                    select(row_cls).where(row_cls.case_id == case_id).order_by(row_cls.position)
-                ).all()
+                rows = s.scalars(select(row_cls).where(row_cls.case_id == case_id).order_by(row_cls.position)).all()
                 cls = CASE_LISTS[attr]
                 items = [r.text for r in rows] if cls is None else [_from_row(cls, r) for r in rows]
                 setattr(case, attr, items)
@@ -184,3 +194,89 @@ class Store:
     def count_notes(self, call_id: int) -> int:
         with self._session() as s:
             return s.scalar(select(func.count()).select_from(NoteRow).where(NoteRow.call_id == call_id)) or 0
+
+    # Sealing and records --------------------------------------------------------------------
+
+    def seal(self, call: Call, notes: list[Note], record: SealedRecord) -> SealedRecord:
+        """Seal a call in one transaction: its notes' chain hashes, its seal time, its first record."""
+        with self._session(write=True) as s:
+            for note in notes:
+                row = s.get(NoteRow, note.id)
+                if row is None or row.call_id != call.id:
+                    raise NotFound(f"note {note.id} is not in call {call.id}")
+                row.chain_hash = note.chain_hash
+            s.flush()
+            row = s.get(CallRow, call.id)
+            if row is None:
+                raise NotFound(f"no call with id {call.id}")
+            row.sealed_at = call.sealed_at
+            s.flush()
+            return self._add_record(s, record)
+
+    def add_addendum(self, note: Note, record: SealedRecord) -> tuple[Note, SealedRecord]:
+        """Append an addendum note and the record version that includes it, in one transaction."""
+        with self._session(write=True) as s:
+            row = NoteRow(**_values(note))
+            s.add(row)
+            s.flush()
+            note.id = row.id
+            return note, self._add_record(s, record)
+
+    @staticmethod
+    def _add_record(s: Session, record: SealedRecord) -> SealedRecord:
+        row = RecordRow(**_values(record))
+        s.add(row)
+        s.flush()
+        record.id = row.id
+        return record
+
+    def records(self, call_id: int | None = None) -> list[SealedRecord]:
+        """Every record version (of one call, if given), oldest first."""
+        with self._session() as s:
+            query = select(RecordRow).order_by(RecordRow.call_id, RecordRow.version)
+            if call_id is not None:
+                query = query.where(RecordRow.call_id == call_id)
+            return [_from_row(SealedRecord, r) for r in s.scalars(query)]
+
+    def record(self, record_id: int) -> SealedRecord:
+        with self._session() as s:
+            row = s.get(RecordRow, record_id)
+            if row is None:
+                raise NotFound(f"no record with id {record_id}")
+            return _from_row(SealedRecord, row)
+
+    def record_by_digest(self, digest: str) -> SealedRecord | None:
+        with self._session() as s:
+            row = s.scalar(select(RecordRow).where(RecordRow.digest == digest).limit(1))
+            return None if row is None else _from_row(SealedRecord, row)
+
+    def add_export(self, record_id: int, path: str, written_at: datetime) -> None:
+        with self._session(write=True) as s:
+            s.add(RecordExportRow(record_id=record_id, path=path, written_at=written_at))
+
+    def exports(self, record_id: int) -> list[tuple[str, datetime]]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(RecordExportRow).where(RecordExportRow.record_id == record_id).order_by(RecordExportRow.id)
+            )
+            return [(r.path, r.written_at) for r in rows]
+
+    # Signers ----------------------------------------------------------------------------------
+
+    def signer(self, keyring_key: str) -> SignerIdentity | None:
+        with self._session() as s:
+            row = s.scalar(select(SignerRow).where(SignerRow.keyring_key == keyring_key).limit(1))
+            return None if row is None else _from_row(SignerIdentity, row)
+
+    def save_signer(self, identity: SignerIdentity) -> SignerIdentity:
+        with self._session(write=True) as s:
+            row = s.scalar(select(SignerRow).where(SignerRow.keyring_key == identity.keyring_key).limit(1))
+            if row is None:
+                row = SignerRow(**_values(identity))
+                s.add(row)
+            else:
+                for name, value in _values(identity).items():
+                    setattr(row, name, value)
+            s.flush()
+            identity.id = row.id
+            return identity

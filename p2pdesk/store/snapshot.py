@@ -112,14 +112,11 @@ def read_snapshot(
         version = db.execute("SELECT version_num FROM alembic_version").fetchone()
         if version is None or version[0] != HEAD_REVISION:
             return None
-        live = db.execute(
-            "SELECT * FROM call WHERE ended_at IS NULL ORDER BY started_at DESC LIMIT 1"
-        ).fetchone()
+        live = db.execute("SELECT * FROM call WHERE ended_at IS NULL ORDER BY started_at DESC LIMIT 1").fetchone()
         if live is not None:
             call = _build(Call, live)
             notes = [
-                _build(Note, r)
-                for r in db.execute("SELECT * FROM note WHERE call_id = ? ORDER BY id", (call.id,))
+                _build(Note, r) for r in db.execute("SELECT * FROM note WHERE call_id = ? ORDER BY id", (call.id,))
             ]
             case = _read_case(db, call.case_id)
             return None if case is None else Snapshot(case, call, notes)

@@ -39,9 +39,7 @@ def _open_desk(url: str) -> Desk:
     return Desk.open(url)
 
 
-def run(
-    db: str | None = None, demo: bool = False, case_id: int | None = None, quit_when_shown: bool = False
-) -> int:
+def run(db: str | None = None, demo: bool = False, case_id: int | None = None, quit_when_shown: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("p2pdesk")
     app.setApplicationDisplayName("p2pdesk")

@@ -17,9 +17,7 @@ def brief_html(case: Case) -> str:
     dos = value(case.service_start, "date of service")
     if case.service_end:
         dos += f" to {esc(case.service_end.isoformat())}"
-    policy = " ".join(
-        x for x in (case.policy_name, f"({case.policy_number})" if case.policy_number else "") if x
-    )
+    policy = " ".join(x for x in (case.policy_name, f"({case.policy_number})" if case.policy_number else "") if x)
     rows = [
         (
             "Patient",

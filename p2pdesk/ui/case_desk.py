@@ -16,9 +16,7 @@ NARROW_WIDTH = 980
 class CaseDesk(QWidget):
     """Holds the three panes; owns only their arrangement."""
 
-    def __init__(
-        self, brief: QWidget, script: QWidget, notes: QWidget, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, brief: QWidget, script: QWidget, notes: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._panes = [brief, script, notes]
         layout = QVBoxLayout(self)

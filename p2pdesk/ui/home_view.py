@@ -41,9 +41,7 @@ class HomeView(QWidget):
         layout.addWidget(title)
         self.tree = _CaseTree(self)
         self.tree.setObjectName("cases")
-        self.tree.setHeaderLabels(
-            ["Case / call", "Payer", "Service", "Diagnosis", "Denied", "Calls / outcome"]
-        )
+        self.tree.setHeaderLabels(["Case / call", "Payer", "Service", "Diagnosis", "Denied", "Calls / outcome"])
         self.tree.setAlternatingRowColors(True)
         self.tree.setColumnWidth(0, 260)
         self.tree.setColumnWidth(1, 220)

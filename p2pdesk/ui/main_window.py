@@ -109,9 +109,7 @@ class MainWindow(QMainWindow):
         self.act_quit = self._action("&Quit", "Ctrl+Q", self.close)
         self.act_start = self._action("&Start call", "Ctrl+Shift+S", self._start_call)
         self.act_end = self._action("&End call", "Ctrl+Shift+E", self._end_call)
-        self.act_entry = self._action(
-            "Note &entry", "Ctrl+L", lambda: self._focus(2, self.note_pane.focus_entry)
-        )
+        self.act_entry = self._action("Note &entry", "Ctrl+L", lambda: self._focus(2, self.note_pane.focus_entry))
         self.act_reviewer = self._action(
             "&Reviewer on the record", "Ctrl+R", lambda: self._focus(2, self.note_pane.focus_reviewer)
         )

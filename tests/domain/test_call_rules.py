@@ -39,9 +39,7 @@ def test_overlong_note_is_refused_and_says_the_text_is_kept() -> None:
     assert clean_note_text("x" * MAX_NOTE_CHARS) == "x" * MAX_NOTE_CHARS
 
 
-@pytest.mark.parametrize(
-    ("seconds", "shown"), [(0, "+00:00"), (59, "+00:59"), (61, "+01:01"), (3600 + 62, "+1:01:02")]
-)
+@pytest.mark.parametrize(("seconds", "shown"), [(0, "+00:00"), (59, "+00:59"), (61, "+01:01"), (3600 + 62, "+1:01:02")])
 def test_offset_format(seconds: int, shown: str) -> None:
     assert format_offset(timedelta(seconds=seconds)) == shown
 

@@ -33,9 +33,7 @@ def _no_leftover_windows(qapp: QApplication) -> Iterator[None]:
     leftovers = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w.objectName() != "qt_keep"]
     for widget in leftovers:
         widget.close()
-    assert not [w for w in leftovers if w.windowTitle().startswith("p2pdesk")], (
-        "a p2pdesk window was left open"
-    )
+    assert not [w for w in leftovers if w.windowTitle().startswith("p2pdesk")], "a p2pdesk window was left open"
 
 
 @pytest.fixture

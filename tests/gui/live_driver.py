@@ -28,9 +28,7 @@ def main(url: str) -> None:
     window.activateWindow()
     while not window.isActiveWindow():
         app.processEvents()
-    QTest.keyClick(
-        window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-    )
+    QTest.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     print(f"started {window.call.id}", flush=True)
     count = 0
     for line in sys.stdin:

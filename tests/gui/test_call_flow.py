@@ -107,10 +107,7 @@ def test_whole_call_from_the_keyboard(open_window, desk: Desk, clock) -> None:  
     )
     assert kept.disposition is Disposition.REVERSED
     assert kept.authorization_number == "AUTH-88213"
-    assert (
-        kept.ended_at is not None
-        and (kept.ended_at - kept.started_at).total_seconds() == 40 + 4 * 30 + 20 + 60 + 15
-    )
+    assert kept.ended_at is not None and (kept.ended_at - kept.started_at).total_seconds() == 40 + 4 * 30 + 20 + 60 + 15
     notes = desk.notes(call.id)
     assert [(n.kind, n.text) for n in notes] == [
         (NoteKind.OTHER, "Reviewer on the record: Gregory Haines, MD (Rheumatology)"),
@@ -144,9 +141,7 @@ def test_every_action_shows_its_shortcut(open_window, desk: Desk) -> None:  # no
                 continue
             shortcut = action.shortcut().toString()
             assert shortcut, f"{action.text()} has no shortcut"
-            assert shortcut in action.toolTip(), (
-                f"{action.text()}: tooltip {action.toolTip()!r} lacks {shortcut}"
-            )
+            assert shortcut in action.toolTip(), f"{action.text()}: tooltip {action.toolTip()!r} lacks {shortcut}"
 
 
 def test_always_on_top_toggle(open_window, desk: Desk) -> None:  # noqa: ANN001

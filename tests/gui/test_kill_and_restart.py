@@ -66,7 +66,5 @@ def test_notes_survive_sigkill_and_the_call_reopens(qtbot, db_url: str) -> None:
     # ... and the physician goes on.
     window.note_pane.entry.setText("Back after the crash: reviewer still on the line")
     window.note_pane.entry.returnPressed.emit()
-    assert [n.text for n in desk.notes(window.call.id)][
-        -1
-    ] == "Back after the crash: reviewer still on the line"
+    assert [n.text for n in desk.notes(window.call.id)][-1] == "Back after the crash: reviewer still on the line"
     desk.store.engine.dispose()

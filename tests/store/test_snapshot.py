@@ -61,9 +61,7 @@ def test_snapshot_declines_what_it_cannot_read_safely(sqlite_desk: Desk, sqlite_
     assert read_snapshot(sqlite_url, case_id=1) is None
 
 
-def test_window_process_starts_from_the_snapshot_and_then_opens_the_store(
-    sqlite_desk: Desk, sqlite_url: str
-) -> None:
+def test_window_process_starts_from_the_snapshot_and_then_opens_the_store(sqlite_desk: Desk, sqlite_url: str) -> None:
     case_id = sqlite_desk.load_demo()
     call = sqlite_desk.start_call(case_id)
     sqlite_desk.add_note(call.id, NoteKind.OTHER, "before restart")

@@ -1,0 +1,1 @@
+"""The call record as a document: PDF rendering, signing, verification."""

@@ -1,0 +1,209 @@
+"""Sealing and signing a call, its addenda, exporting, verifying and importing records.
+
+Rendering and signing take a fraction of a second; the window runs these off its GUI thread.
+Nothing is written until the record is rendered and signed, so a failure (no keyring, say)
+leaves the call exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from datetime import tzinfo
+from pathlib import Path
+
+from p2pdesk.domain.call import Call, Note, NoteKind, clean_note_text
+from p2pdesk.domain.case import Case
+from p2pdesk.domain.errors import InvalidInput, Problem
+from p2pdesk.domain.record import build_record, chain, parse_instant
+from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
+from p2pdesk.playbook.followups import follow_ups
+from p2pdesk.record.pdf import render_record
+from p2pdesk.record.signing import fingerprint, keyring_key, load_signer, new_identity, sign_record
+from p2pdesk.record.verify import Verdict, verify_pdf
+from p2pdesk.services.casefile import case_to_dict, parse_case
+from p2pdesk.services.desk import Desk
+
+
+class Records:
+    """The record use-cases over one desk. ``tz`` is the zone the PDF shows times in (local if None)."""
+
+    def __init__(self, desk: Desk, tz: tzinfo | None = None) -> None:
+        self.desk = desk
+        self.store = desk.store
+        self.tz = tz
+
+    # Signing identity --------------------------------------------------------------------------
+
+    def signer_identity(self, case: Case) -> SignerIdentity:
+        """The treating physician's signing identity, made (key in the keyring) at first use."""
+        if not case.physician_name:
+            raise InvalidInput(Problem("physician", "the case names no physician to sign the record"))
+        key = keyring_key(case.physician_npi, case.physician_name)
+        identity = self.store.signer(key)
+        if identity is None:
+            identity = self.store.save_signer(
+                new_identity(case.physician_name, case.physician_credentials, case.physician_npi, self.desk.now())
+            )
+        return identity
+
+    def use_identity(self, identity: SignerIdentity) -> SignerIdentity:
+        """Keep an identity made elsewhere (e.g. a practice's imported PKCS#12 certificate)."""
+        return self.store.save_signer(identity)
+
+    # Sealing ---------------------------------------------------------------------------------
+
+    def _sign(self, case: Case, call: Call, notes: list[Note], version: int) -> SealedRecord:
+        identity = self.signer_identity(case)
+        signer = load_signer(identity)
+        sealed_at = self.desk.now()
+        record = build_record(
+            case_to_dict(case),
+            case,
+            call,
+            notes,
+            version=version,
+            sealed_at=sealed_at,
+            follow_ups=follow_ups(call),
+        )
+        record_json = json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8")
+        pdf = sign_record(render_record(record, tz=self.tz), record_json, signer, case.physician_display)
+        return SealedRecord(
+            call_id=call.id,  # type: ignore[arg-type]
+            version=version,
+            sealed_at=sealed_at,
+            digest=record["digest"],
+            chain_head=record["chain_head"],
+            record_json=record_json.decode("utf-8"),
+            pdf=pdf,
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            signer_name=identity.name,
+            signer_fingerprint=fingerprint(identity.cert_pem),
+        )
+
+    def seal_and_sign(self, call_id: int) -> SealedRecord:
+        """Seal an ended call and keep its signed record (version 1)."""
+        call = self.desk.call(call_id)
+        if call.in_progress:
+            raise InvalidInput(Problem("call", "end the call before sealing it"))
+        if call.sealed_at is not None:
+            raise InvalidInput(Problem("call", "this call is already sealed; add an addendum instead"))
+        case = self.desk.case(call.case_id)
+        notes = self.desk.notes(call_id)
+        call.sealed_at = self.desk.now()
+        for note, link in zip(notes, chain(call, case, notes), strict=True):
+            note.chain_hash = link
+        record = self._sign(case, call, notes, version=1)
+        return self.store.seal(call, notes, record)
+
+    def add_addendum(self, call_id: int, kind: NoteKind, text: str) -> SealedRecord:
+        """A dated addendum to a sealed call: a new note and a new signed version; earlier
+        versions stay exactly as they were."""
+        cleaned = clean_note_text(text)
+        call = self.desk.call(call_id)
+        if call.sealed_at is None:
+            raise InvalidInput(Problem("addendum", "the call is not sealed yet; add a note instead"))
+        versions = self.store.records(call_id)
+        version = (versions[-1].version if versions else 1) + 1
+        case = self.desk.case(call.case_id)
+        notes = self.desk.notes(call_id)
+        note = Note(call_id=call_id, at=self.desk.now(), kind=NoteKind(kind), text=cleaned, addendum=version)
+        notes.append(note)
+        note.chain_hash = chain(call, case, notes)[-1]
+        record = self._sign(case, call, notes, version=version)
+        self.store.add_addendum(note, record)
+        return record
+
+    # Records ---------------------------------------------------------------------------------
+
+    def records(self) -> list[SealedRecord]:
+        return self.store.records()
+
+    def export(self, record_id: int, path: Path) -> Path:
+        """Write a stored signed PDF atomically (temporary file, fsync, rename) and note where and when."""
+        record = self.store.record(record_id)
+        path = path.expanduser().resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(record.pdf)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.store.add_export(record_id, str(path), self.desk.now())
+        return path
+
+    def verify_bytes(self, data: bytes) -> Verdict:
+        return verify_pdf(data, self.store)
+
+    def verify_stored(self, record_id: int) -> Verdict:
+        record = self.store.record(record_id)
+        verdict = verify_pdf(record.pdf, self.store)
+        if hashlib.sha256(record.pdf).hexdigest() != record.pdf_sha256:
+            verdict.problems.append("the stored PDF's bytes no longer match their SHA-256 kept with them")
+        return verdict
+
+    def import_record(self, data: bytes) -> tuple[SealedRecord, Verdict]:
+        """Bring a record signed on another desk into this one, after verifying it."""
+        verdict = verify_pdf(data, self.store)
+        if not verdict.ok or verdict.record is None:
+            raise InvalidInput([Problem("record", p) for p in verdict.problems] or [Problem("record", "unreadable")])
+        record = verdict.record
+        existing = self.store.record_by_digest(record["digest"])
+        if existing is not None:
+            return existing, verdict
+        case = parse_case(json.dumps(record["case"]))
+        case_id = self.store.add_case(case)
+        case.id = case_id
+        source = record["call"]
+        reviewer = source["reviewer"]
+        from p2pdesk.domain.call import Disposition
+
+        call = self.store.add_call(
+            Call(
+                case_id=case_id,
+                started_at=parse_instant(source["started_at"]),
+                ended_at=parse_instant(source["ended_at"]) if source.get("ended_at") else None,
+                reviewer_name=reviewer.get("name", ""),
+                reviewer_credentials=reviewer.get("credentials", ""),
+                reviewer_specialty=reviewer.get("specialty", ""),
+                disposition=Disposition(source["disposition"]) if source.get("disposition") else None,
+                authorization_number=source.get("authorization_number", ""),
+                stated_reasoning=source.get("stated_reasoning", ""),
+                information_requested=source.get("information_requested", ""),
+            )
+        )
+        notes = []
+        for entry in record["notes"]:
+            note = self.store.add_note(
+                Note(
+                    call_id=call.id,  # type: ignore[arg-type]
+                    at=parse_instant(entry["at"]),
+                    kind=NoteKind(entry["kind"]),
+                    text=entry["text"],
+                    criterion=entry.get("criterion"),
+                    addendum=entry.get("addendum", 0),
+                )
+            )
+            note.chain_hash = entry["hash"]
+            notes.append(note)
+        call.sealed_at = parse_instant(record["sealed_at"])
+        imported = SealedRecord(
+            call_id=call.id,  # type: ignore[arg-type]
+            version=record["version"],
+            sealed_at=call.sealed_at,
+            digest=record["digest"],
+            chain_head=record["chain_head"],
+            record_json=json.dumps(record, ensure_ascii=False, indent=1),
+            pdf=data,
+            pdf_sha256=hashlib.sha256(data).hexdigest(),
+            signer_name=verdict.signer,
+            signer_fingerprint="",
+        )
+        return self.store.seal(call, notes, imported), verdict
