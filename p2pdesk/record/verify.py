@@ -74,7 +74,11 @@ def verify_pdf(data: bytes, store: Any | None = None) -> Verdict:
     signature = signatures[0]
     cert = signature.signer_cert
     context = ValidationContext(trust_roots=[cert], allow_fetching=False)
-    status = validate_pdf_signature(signature, context)
+    try:
+        status = validate_pdf_signature(signature, context)
+    except Exception as exc:  # noqa: BLE001 - a damaged signature must be reported, never crash verification
+        verdict.problems.append(f"the signature cannot be read: it is damaged ({type(exc).__name__})")
+        return verdict
     subject = cert.subject.native
     verdict.signer = subject.get("common_name") or cert.subject.human_friendly
     if subject.get("serial_number"):

@@ -80,9 +80,9 @@ def upgrade(engine: Engine) -> None:
 
 def raise_if_environment(exc: BaseException, engine: Engine) -> None:
     """Turn disk-full, locked, read-only and not-a-database errors into StoreUnavailable."""
-    from sqlalchemy.exc import DatabaseError, OperationalError
+    from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
-    if isinstance(exc, (OperationalError, DatabaseError)):
+    if isinstance(exc, (OperationalError, DatabaseError)) and not isinstance(exc, IntegrityError):
         detail = str(getattr(exc, "orig", exc))
         where = engine.url.render_as_string(hide_password=True)
         raise StoreUnavailable(f"The database at {where} cannot be used: {detail}") from exc

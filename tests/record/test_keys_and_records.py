@@ -1,0 +1,134 @@
+"""Signing identities, the keyring rule, exports, imports and the designee's record commands."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import keyring
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from p2pdesk.domain.call import Disposition
+from p2pdesk.record.signing import SigningUnavailable, pkcs12_identity
+from p2pdesk.services.desk import Desk
+from p2pdesk.services.records import Records
+from tests.conftest import ROOT
+
+
+def _ended_call(desk: Desk) -> int:
+    call = desk.start_call(desk.load_demo())
+    desk.set_disposition(call.id, Disposition.UPHELD, stated_reasoning="Wants a sulfasalazine trial")
+    desk.end_call(call.id)
+    return call.id
+
+
+def test_the_private_key_is_only_in_the_keyring(sealed, memory_keyring, tmp_path: Path) -> None:  # noqa: ANN001
+    desk, _, _ = sealed
+    (pem,) = [v for (_, k), v in memory_keyring.secrets.items() if k.startswith("signing-key:")]
+    assert "PRIVATE KEY" in pem
+    body = "".join(pem.strip().splitlines()[1:-1])
+    der = __import__("base64").b64decode(body)
+    desk.store.engine.dispose()  # checkpoint nothing away: read the files as they are on disk
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.name.startswith("desk.sqlite3") for p in files)
+    for path in files:
+        data = path.read_bytes()
+        for needle in (body[:40].encode(), der[-32:], b"PRIVATE KEY"):
+            assert needle not in data, f"key material found in {path.name}"
+
+
+def test_no_secure_keyring_means_no_signing_and_no_seal(desk: Desk) -> None:
+    from keyring.backends import fail
+
+    call_id = _ended_call(desk)
+    keyring.set_keyring(fail.Keyring())
+    with pytest.raises(SigningUnavailable, match="No secure keyring is available") as err:
+        Records(desk).seal_and_sign(call_id)
+    assert "never keeps a private key in a plain file" in str(err.value)
+    assert desk.call(call_id).sealed_at is None
+    assert desk.store.records() == []
+
+
+def _pkcs12(password: bytes) -> bytes:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Lakeside Rheumatology Group")])
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    return pkcs12.serialize_key_and_certificates(
+        b"practice", key, cert, None, serialization.BestAvailableEncryption(password)
+    )
+
+
+def test_a_practice_pkcs12_certificate_signs_with_its_password_in_the_keyring(desk: Desk, memory_keyring) -> None:  # noqa: ANN001
+    call_id = _ended_call(desk)
+    data = _pkcs12(b"s3cret-pw")
+    with pytest.raises(SigningUnavailable, match="wrong password"):
+        pkcs12_identity(data, "not-it", "Maya Okafor", "1523847618")
+    records = Records(desk)
+    records.use_identity(pkcs12_identity(data, "s3cret-pw", "Maya Okafor", "1523847618"))
+    assert ("p2pdesk", "signing-key:1523847618") in memory_keyring.secrets
+    record = records.seal_and_sign(call_id)
+    verdict = records.verify_stored(record.id)
+    assert verdict.ok, verdict.lines()
+    assert verdict.signer.startswith("Lakeside Rheumatology Group")
+
+
+def test_export_is_atomic_and_recorded_and_import_elsewhere_verifies(sealed, tmp_path: Path, clock) -> None:  # noqa: ANN001
+    desk, records, record = sealed
+    out = records.export(record.id, tmp_path / "appeal" / "call-record.pdf")
+    assert out.read_bytes() == record.pdf
+    assert [p for p in out.parent.iterdir()] == [out]  # no temporary file left behind
+    ((path, written_at),) = desk.store.exports(record.id)
+    assert path == str(out) and written_at == clock.now
+
+    other = Desk.open(f"sqlite:///{tmp_path / 'other-desk.sqlite3'}")
+    imported, verdict = Records(other).import_record(out.read_bytes())
+    assert verdict.ok
+    again = Records(other).verify_stored(imported.id)
+    assert again.ok, again.lines()
+    assert any("this desk's database agrees" in f for f in again.findings)
+    assert [n.text for n in other.notes(imported.call_id)] == [n.text for n in desk.notes(record.call_id)]
+    other.store.engine.dispose()
+
+
+def _cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "p2pdesk", "--db", db, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_record_commands(sealed, db_url: str, tmp_path: Path) -> None:  # noqa: ANN001
+    desk, _, record = sealed
+    listed = _cli("records", db=db_url)
+    assert listed.returncode == 0 and f"call {record.call_id}" in listed.stdout and "v1" in listed.stdout
+    out = tmp_path / "exported.pdf"
+    exported = _cli("export-record", str(record.id), "-o", str(out), db=db_url)
+    assert exported.returncode == 0, exported.stderr
+    good = _cli("verify", str(out), db=db_url)
+    assert good.returncode == 0, good.stdout
+    assert good.stdout.startswith("VALID") and "signed by Maya Okafor, MD (NPI 1523847618)" in good.stdout
+    data = bytearray(out.read_bytes())
+    data[len(data) // 10] ^= 0x01  # early in the file: inside the signed range
+    bad_file = tmp_path / "tampered.pdf"
+    bad_file.write_bytes(bytes(data))
+    bad = _cli("verify", str(bad_file), db=db_url)
+    assert bad.returncode == 2 and bad.stdout.startswith("NOT VALID")
+    missing = _cli("verify", str(tmp_path / "nope.pdf"), db=db_url)
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
