@@ -88,9 +88,7 @@ def bench_notes(notes: int, commits: int, db: str) -> dict[str, float]:
     case_id = desk.load_demo()
     call = desk.start_call(case_id)
     for i in range(notes):
-        desk.add_note(
-            call.id, NoteKind.REVIEWER_CLAIM, f"earlier note {i}: reviewer says the criteria are not met"
-        )
+        desk.add_note(call.id, NoteKind.REVIEWER_CLAIM, f"earlier note {i}: reviewer says the criteria are not met")
     window = build_window(desk)
     window.show()
     app.processEvents()
@@ -122,9 +120,7 @@ def bench_notes(notes: int, commits: int, db: str) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--notes", type=int, default=1000)
     parser.add_argument("--commits", type=int, default=300)

@@ -22,24 +22,31 @@ def _sealed_in_db(session: Session, call_id: int) -> bool:
 
 
 def _check(session: Session, _context: Any, _instances: Any) -> None:
+    known: dict[int, bool] = {}
+
+    def sealed(call_id: int) -> bool:
+        if call_id not in known:
+            known[call_id] = _sealed_in_db(session, call_id)
+        return known[call_id]
+
     for obj in session.dirty:
         if not session.is_modified(obj):
             continue
         if isinstance(obj, (RecordRow, RecordExportRow)):
             raise SealedError(f"record {obj.id} is signed; it cannot be changed")
-        if isinstance(obj, CallRow) and _sealed_in_db(session, obj.id):
+        if isinstance(obj, CallRow) and sealed(obj.id):
             raise SealedError(f"call {obj.id} is sealed; it cannot be changed (add an addendum instead)")
-        if isinstance(obj, NoteRow) and _sealed_in_db(session, obj.call_id):
+        if isinstance(obj, NoteRow) and sealed(obj.call_id):
             raise SealedError(f"note {obj.id} belongs to a sealed call; it cannot be changed")
     for obj in session.deleted:
         if isinstance(obj, (RecordRow, RecordExportRow)):
             raise SealedError(f"record {obj.id} is signed; it cannot be deleted")
-        if isinstance(obj, CallRow) and _sealed_in_db(session, obj.id):
+        if isinstance(obj, CallRow) and sealed(obj.id):
             raise SealedError(f"call {obj.id} is sealed; it cannot be deleted")
-        if isinstance(obj, NoteRow) and _sealed_in_db(session, obj.call_id):
+        if isinstance(obj, NoteRow) and sealed(obj.call_id):
             raise SealedError(f"note {obj.id} belongs to a sealed call; it cannot be deleted")
     for obj in session.new:
-        if isinstance(obj, NoteRow) and obj.addendum == 0 and _sealed_in_db(session, obj.call_id):
+        if isinstance(obj, NoteRow) and obj.addendum == 0 and sealed(obj.call_id):
             raise SealedError(f"call {obj.call_id} is sealed; later additions are addenda")
 
 

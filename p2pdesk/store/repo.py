@@ -200,9 +200,10 @@ class Store:
     def seal(self, call: Call, notes: list[Note], record: SealedRecord) -> SealedRecord:
         """Seal a call in one transaction: its notes' chain hashes, its seal time, its first record."""
         with self._session(write=True) as s:
+            rows = {r.id: r for r in s.scalars(select(NoteRow).where(NoteRow.call_id == call.id))}
             for note in notes:
-                row = s.get(NoteRow, note.id)
-                if row is None or row.call_id != call.id:
+                row = rows.get(note.id)  # type: ignore[arg-type]
+                if row is None:
                     raise NotFound(f"note {note.id} is not in call {call.id}")
                 row.chain_hash = note.chain_hash
             s.flush()
