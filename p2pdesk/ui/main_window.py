@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from p2pdesk.services.desk import Desk
     from p2pdesk.store.snapshot import Snapshot
     from p2pdesk.ui.home_view import HomeView
+    from p2pdesk.ui.record_desk import RecordDesk
 
 
 class MainWindow(QMainWindow):
@@ -51,9 +52,10 @@ class MainWindow(QMainWindow):
 
         self._make_actions()
         self._home: HomeView | None = None  # built when first shown: not needed to draw a call
+        self._record_desk: RecordDesk | None = None
         self.brief = BriefView(self)
         self.script = ScriptView(self)
-        self.note_pane = NotePane(CallActions(start=self.act_start, end=self.act_end), self)
+        self.note_pane = NotePane(CallActions(start=self.act_start, end=self.act_end, seal=self.act_seal), self)
         self.case_desk = CaseDesk(self.brief, self.script, self.note_pane, self)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.case_desk)
@@ -109,6 +111,9 @@ class MainWindow(QMainWindow):
         self.act_quit = self._action("&Quit", "Ctrl+Q", self.close)
         self.act_start = self._action("&Start call", "Ctrl+Shift+S", self._start_call)
         self.act_end = self._action("&End call", "Ctrl+Shift+E", self._end_call)
+        self.act_seal = self._action("Seal && si&gn record", "Ctrl+Shift+G", self._seal)
+        self.act_records = self._action("&Records", "Ctrl+Shift+R", self.show_records)
+        self.act_export = self._action("E&xport record…", "Ctrl+E", self._export_record)
         self.act_entry = self._action("Note &entry", "Ctrl+L", lambda: self._focus(2, self.note_pane.focus_entry))
         self.act_reviewer = self._action(
             "&Reviewer on the record", "Ctrl+R", lambda: self._focus(2, self.note_pane.focus_reviewer)
@@ -134,11 +139,11 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.act_home, self.act_import])
+        file_menu.addActions([self.act_home, self.act_records, self.act_import, self.act_export])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         call_menu = bar.addMenu("&Call")
-        call_menu.addActions([self.act_start, self.act_end])
+        call_menu.addActions([self.act_start, self.act_end, self.act_seal])
         call_menu.addSeparator()
         call_menu.addActions([self.act_entry, self.act_reviewer, self.act_criteria, self.act_disposition])
         kinds = call_menu.addMenu("Note &kind")
@@ -162,6 +167,19 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(self._home)
         return self._home
 
+    @property
+    def record_desk(self) -> RecordDesk:
+        """Sealing, records and previews, built on first use (reportlab and pyHanko load late)."""
+        if self._record_desk is None:
+            from p2pdesk.ui.record_desk import RecordDesk
+
+            self._record_desk = RecordDesk(lambda: self.desk, self)
+            self._record_desk.problem.connect(self._record_problem)
+            self._record_desk.info.connect(self.note_pane.show_info)
+            self._record_desk.sealed.connect(self._record_sealed)
+            self.stack.addWidget(self._record_desk.view)
+        return self._record_desk
+
     def _connect(self) -> None:
         self.note_pane.noteSubmitted.connect(self._add_note)
         self.note_pane.reviewerSubmitted.connect(self._set_reviewer)
@@ -178,6 +196,9 @@ class MainWindow(QMainWindow):
         live = self.call is not None and self.call.in_progress
         self.act_start.setEnabled((on_case or on_home) and not live)
         self.act_end.setEnabled(live)
+        self.act_seal.setEnabled(on_case and self.call is not None and not live and self.call.sealed_at is None)
+        on_records = self._record_desk is not None and self.stack.currentWidget() is self._record_desk.view
+        self.act_export.setEnabled(on_records)
         for action in (
             self.act_entry,
             self.act_reviewer,
@@ -302,6 +323,13 @@ class MainWindow(QMainWindow):
     def _add_note(self, kind: str, text: str) -> None:
         if self.call is None:
             return
+        if not self.call.in_progress and self.call.sealed_at is not None:
+            if not text.strip():
+                self.note_pane.show_problem("addendum: is empty; type it, then press Enter")
+                return
+            self.record_desk.add_addendum(self.call.id, NoteKind(kind), text)  # type: ignore[arg-type]
+            self.note_pane.note_accepted()
+            return
         note = self._guard(lambda: self.desk.add_note(self.call.id, NoteKind(kind), text))  # type: ignore[union-attr]
         if note is not None:
             self.note_pane.append_note(note)
@@ -383,7 +411,53 @@ class MainWindow(QMainWindow):
             return
         self.open_case(case_id)
 
+    # Records ---------------------------------------------------------------------------------
+
+    def _seal(self) -> None:
+        if self.call is None or self.call.in_progress:
+            self.note_pane.show_problem("seal: end the call first (Ctrl+Shift+E)")
+            return
+        self.act_seal.setEnabled(False)
+        self.record_desk.seal(self.call.id)  # type: ignore[arg-type]
+
+    def _record_sealed(self, record: object) -> None:
+        call_id = getattr(record, "call_id", None)
+        if self.call is not None and self.call.id == call_id:
+            self._show(self.case, self.desk.call(call_id))  # type: ignore[arg-type]
+            self.note_pane.show_info(
+                f"Record version {record.version} sealed and signed · digest {record.digest[:16]}…"  # type: ignore[attr-defined]
+            )
+
+    def _record_problem(self, message: str) -> None:
+        self.note_pane.show_info("")
+        self.note_pane.show_problem(message)
+        self._update_actions()
+
+    def show_records(self) -> None:
+        desk = self.record_desk
+        self._guard(desk.show_records)
+        self.stack.setCurrentWidget(desk.view)
+        self.setWindowTitle("p2pdesk — records")
+        self._update_actions()
+        desk.view.focus_list()
+
+    def _export_record(self) -> None:
+        if self._record_desk is None:
+            return
+        record_id = self._record_desk.view.selected_record_id()
+        if record_id is None:
+            return
+        from PySide6.QtWidgets import QFileDialog  # slow to load: see p2pdesk.ui.qt
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export signed record", f"call-record-{record_id}.pdf", "PDF files (*.pdf)"
+        )
+        if path:
+            self._record_desk.export(record_id, Path(path))
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """Closing during a call loses nothing (every note is already on disk); the call stays
         open and is reopened at the next start."""
+        if self._record_desk is not None:
+            self._record_desk.close()
         super().closeEvent(event)

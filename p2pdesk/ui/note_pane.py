@@ -42,6 +42,7 @@ class CallActions:
 
     start: QAction
     end: QAction
+    seal: QAction
 
 
 #: Longest criterion text on its check box; the whole text is in the tooltip.
@@ -77,13 +78,15 @@ class NotePane(QWidget):
 
         # Call bar: start, end, clock.
         bar = QHBoxLayout()
-        for action in (actions.start, actions.end):
+        for action in (actions.start, actions.end, actions.seal):
             button = QToolButton(self)
             button.setDefaultAction(action)
             bar.addWidget(button)
         self.clock = QLabel("No call in progress", self)
         self.clock.setObjectName("callClock")
         self.clock.setStyleSheet("font-weight:600;")
+        # The clock gives way to the panes beside it rather than widening the column.
+        self.clock.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.clock, 1)
         layout.addLayout(bar)
 
@@ -149,6 +152,13 @@ class NotePane(QWidget):
         entry_row.addWidget(self.kind)
         entry_row.addWidget(self.entry, 1)
         layout.addLayout(entry_row)
+
+        self.info = QLabel("", self)
+        self.info.setObjectName("info")
+        self.info.setWordWrap(True)
+        self.info.setStyleSheet("color:#0b5d1e;")
+        self.info.hide()
+        layout.addWidget(self.info)
 
         self.status = QLabel("", self)
         self.status.setObjectName("problem")
@@ -229,6 +239,7 @@ class NotePane(QWidget):
         for note in notes:
             self.append_note(note)
         live = call is not None and call.in_progress
+        sealed = call is not None and call.sealed_at is not None
         for widget in (
             self.entry,
             self.kind,
@@ -243,6 +254,14 @@ class NotePane(QWidget):
             self.requested_by,
         ):
             widget.setEnabled(live)
+        # After sealing, the entry takes dated addenda: each makes a new signed version.
+        self.entry.setEnabled(live or sealed)
+        self.kind.setEnabled(live or sealed)
+        self.entry.setPlaceholderText(
+            "Addendum: type it and press Enter (a new signed version)"
+            if sealed and not live
+            else "Type what was said; Enter saves it with the time"
+        )
         if call is not None:
             self.reviewer_name.setText(call.reviewer_name)
             self.reviewer_credentials.setText(call.reviewer_credentials)
@@ -298,6 +317,11 @@ class NotePane(QWidget):
         self.entry.clear()
         self.show_problem("")
 
+    def show_info(self, message: str) -> None:
+        """Say how something is going (not a problem), above the problem line."""
+        self.info.setText(message)
+        self.info.setVisible(bool(message))
+
     def show_problem(self, message: str) -> None:
         """Say what is wrong, in red, under the entry; whatever was typed stays where it is."""
         self.status.setText(message)
@@ -337,8 +361,9 @@ class NotePane(QWidget):
             self.clock.setText(f"● {elapsed}  on call since {local_time(call.started_at)}")
         else:
             length = format_offset(call.offset(call.ended_at)).lstrip("+")  # type: ignore[arg-type]
+            sealed = " · sealed" if call.sealed_at is not None else " · not sealed yet (Ctrl+Shift+G)"
             self.clock.setText(
-                f"Call ended {local_time(call.ended_at)} · {length} long"  # type: ignore[arg-type]
+                f"Call ended {local_time(call.ended_at)} · {length} long{sealed}"  # type: ignore[arg-type]
             )
 
     def _submit_note(self) -> None:

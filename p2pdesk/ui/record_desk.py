@@ -1,0 +1,135 @@
+"""The window's part for signed records: sealing, addenda, the records list, preview and export.
+
+Rendering, signing and verifying run on worker threads (``p2pdesk.ui.worker``); this object
+hands their results back to the window through its signals.
+
+Signals:
+    sealed(record: SealedRecord): a record version was sealed and signed.
+    problem(message: str): something could not be done; the message says why.
+    info(message: str): progress worth saying ("Sealing and signing…").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
+
+from p2pdesk.domain.call import NoteKind
+from p2pdesk.ui.record_views import RecordPreview, RecordsView
+from p2pdesk.ui.worker import Task
+
+if TYPE_CHECKING:
+    from p2pdesk.services.desk import Desk
+    from p2pdesk.services.records import Records
+
+
+def _message(exc: BaseException) -> str:
+    problems = getattr(exc, "problems", None)
+    if problems:
+        return "\n".join(str(p) for p in problems)
+    return str(exc) or type(exc).__name__
+
+
+class RecordDesk(QObject):
+    sealed = Signal(object)
+    problem = Signal(str)
+    info = Signal(str)
+
+    def __init__(self, desk: Callable[[], Desk], window: QWidget) -> None:
+        super().__init__(window)
+        self._desk = desk
+        self._window = window
+        self._records: Records | None = None
+        self._tasks: set[Task] = set()
+        self.view = RecordsView(window)
+        self.view.previewRequested.connect(self.preview)
+        self.preview_dialog: RecordPreview | None = None
+
+    @property
+    def records(self) -> Records:
+        if self._records is None:
+            from p2pdesk.services.records import Records  # reportlab and pyHanko load on first use
+
+            self._records = Records(self._desk())
+        return self._records
+
+    def busy(self) -> bool:
+        return any(task.running() for task in self._tasks)
+
+    def _run(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        task = Task(work, self)
+        self._tasks.add(task)
+
+        def finish(result: Any) -> None:
+            self._tasks.discard(task)
+            done(result)
+
+        def fail(exc: Any) -> None:
+            self._tasks.discard(task)
+            self.problem.emit(_message(exc))
+
+        task.finished.connect(finish)
+        task.failed.connect(fail)
+        task.start()
+
+    # Sealing -----------------------------------------------------------------------------------
+
+    def seal(self, call_id: int) -> None:
+        """Seal and sign an ended call, off the GUI thread; then preview the signed record."""
+        self.info.emit("Sealing and signing the record…")
+        records = self.records
+        self._run(lambda: self._sealed_and_checked(records.seal_and_sign(call_id)), self._on_sealed)
+
+    def add_addendum(self, call_id: int, kind: NoteKind, text: str) -> None:
+        """A dated addendum to a sealed call: a new signed version of its record."""
+        self.info.emit("Adding the addendum and signing a new version…")
+        records = self.records
+        self._run(lambda: self._sealed_and_checked(records.add_addendum(call_id, kind, text)), self._on_sealed)
+
+    def _sealed_and_checked(self, record: Any) -> tuple[Any, list[str]]:
+        return record, self.records.verify_stored(record.id).lines()
+
+    def _on_sealed(self, result: tuple[Any, list[str]]) -> None:
+        record, lines = result
+        self.info.emit(f"Record version {record.version} sealed and signed · digest {record.digest[:16]}…")
+        self.sealed.emit(record)
+        self._show_preview(record, lines)
+
+    # Records list, preview, export ---------------------------------------------------------------
+
+    def show_records(self) -> None:
+        """List every record, then verify each one off the GUI thread."""
+        records = self.records.records()
+        self.view.show_records(records)
+        for record in records:
+            record_id = record.id
+
+            def done(verdict: Any, record_id: int = record_id) -> None:  # type: ignore[assignment]
+                self.view.set_verdict(record_id, verdict.ok, "; ".join(verdict.problems) or "all checks hold")
+
+            self._run(lambda record_id=record_id: self.records.verify_stored(record_id), done)
+
+    def preview(self, record_id: int) -> None:
+        self._run(
+            lambda: (self.records.store.record(record_id), self.records.verify_stored(record_id).lines()),
+            lambda result: self._show_preview(*result),
+        )
+
+    def _show_preview(self, record: Any, lines: list[str]) -> None:
+        if self.preview_dialog is None:
+            self.preview_dialog = RecordPreview(self._window)
+        self.preview_dialog.show_record(record, lines)
+
+    def export(self, record_id: int, path: Path) -> None:
+        def done(written: Path) -> None:
+            self.info.emit(f"Record {record_id} written to {written}")
+
+        self._run(lambda: self.records.export(record_id, path), done)
+
+    def close(self) -> None:
+        if self.preview_dialog is not None:
+            self.preview_dialog.close()

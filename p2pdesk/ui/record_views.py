@@ -1,0 +1,110 @@
+"""The signed record on screen: a preview of its PDF with its verdict, and the list of records.
+
+RecordsView signals:
+    previewRequested(record_id: int): Enter on a record.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import QDialog, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from p2pdesk.domain.sealed import SealedRecord
+
+
+class RecordPreview(QDialog):
+    """A signed record's pages and what verification found. Not modal: the desk stays usable."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("recordPreview")
+        self.resize(760, 900)
+        layout = QVBoxLayout(self)
+        self.verdict = QLabel(self)
+        self.verdict.setObjectName("verdict")
+        self.verdict.setWordWrap(True)
+        layout.addWidget(self.verdict)
+        self.document = QPdfDocument(self)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        layout.addWidget(self.view, 1)
+        self._buffer: QBuffer | None = None
+
+    def show_record(self, record: SealedRecord, verdict_lines: list[str]) -> None:
+        self.setWindowTitle(f"p2pdesk record {record.id} — call {record.call_id}, version {record.version}")
+        self.verdict.setText("\n".join(verdict_lines))
+        self.document.close()
+        self._buffer = QBuffer(self)
+        self._buffer.setData(QByteArray(record.pdf))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self.document.load(self._buffer)
+        self.show()
+        self.raise_()
+
+
+class _RecordTree(QTreeWidget):
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
+
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem() is not None:
+            self.itemActivated.emit(self.currentItem(), 0)
+            return
+        super().keyPressEvent(event)
+
+
+class RecordsView(QWidget):
+    previewRequested = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<b>Sealed records</b> — Enter previews the selected record · Ctrl+E exports it", self))
+        self.tree = _RecordTree(self)
+        self.tree.setObjectName("records")
+        self.tree.setRootIsDecorated(False)
+        self.tree.setHeaderLabels(["Record", "Call", "Version", "Sealed (local)", "Signed by", "Verification"])
+        self.tree.setColumnWidth(3, 150)
+        self.tree.setColumnWidth(4, 200)
+        self.tree.itemActivated.connect(lambda item, _c: self.previewRequested.emit(int(item.text(0))))
+        layout.addWidget(self.tree, 1)
+        self._rows: dict[int, QTreeWidgetItem] = {}
+
+    def show_records(self, records: list[SealedRecord]) -> None:
+        self.tree.clear()
+        self._rows = {}
+        for record in records:
+            item = QTreeWidgetItem(
+                [
+                    str(record.id),
+                    str(record.call_id),
+                    str(record.version),
+                    record.sealed_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                    record.signer_name,
+                    "checking…",
+                ]
+            )
+            self.tree.addTopLevelItem(item)
+            self._rows[record.id] = item  # type: ignore[index]
+        if self.tree.topLevelItemCount():
+            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+
+    def set_verdict(self, record_id: int, ok: bool, detail: str) -> None:
+        item = self._rows.get(record_id)
+        if item is not None:
+            item.setText(5, ("valid" if ok else "NOT VALID: ") + ("" if ok else detail))
+            item.setToolTip(5, detail)
+
+    def verification(self, record_id: int) -> str:
+        return self._rows[record_id].text(5)
+
+    def selected_record_id(self) -> int | None:
+        item = self.tree.currentItem()
+        return None if item is None else int(item.text(0))
+
+    def focus_list(self) -> None:
+        self.tree.setFocus()

@@ -1,0 +1,95 @@
+"""Sealing and signing from the window, the preview, the records view and addenda."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import keyring
+import pytest
+from PySide6.QtCore import Qt
+
+from p2pdesk.domain.call import Disposition
+from p2pdesk.services.desk import Desk
+from tests.gui.keys import press, type_text
+from tests.record.conftest import MemoryKeyring
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def ended(open_window, desk: Desk):  # noqa: ANN001, ANN201
+    window = open_window(desk, demo=True)
+    press(window, Qt.Key.Key_S, CTRL | SHIFT)
+    call_id = window.call.id
+    desk.set_reviewer(call_id, "Gregory Haines", "MD", "Family Medicine")
+    desk.add_note(call_id, "reviewer_claim", "Wants a sulfasalazine trial first")
+    desk.set_disposition(call_id, Disposition.UPHELD, stated_reasoning="Policy requires SSZ regardless")
+    press(window, Qt.Key.Key_E, CTRL | SHIFT)
+    return window
+
+
+def test_seal_and_sign_from_the_keyboard_then_preview(ended, desk: Desk, qtbot) -> None:  # noqa: ANN001
+    window = ended
+    assert window.act_seal.isEnabled()
+    press(window, Qt.Key.Key_G, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: desk.store.records() != [], timeout=20_000)
+    qtbot.waitUntil(
+        lambda: window.record_desk.preview_dialog is not None and window.record_desk.preview_dialog.isVisible(),
+        timeout=20_000,
+    )
+    (record,) = desk.store.records()
+    assert desk.call(record.call_id).sealed_at is not None
+    preview = window.record_desk.preview_dialog
+    assert preview.document.pageCount() >= 1
+    assert preview.verdict.text().startswith("VALID")
+    assert "sealed and signed" in window.note_pane.info.text()
+    assert not window.act_seal.isEnabled()
+    assert "sealed" in window.note_pane.clock.text()
+
+
+def test_records_view_shows_each_record_verified(ended, desk: Desk, qtbot) -> None:  # noqa: ANN001
+    from p2pdesk.services.records import Records
+
+    record = Records(desk).seal_and_sign(ended.call.id)
+    press(ended, Qt.Key.Key_R, CTRL | SHIFT)
+    view = ended.record_desk.view
+    assert ended.stack.currentWidget() is view
+    qtbot.waitUntil(lambda: view.verification(record.id) != "checking…", timeout=20_000)
+    assert view.verification(record.id) == "valid"
+    assert ended.act_export.isEnabled()
+
+
+def test_an_addendum_typed_after_sealing_makes_version_2(ended, desk: Desk, qtbot) -> None:  # noqa: ANN001
+    press(ended, Qt.Key.Key_G, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: len(desk.store.records()) == 1, timeout=20_000)
+    qtbot.waitUntil(lambda: ended.note_pane.entry.isEnabled(), timeout=5_000)
+    assert "Addendum" in ended.note_pane.entry.placeholderText()
+    type_text(ended.note_pane.entry, "Written denial received 2026-11-26")
+    press(ended.note_pane.entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(desk.store.records()) == 2, timeout=20_000)
+    first, second = desk.store.records()
+    assert (first.version, second.version) == (1, 2)
+    assert desk.notes(second.call_id)[-1].text == "Written denial received 2026-11-26"
+    assert desk.notes(second.call_id)[-1].addendum == 2
+
+
+def test_without_a_secure_keyring_the_window_says_how_to_fix_it(ended, desk: Desk, qtbot) -> None:  # noqa: ANN001
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+    press(ended, Qt.Key.Key_G, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: ended.note_pane.status.isVisible(), timeout=20_000)
+    assert "No secure keyring is available" in ended.note_pane.status.text()
+    assert desk.store.records() == []
+    assert desk.call(ended.call.id).sealed_at is None
+    assert ended.act_seal.isEnabled()
