@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self.act_start = self._action("&Start call", "Ctrl+Shift+S", self._start_call)
         self.act_end = self._action("&End call", "Ctrl+Shift+E", self._end_call)
         self.act_seal = self._action("Seal && si&gn record", "Ctrl+Shift+G", self._seal)
+        self.act_seal.setIconText("Seal && sign")
         self.act_records = self._action("&Records", "Ctrl+Shift+R", self.show_records)
         self.act_export = self._action("E&xport record…", "Ctrl+E", self._export_record)
         self.act_entry = self._action("Note &entry", "Ctrl+L", lambda: self._focus(2, self.note_pane.focus_entry))

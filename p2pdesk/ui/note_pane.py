@@ -87,8 +87,9 @@ class NotePane(QWidget):
         self.clock.setStyleSheet("font-weight:600;")
         # The clock gives way to the panes beside it rather than widening the column.
         self.clock.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        bar.addWidget(self.clock, 1)
+        bar.addStretch(1)
         layout.addLayout(bar)
+        layout.addWidget(self.clock)
 
         # Reviewer on the record.
         reviewer = QGroupBox("Reviewer (Ctrl+R)", self)
@@ -221,6 +222,9 @@ class NotePane(QWidget):
             box = QCheckBox(f"{n}. {label}", self.criteria)
             box.setObjectName(f"criterion{n}")
             box.setProperty("criterion", criterion.text)
+            # Long criteria are cut at the column's edge (the whole text is in the tooltip)
+            # rather than widening the column.
+            box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
             box.setToolTip(f"{criterion.text}\n→ {criterion.patient_fact or 'patient fact missing'}")
             box.toggled.connect(lambda on, n=n: self._criterion_toggled(n, on))
             self._criteria_layout.addWidget(box)

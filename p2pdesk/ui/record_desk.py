@@ -120,6 +120,8 @@ class RecordDesk(QObject):
         )
 
     def _show_preview(self, record: Any, lines: list[str]) -> None:
+        if not self._window.isVisible():  # the window was closed while the work ran
+            return
         if self.preview_dialog is None:
             self.preview_dialog = RecordPreview(self._window)
         self.preview_dialog.show_record(record, lines)

@@ -37,7 +37,11 @@ class RecordPreview(QDialog):
 
     def show_record(self, record: SealedRecord, verdict_lines: list[str]) -> None:
         self.setWindowTitle(f"p2pdesk record {record.id} — call {record.call_id}, version {record.version}")
-        self.verdict.setText("\n".join(verdict_lines))
+        self.verdict.setText(
+            "\n".join(verdict_lines)
+            + "\n(The visible signature block at the top right of page 1 is drawn by PDF readers such as "
+            "Adobe Reader; this preview shows the pages without it.)"
+        )
         self.document.close()
         self._buffer = QBuffer(self)
         self._buffer.setData(QByteArray(record.pdf))
