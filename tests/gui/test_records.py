@@ -77,6 +77,7 @@ def test_an_addendum_typed_after_sealing_makes_version_2(ended, desk: Desk, qtbo
     type_text(ended.note_pane.entry, "Written denial received 2026-11-26")
     press(ended.note_pane.entry, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: len(desk.store.records()) == 2, timeout=20_000)
+    qtbot.waitUntil(lambda: "version 2 sealed" in ended.note_pane.info.text(), timeout=20_000)
     first, second = desk.store.records()
     assert (first.version, second.version) == (1, 2)
     assert desk.notes(second.call_id)[-1].text == "Written denial received 2026-11-26"
