@@ -45,6 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     ver.add_argument("file", type=Path)
     imr = sub.add_parser("import-record", help="import a signed record PDF from another desk, after verifying it")
     imr.add_argument("file", type=Path)
+    crt = sub.add_parser(
+        "import-certificate",
+        help="sign a physician's records with the practice's PKCS#12 certificate (password read from the terminal "
+        "or standard input; kept in the OS keyring)",
+    )
+    crt.add_argument("file", type=Path)
+    crt.add_argument("--name", required=True, help="the physician's name, as on the cases")
+    crt.add_argument("--npi", default="", help="the physician's NPI, as on the cases")
     return parser
 
 
@@ -66,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         desk = Desk.open(resolve_db_url(args.db))
-        if args.command in ("seal", "records", "export-record", "verify", "import-record"):
+        if args.command in ("seal", "records", "export-record", "verify", "import-record", "import-certificate"):
             return _record_command(args, desk)
         if args.command == "import-case":
             try:
@@ -111,6 +119,15 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+def _password() -> str:
+    """The certificate's password: asked for on a terminal, else one line of standard input."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("Certificate password: ")
+    return sys.stdin.readline().rstrip("\n")
+
+
 def _record_command(args: argparse.Namespace, desk: object) -> int:
     from p2pdesk.services.records import Records
 
@@ -134,6 +151,15 @@ def _record_command(args: argparse.Namespace, desk: object) -> int:
         verdict = records.verify_bytes(data)
         print("\n".join(verdict.lines()))
         return EXIT_OK if verdict.ok else EXIT_INVALID
+    elif args.command == "import-certificate":
+        data = _read(args.file)
+        if data is None:
+            return EXIT_ENVIRONMENT
+        from p2pdesk.record.signing import fingerprint, pkcs12_identity
+
+        password = _password()
+        identity = records.use_identity(pkcs12_identity(data, password, args.name, args.npi, desk.now()))  # type: ignore[attr-defined]
+        print(f"{identity.name}: records will be signed with certificate {fingerprint(identity.cert_pem)[:16]}…")
     elif args.command == "import-record":
         data = _read(args.file)
         if data is None:

@@ -116,6 +116,14 @@ def verify_pdf(data: bytes, store: Any | None = None) -> Verdict:
         verdict.problems.append(f"the attached record is not readable JSON ({exc})")
         return verdict
     verdict.record = record
+    from p2pdesk.schemas import schema_problems
+
+    shape = schema_problems("record.schema.json", record)
+    if shape:
+        verdict.problems.append(
+            "the attached record does not follow the record format: " + "; ".join(str(p) for p in shape[:5])
+        )
+        return verdict
     inner = record_problems(record)
     if inner:
         verdict.problems.extend(f"the attached record is not whole: {p}" for p in inner)

@@ -132,3 +132,51 @@ def test_record_commands(sealed, db_url: str, tmp_path: Path) -> None:  # noqa: 
     assert bad.returncode == 2 and bad.stdout.startswith("NOT VALID")
     missing = _cli("verify", str(tmp_path / "nope.pdf"), db=db_url)
     assert missing.returncode == 1 and "cannot read" in missing.stderr
+
+
+def test_import_certificate_command_keeps_the_password_out_of_the_database(db_url: str, tmp_path: Path) -> None:
+    p12 = tmp_path / "practice.p12"
+    p12.write_bytes(_pkcs12(b"pfx-pass-7"))
+    env = {
+        **__import__("os").environ,
+        "PYTHON_KEYRING_BACKEND": "tests.record.conftest.MemoryKeyring",
+        "PYTHONPATH": str(ROOT),
+    }
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "p2pdesk",
+            "--db",
+            db_url,
+            "import-certificate",
+            str(p12),
+            "--name",
+            "Maya Okafor",
+            "--npi",
+            "1523847618",
+        ],
+        cwd=ROOT,
+        env=env,
+        input="pfx-pass-7\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "records will be signed with certificate" in result.stdout
+    desk = Desk.open(db_url)
+    identity = desk.store.signer("signing-key:1523847618")
+    assert identity is not None and identity.kind == "pkcs12" and identity.pkcs12 == p12.read_bytes()
+    desk.store.engine.dispose()
+    assert b"pfx-pass-7" not in Path(db_url.removeprefix("sqlite:///")).read_bytes()
+    wrong = subprocess.run(
+        [sys.executable, "-m", "p2pdesk", "--db", db_url, "import-certificate", str(p12), "--name", "Maya Okafor"],
+        cwd=ROOT,
+        env=env,
+        input="nope\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert wrong.returncode == 1 and "wrong password" in wrong.stderr

@@ -81,6 +81,9 @@ def test_structured_record_is_attached_and_matches(sealed) -> None:  # noqa: ANN
     assert verdict.ok, verdict.lines()
     attached = verdict.record
     assert attached == json.loads(record.record_json)
+    from p2pdesk.schemas import schema_problems
+
+    assert schema_problems("record.schema.json", attached) == []
     assert attached["call"]["reviewer"] == {
         "name": "Zoë Nguyễn",
         "credentials": "MD",

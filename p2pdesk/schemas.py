@@ -1,0 +1,101 @@
+"""The JSON Schemas in resources/schema, and their errors in words that name the field.
+
+Every problem is reported with the field's path and what is wrong, e.g.
+``coverage.member_id: is required but missing``.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+from p2pdesk.domain.errors import Problem
+from p2pdesk.resources import resource_path
+
+_PATTERN_HINTS = {
+    "state": "two capital letters, e.g. TX",
+    "npi": "ten digits",
+    "code": "letters, digits and dots only, e.g. M05.79 or J1745",
+    "pmid": "digits only",
+    "date": "a date as YYYY-MM-DD",
+    "date_of_birth": "a date as YYYY-MM-DD",
+    "start": "a date as YYYY-MM-DD",
+    "end": "a date as YYYY-MM-DD",
+}
+_TYPE_WORDS = {"string": "text", "integer": "a whole number", "object": "an object", "array": "a list"}
+
+
+def _schema(name: str) -> dict[str, Any]:
+    return json.loads(resource_path("schema", name).read_text(encoding="utf-8"))
+
+
+@cache
+def _validator(name: str) -> Any:
+    """A validator for one of the schemas in resources/schema (the record schema refers to the case's)."""
+    from jsonschema import Draft202012Validator  # imported only when a file is read: it is slow to import
+    from referencing import Registry, Resource
+
+    case = _schema("case.schema.json")
+    registry = Registry().with_resource(case["$id"], Resource.from_contents(case))
+    return Draft202012Validator(_schema(name), registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def schema_problems(name: str, instance: Any) -> list[Problem]:
+    """Every place ``instance`` departs from the schema ``name``, in field order."""
+    errors = sorted(_validator(name).iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
+    return [_problem(e) for e in errors]
+
+
+def json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "null" if value is None else type(value).__name__
+
+
+def _dotted(path: Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _problem(error: Any) -> Problem:
+    """One jsonschema error in words that name the field and what is wrong."""
+    field = _dotted(error.absolute_path)
+    value = error.instance
+    kind = error.validator
+    if kind == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "a field"
+        return Problem(_dotted([*error.absolute_path, missing]), "is required but missing")
+    if kind == "additionalProperties":
+        return Problem(field, f"has fields this format does not know: {error.message.split('(')[-1].rstrip(')')}")
+    if kind == "type":
+        wanted = error.validator_value
+        wanted_word = _TYPE_WORDS.get(wanted, str(wanted)) if isinstance(wanted, str) else str(wanted)
+        return Problem(field, f"should be {wanted_word}, not {json_type(value)}")
+    if kind == "format" and error.validator_value == "date":
+        return Problem(field, f"{value!r} is not a real calendar date (expected YYYY-MM-DD)")
+    if kind == "pattern":
+        leaf = next((p for p in reversed(list(error.absolute_path)) if isinstance(p, str)), "")
+        hint = _PATTERN_HINTS.get(leaf, "see the case format")
+        return Problem(field, f"{value!r} is not in the expected form ({hint})")
+    if kind == "enum":
+        return Problem(field, f"{value!r} is not one of: {', '.join(map(str, error.validator_value))}")
+    if kind == "const":
+        return Problem(field, f"must be {error.validator_value!r}")
+    if kind == "minLength":
+        return Problem(field, "is empty")
+    if kind == "maxLength":
+        return Problem(field, f"is {len(value):,} characters; at most {error.validator_value:,} fit here")
+    if kind in ("minimum", "maximum"):
+        return Problem(field, f"{value!r} is out of range ({kind} {error.validator_value})")
+    return Problem(field, error.message)
