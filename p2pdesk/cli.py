@@ -35,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("case_id", type=int)
     exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     sub.add_parser("cases", help="list cases and their calls")
+    brief = sub.add_parser("brief", help="write the one-page case brief (US Letter PDF)")
+    brief.add_argument("case_id", type=int)
+    brief.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
     seal = sub.add_parser("seal", help="seal an ended call and keep its signed record")
     seal.add_argument("call_id", type=int)
     sub.add_parser("records", help="list sealed records")
@@ -90,6 +93,16 @@ def main(argv: list[str] | None = None) -> int:
                 args.output.write_text(text, encoding="utf-8")
             else:
                 sys.stdout.write(text)
+        elif args.command == "brief":
+            from p2pdesk.record.brief_pdf import BriefOverflow, render_brief
+
+            try:
+                pdf = render_brief(desk.case(args.case_id))
+            except BriefOverflow as exc:
+                print(f"p2pdesk: nothing written. {exc}", file=sys.stderr)
+                return EXIT_INVALID
+            args.output.write_bytes(pdf)
+            print(args.output)
         elif args.command == "cases":
             for case in desk.cases():
                 denial = case.denial_date.isoformat() if case.denial_date else "no denial date"

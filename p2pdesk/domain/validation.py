@@ -1,0 +1,71 @@
+"""Rules over a case's facts that need no code set: dates in order, a short bottom line."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from p2pdesk.domain.case import Case
+from p2pdesk.domain.errors import Problem
+
+MAX_BOTTOM_LINE_SENTENCES = 3
+
+# Abbreviations and decimals that end in a full stop without ending a sentence.
+_NOT_AN_END = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|vs|e\.g|i\.e|etc|approx|no|Fig|St|Jr|Sr|mg|mL|dL|U\.S)\.$", re.IGNORECASE)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a paragraph (a full stop, ! or ? followed by white space ends one,
+    except after a common abbreviation; decimals such as 5.4 never end one)."""
+    parts: list[str] = []
+    start = 0
+    for match in re.finditer(r"[.!?]+(?=\s|$)", text):
+        candidate = text[start : match.end()].strip()
+        if _NOT_AN_END.search(candidate):
+            continue
+        if candidate:
+            parts.append(candidate)
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        parts.append(tail)
+    return parts
+
+
+def bottom_line_problems(text: str) -> list[Problem]:
+    count = len(sentences(text))
+    if count > MAX_BOTTOM_LINE_SENTENCES:
+        return [
+            Problem(
+                "bottom line",
+                f"has {count} sentences; at most {MAX_BOTTOM_LINE_SENTENCES} fit the call's first minute",
+            )
+        ]
+    return []
+
+
+def date_problems(case: Case, today: date | None = None, call_dates: list[date] | None = None) -> list[Problem]:
+    """Dates that cannot be right: ends before starts, births or denials in the future, a call
+    before the denial it is about."""
+    today = today or date.today()
+    problems: list[Problem] = []
+    if case.patient_dob and case.patient_dob > today:
+        problems.append(Problem("date of birth", f"{case.patient_dob} is in the future"))
+    if case.service_start and case.service_end and case.service_end < case.service_start:
+        problems.append(Problem("service end", f"{case.service_end} is before the service start {case.service_start}"))
+    if case.denial_date and case.denial_date > today:
+        problems.append(Problem("denial date", f"{case.denial_date} is in the future"))
+    if case.patient_dob and case.denial_date and case.denial_date < case.patient_dob:
+        problems.append(Problem("denial date", f"{case.denial_date} is before the patient's birth"))
+    for n, t in enumerate(case.prior_treatments, start=1):
+        if t.start and t.end and t.end < t.start:
+            problems.append(Problem(f"treatment {n} end", f"{t.end} is before its start {t.start}"))
+        if t.start and t.start > today:
+            problems.append(Problem(f"treatment {n} start", f"{t.start} is in the future"))
+    for n, m in enumerate(case.severity_measures, start=1):
+        if m.measured_on and m.measured_on > today:
+            problems.append(Problem(f"measure {n} date", f"{m.measured_on} is in the future"))
+    for day in call_dates or []:
+        if case.denial_date and day < case.denial_date:
+            problems.append(Problem("call date", f"a call on {day} is before the denial on {case.denial_date}"))
+    return problems

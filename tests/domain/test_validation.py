@@ -1,0 +1,111 @@
+"""Validators with real codes: billable, header-only, unknown, malformed; NPI check digits; dates;
+the three-sentence bottom line; and the readiness list built from them."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+from p2pdesk.codes import check_icd10cm, check_npi, check_service_code, npi_check_digit
+from p2pdesk.domain.case import PriorTreatment
+from p2pdesk.domain.validation import bottom_line_problems, date_problems, sentences
+from p2pdesk.playbook.readiness import code_problems, readiness
+from p2pdesk.services.casefile import parse_case
+from tests.conftest import DEMO
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "ok", "words"),
+    [
+        ("M05.79", "billable", True, "Rheumatoid arthritis with rheumatoid factor of multiple sites"),
+        ("E11.9", "billable", True, "Type 2 diabetes mellitus without complications"),
+        ("S72.001A", "billable", True, "Fracture"),
+        ("M05.7", "header", False, "Rheumatoid arthritis with rheumatoid factor"),
+        ("E11", "header", False, "Type 2 diabetes mellitus"),
+        ("Z99.99", "unknown", False, ""),
+        ("M05.799", "unknown", False, ""),
+        ("5M05", "malformed", False, ""),
+        ("M05-79", "malformed", False, ""),
+    ],
+)
+def test_icd10cm_against_the_real_code_set(code: str, kind: str, ok: bool, words: str) -> None:
+    check = check_icd10cm(code)
+    assert (check.kind, check.ok) == (kind, ok), check
+    assert words in check.description
+    if not ok:
+        assert check.message
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "ok"),
+    [
+        ("99214", "cpt", True),
+        ("0042T", "cpt", True),
+        ("3074F", "cpt", True),
+        ("0001U", "cpt", True),
+        ("J1745", "hcpcs", True),
+        ("E0114", "hcpcs", True),
+        ("9921", "malformed", False),
+        ("99214A", "malformed", False),
+        ("W1234", "malformed", False),
+        ("J17450", "malformed", False),
+    ],
+)
+def test_service_code_forms(code: str, kind: str, ok: bool) -> None:
+    check = check_service_code(code)
+    assert (check.kind, check.ok) == (kind, ok)
+
+
+def test_npi_check_digits() -> None:
+    assert npi_check_digit("123456789") == 3  # the CMS worked example: 1234567893
+    assert check_npi("1234567893").ok
+    assert check_npi("1523847618").ok  # the demo physician
+    bad = check_npi("1234567890")
+    assert not bad.ok and "check digit" in bad.message
+    assert check_npi("12345").kind == "malformed"
+
+
+def test_three_sentence_rule_counts_real_sentences() -> None:
+    three = "DAS28 is 5.4 on 2026-11-03. Dr. Okafor tried MTX vs. HCQ. A biologic is next!"
+    assert len(sentences(three)) == 3
+    assert bottom_line_problems(three) == []
+    four = three + " She cannot take sulfasalazine."
+    (problem,) = bottom_line_problems(four)
+    assert problem.field == "bottom line" and "has 4 sentences" in problem.message
+
+
+def test_dates_in_order(demo_text: str) -> None:
+    case = parse_case(demo_text)
+    assert date_problems(case, today=date(2026, 11, 25)) == []
+    case.prior_treatments.append(PriorTreatment("Leflunomide", start=date(2026, 5, 1), end=date(2026, 4, 1)))
+    case.denial_date = date(2026, 12, 30)
+    problems = {
+        p.field: p.message for p in date_problems(case, today=date(2026, 11, 25), call_dates=[date(2026, 11, 20)])
+    }
+    assert problems["treatment 5 end"] == "2026-04-01 is before its start 2026-05-01"
+    assert problems["denial date"] == "2026-12-30 is in the future"
+    assert "before the denial" in problems["call date"]
+
+
+def test_readiness_lists_what_is_missing_by_field(demo_text: str) -> None:
+    case = parse_case(demo_text)
+    assert readiness(case, code_problems(case)) == []  # the demo case is ready
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    del data["denial"]["reason"], data["consequence_of_denial"], data["physician"]["specialty"]
+    data["policy"]["criteria"][1].pop("patient_fact")
+    data["guidelines"][0].pop("year")
+    data["prior_treatments"][1].pop("start"), data["prior_treatments"][1].pop("end")
+    data["diagnosis"]["code"] = "M05.7"
+    weak = parse_case(json.dumps(data))
+    fields = {item.field for item in readiness(weak, code_problems(weak))}
+    assert fields == {
+        "denial_reason",
+        "consequence",
+        "physician_specialty",
+        "criteria[2].patient_fact",
+        "guidelines[1].year",
+        "prior_treatments[2].start",
+        "diagnosis_code",
+    }
