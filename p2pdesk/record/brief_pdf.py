@@ -33,11 +33,15 @@ class BriefOverflow(ValueError):
     """The brief does not fit one page at a readable size. ``sections`` are (name, share of the
     page's height), largest first."""
 
-    def __init__(self, sections: list[tuple[str, float]], over: float) -> None:
+    def __init__(self, sections: list[tuple[str, float]], lines_over: int) -> None:
         self.sections = sections
-        self.over = over
+        self.lines_over = lines_over
         names = ", ".join(f"{name} ({share:.0%} of the page)" for name, share in sections[:4])
-        super().__init__(f"The brief is {over:.0%} longer than one page even at 8 pt. Shorten, largest first: {names}.")
+        plural = "s" if lines_over != 1 else ""
+        super().__init__(
+            f"The brief is {lines_over} line{plural} longer than one page even at 8 pt. "
+            f"Shorten, largest first: {names}."
+        )
 
 
 @dataclass(frozen=True)
