@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     imp = sub.add_parser("import-case", help="validate and import a JSON case file")
     imp.add_argument("file", type=Path)
+    fhir = sub.add_parser("import-fhir", help="prefill a new case from a FHIR R4 Bundle (JSON); prints the new id")
+    fhir.add_argument("file", type=Path)
     exp = sub.add_parser("export-case", help="write a case as a JSON case file")
     exp.add_argument("case_id", type=int)
     exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
@@ -79,13 +81,13 @@ def main(argv: list[str] | None = None) -> int:
         desk = Desk.open(resolve_db_url(args.db))
         if args.command in ("seal", "records", "export-record", "verify", "import-record", "import-certificate"):
             return _record_command(args, desk)
-        if args.command == "import-case":
+        if args.command in ("import-case", "import-fhir"):
             try:
                 text = args.file.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
                 print(f"p2pdesk: cannot read {args.file}: {exc}", file=sys.stderr)
                 return EXIT_ENVIRONMENT
-            case_id = desk.import_case(text)
+            case_id = desk.import_case(text) if args.command == "import-case" else desk.import_fhir(text)
             print(case_id)
         elif args.command == "export-case":
             text = desk.export_case(args.case_id)

@@ -56,6 +56,12 @@ class Desk:
 
         return self.store.add_case(parse_case(text))
 
+    def import_fhir(self, text: str) -> int:
+        """Prefill and store a new case from a FHIR R4 Bundle (all or nothing); returns its id."""
+        from p2pdesk.services.fhir_import import case_from_bundle
+
+        return self.store.add_case(case_from_bundle(text))
+
     def load_demo(self) -> int:
         """The demo case's id, importing it the first time."""
         existing = self.store.find_case(member_id=DEMO_MEMBER_ID, claim_number=DEMO_CLAIM_NUMBER)

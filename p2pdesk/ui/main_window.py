@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> None:
         self.act_home = self._action("&Home", "Ctrl+H", self.show_home)
         self.act_import = self._action("&Import case file…", "Ctrl+O", self._import_case)
+        self.act_import_fhir = self._action("Import from the &EHR (FHIR bundle)…", "Ctrl+Shift+F", self._import_fhir)
         self.act_quit = self._action("&Quit", "Ctrl+Q", self.close)
         self.act_start = self._action("&Start call", "Ctrl+Shift+S", self._start_call)
         self.act_end = self._action("&End call", "Ctrl+Shift+E", self._end_call)
@@ -140,7 +141,7 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.act_home, self.act_records, self.act_import, self.act_export])
+        file_menu.addActions([self.act_home, self.act_records, self.act_import, self.act_import_fhir, self.act_export])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         call_menu = bar.addMenu("&Call")
@@ -387,28 +388,32 @@ class MainWindow(QMainWindow):
             self.note_pane.append_note(note)
             self.note_pane.focus_entry()
 
-    def _import_case(self) -> None:
+    def _import_fhir(self) -> None:
+        self._import_case(fhir=True)
+
+    def _import_case(self, fhir: bool = False) -> None:
         # Dialog classes are imported when first used: they are slow to load (see p2pdesk.ui.qt).
         from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-        path, _ = QFileDialog.getOpenFileName(self, "Import case file", "", "Case files (*.json)")
+        title = "Import from the EHR (FHIR bundle)" if fhir else "Import case file"
+        path, _ = QFileDialog.getOpenFileName(self, title, "", "JSON files (*.json)")
         if not path:
             return
         try:
             text = Path(path).read_text(encoding="utf-8")
-            case_id = self.desk.import_case(text)
+            case_id = self.desk.import_fhir(text) if fhir else self.desk.import_case(text)
         except (OSError, UnicodeDecodeError) as exc:
-            QMessageBox.warning(self, "Import case file", f"Cannot read {path}: {exc}")
+            QMessageBox.warning(self, title, f"Cannot read {path}: {exc}")
             return
         except InvalidInput as exc:
             QMessageBox.warning(
                 self,
-                "Import case file",
-                "The case file was refused; nothing was imported.\n\n" + "\n".join(map(str, exc.problems)),
+                title,
+                "The file was refused; nothing was imported.\n\n" + "\n".join(map(str, exc.problems)),
             )
             return
         except StoreUnavailable as exc:
-            QMessageBox.warning(self, "Import case file", str(exc))
+            QMessageBox.warning(self, title, str(exc))
             return
         self.open_case(case_id)
 

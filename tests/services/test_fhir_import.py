@@ -1,0 +1,87 @@
+"""Import from the EHR: the example FHIR bundle prefills a case; a malformed one is refused by resource."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from p2pdesk.domain.errors import InvalidInput
+from p2pdesk.services.desk import Desk
+from tests.conftest import ROOT
+
+BUNDLE = ROOT / "resources" / "fhir" / "chronic-migraine-denial.bundle.json"
+
+
+def _bundle() -> dict:
+    return json.loads(BUNDLE.read_text(encoding="utf-8"))
+
+
+def test_example_bundle_prefills_the_case(desk: Desk) -> None:
+    case = desk.case(desk.import_fhir(BUNDLE.read_text(encoding="utf-8")))
+    assert (case.patient_name, case.member_id, case.payer) == ("Zoë Nguyễn", "PMH-55120488", "Prairie Mutual Health")
+    assert (case.diagnosis_code, case.service_code) == ("G43.709", "64615")
+    assert case.denial_reason.startswith("Denied: not medically necessary")
+    assert case.denial_code == "MN (Not medically necessary)"
+    assert str(case.denial_date) == "2026-11-16"
+    assert [t.therapy for t in case.prior_treatments] == [
+        "Topiramate",
+        "Propranolol ER",
+        "Amitriptyline",
+        "Greater occipital nerve block",
+    ]
+    assert (case.physician_name, case.physician_npi, case.physician_specialty) == (
+        "Daniel Whitfield",
+        "1234567893",
+        "Neurology",
+    )
+    assert [(m.name, m.value) for m in case.severity_measures] == [
+        ("Headache days per month", "18"),
+        ("MIDAS score", "62"),
+    ]
+
+
+def test_the_imported_case_brief_shows_diagnosis_treatments_and_denial(desk: Desk) -> None:
+    from p2pdesk.record.brief_pdf import render_brief
+
+    case = desk.case(desk.import_fhir(BUNDLE.read_text(encoding="utf-8")))
+    pdf = render_brief(case)
+    text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    for expected in ("G43.709", "Topiramate", "Propranolol ER", "not medically necessary"):
+        assert expected in text, expected
+    assert "[bottom line missing]" in text  # what the EHR cannot know is shown as missing
+
+
+@pytest.mark.parametrize(
+    ("break_it", "where"),
+    [
+        (
+            lambda b: b["entry"][14]["resource"].__setitem__("created", "16 Nov 2026"),
+            "Bundle.entry[14] (ClaimResponse/cr1)",
+        ),
+        (lambda b: b["entry"][2]["resource"].__setitem__("status", ["active"]), "Bundle.entry[2] (Coverage/cov1)"),
+        (lambda b: b["entry"].pop(14), "Bundle ClaimResponse"),
+        (lambda b: b["entry"][2]["resource"].pop("subscriberId"), "Coverage/cov1 subscriberId"),
+    ],
+    ids=["bad date in ClaimResponse", "wrong type in Coverage", "no denial", "no member ID"],
+)
+def test_a_malformed_bundle_names_the_resource_and_imports_nothing(desk: Desk, break_it, where: str) -> None:  # noqa: ANN001
+    bundle = _bundle()
+    break_it(bundle)
+    with pytest.raises(InvalidInput) as err:
+        desk.import_fhir(json.dumps(bundle))
+    assert any(p.field.startswith(where) for p in err.value.problems), [str(p) for p in err.value.problems]
+    assert desk.cases() == []
+
+
+def test_import_fhir_command(db_url: str, tmp_path: Path) -> None:
+    run = [sys.executable, "-m", "p2pdesk", "--db", db_url, "import-fhir"]
+    good = subprocess.run([*run, str(BUNDLE)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert good.returncode == 0 and good.stdout.strip() == "1", good.stderr
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"resourceType": "Patient"}', encoding="utf-8")
+    bad = subprocess.run([*run, str(broken)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "is not a FHIR Bundle" in bad.stderr
