@@ -80,6 +80,19 @@ class Desk:
     def case(self, case_id: int) -> Case:
         return self.store.get_case(case_id)
 
+    def save_case(self, case: Case) -> None:
+        """Keep the case as edited (a draft may still have gaps; the readiness list shows them)."""
+        if not case.patient_name.strip():
+            raise InvalidInput(Problem("patient name", "cannot be empty"))
+        self.store.update_case(case)
+
+    def readiness(self, case_id: int) -> int:
+        """How many things the case's brief still lacks (code checks not included: they need the
+        code sets, which the editor loads)."""
+        from p2pdesk.playbook.readiness import readiness
+
+        return len(readiness(self.store.get_case(case_id)))
+
     # Calls -----------------------------------------------------------------------------------
 
     def call(self, call_id: int) -> Call:

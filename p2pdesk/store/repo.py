@@ -83,6 +83,23 @@ class Store:
                     s.add(row_cls(case_id=row.id, position=position, **values))
             return row.id
 
+    def update_case(self, case: Case) -> None:
+        """Write a case's fields and lists as they now are, in one transaction (the editor saves
+        each change this way). Records already sealed keep their own copy of the case."""
+        with self._session(write=True) as s:
+            row = s.get(CaseRow, case.id)
+            if row is None:
+                raise NotFound(f"no case with id {case.id}")
+            for name in _CASE_SCALARS:
+                setattr(row, name, getattr(case, name))
+            for attr, row_cls in CASE_CHILDREN.items():
+                for child in s.scalars(select(row_cls).where(row_cls.case_id == case.id)):
+                    s.delete(child)
+                s.flush()
+                for position, item in enumerate(getattr(case, attr)):
+                    values = {"text": item} if CASE_LISTS[attr] is None else _values(item)
+                    s.add(row_cls(case_id=case.id, position=position, **values))
+
     def get_case(self, case_id: int) -> Case:
         with self._session() as s:
             row = s.get(CaseRow, case_id)

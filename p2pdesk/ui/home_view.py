@@ -26,6 +26,12 @@ class _CaseTree(QTreeWidget):
         super().keyPressEvent(event)
 
 
+def _readiness_text(gaps: int | None) -> str:
+    if gaps is None:
+        return ""
+    return "ready" if gaps == 0 else f"{gaps} to fix"
+
+
 class HomeView(QWidget):
     caseOpenRequested = Signal(int)
     callOpenRequested = Signal(int, int)
@@ -41,14 +47,16 @@ class HomeView(QWidget):
         layout.addWidget(title)
         self.tree = _CaseTree(self)
         self.tree.setObjectName("cases")
-        self.tree.setHeaderLabels(["Case / call", "Payer", "Service", "Diagnosis", "Denied", "Calls / outcome"])
+        self.tree.setHeaderLabels(
+            ["Case / call", "Payer", "Service", "Diagnosis", "Denied", "Calls / outcome", "Readiness"]
+        )
         self.tree.setAlternatingRowColors(True)
         self.tree.setColumnWidth(0, 260)
         self.tree.setColumnWidth(1, 220)
         self.tree.itemActivated.connect(self._activated)
         layout.addWidget(self.tree, 1)
 
-    def show_cases(self, cases: list[CaseSummary]) -> None:
+    def show_cases(self, cases: list[CaseSummary], readiness: dict[int, int] | None = None) -> None:
         from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
 
         self.tree.clear()
@@ -62,6 +70,7 @@ class HomeView(QWidget):
                     case.diagnosis_code,
                     denied,
                     f"{len(case.calls)} call(s)",
+                    _readiness_text((readiness or {}).get(case.id)),
                 ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, (_CASE, case.id, 0))

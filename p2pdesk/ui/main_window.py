@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
     from p2pdesk.services.desk import Desk
     from p2pdesk.store.snapshot import Snapshot
+    from p2pdesk.ui.case_editor import CaseEditor
     from p2pdesk.ui.home_view import HomeView
     from p2pdesk.ui.record_desk import RecordDesk
 
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         self._make_actions()
         self._home: HomeView | None = None  # built when first shown: not needed to draw a call
         self._record_desk: RecordDesk | None = None
+        self._editor: CaseEditor | None = None
         self.brief = BriefView(self)
         self.script = ScriptView(self)
         self.note_pane = NotePane(CallActions(start=self.act_start, end=self.act_end, seal=self.act_seal), self)
@@ -115,6 +117,8 @@ class MainWindow(QMainWindow):
         self.act_seal = self._action("Seal && si&gn record", "Ctrl+Shift+G", self._seal)
         self.act_seal.setIconText("Seal && sign")
         self.act_records = self._action("&Records", "Ctrl+Shift+R", self.show_records)
+        self.act_edit = self._action("&Prepare case (editor)", "Ctrl+Shift+P", self.edit_case)
+        self.act_brief = self._action("One-page &brief PDF…", "Ctrl+P", self._brief_pdf)
         self.act_export = self._action("E&xport record…", "Ctrl+E", self._export_record)
         self.act_entry = self._action("Note &entry", "Ctrl+L", lambda: self._focus(2, self.note_pane.focus_entry))
         self.act_reviewer = self._action(
@@ -142,6 +146,8 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addActions([self.act_home, self.act_records, self.act_import, self.act_import_fhir, self.act_export])
+        file_menu.addSeparator()
+        file_menu.addActions([self.act_edit, self.act_brief])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         call_menu = bar.addMenu("&Call")
@@ -201,6 +207,9 @@ class MainWindow(QMainWindow):
         self.act_seal.setEnabled(on_case and self.call is not None and not live and self.call.sealed_at is None)
         on_records = self._record_desk is not None and self.stack.currentWidget() is self._record_desk.view
         self.act_export.setEnabled(on_records)
+        on_editor = self._editor is not None and self.stack.currentWidget() is self._editor
+        self.act_edit.setEnabled(self.case is not None and not live)
+        self.act_brief.setEnabled(self.case is not None and (on_case or on_editor))
         for action in (
             self.act_entry,
             self.act_reviewer,
@@ -228,7 +237,7 @@ class MainWindow(QMainWindow):
     def show_home(self) -> None:
         cases = self._guard(self.desk.cases)
         if cases is not None:
-            self.home.show_cases(cases)
+            self.home.show_cases(cases, {c.id: self.desk.readiness(c.id) for c in cases})
         self.stack.setCurrentWidget(self.home)
         self.setWindowTitle("p2pdesk")
         self._update_actions()
@@ -460,6 +469,93 @@ class MainWindow(QMainWindow):
         )
         if path:
             self._record_desk.export(record_id, Path(path))
+
+    # Preparation ------------------------------------------------------------------------------
+
+    @property
+    def editor(self) -> CaseEditor:
+        """The case editor, built on first use."""
+        if self._editor is None:
+            from p2pdesk.ui.case_editor import CaseEditor
+
+            self._editor = CaseEditor(self)
+            self._editor.saveRequested.connect(self._save_case)
+            self.stack.addWidget(self._editor)
+        return self._editor
+
+    def edit_case(self) -> None:
+        """Open the editor on the current case (not during a call: the brief is the call's)."""
+        if self.case is None or (self.call is not None and self.call.in_progress):
+            return
+        case = self._guard(lambda: self.desk.case(self.case.id))  # type: ignore[union-attr]
+        if case is None:
+            return
+        editor = self.editor
+        editor.show_case(case)
+        self.stack.setCurrentWidget(editor)
+        self.setWindowTitle(f"p2pdesk — preparing case #{case.id}")
+        self._update_actions()
+        editor.fields["patient_name"].setFocus()
+        self._check_codes(case)
+
+    def _check_codes(self, case: Case) -> None:
+        """Check the codes against the code sets off the GUI thread (loading them takes seconds)."""
+        from p2pdesk.ui.worker import Task
+
+        def check() -> list[tuple[str, str]]:
+            from p2pdesk.playbook.readiness import code_problems
+
+            return code_problems(case)
+
+        task = Task(check, self)
+        task.finished.connect(lambda problems: self._editor.set_code_problems(problems) if self._editor else None)
+        task.start()
+
+    def _save_case(self, case: Case) -> None:
+        try:
+            self.desk.save_case(case)
+        except (InvalidInput, StoreUnavailable) as exc:
+            self.editor.failed(str(exc))
+            return
+        self.editor.saved()
+        self.case = case
+        self.brief.show_case(case)
+        self.script.show_script(case, self.call)
+        self.note_pane.set_case(case)
+        self._check_codes(case)
+
+    def _brief_pdf(self) -> None:
+        if self.case is None:
+            return
+        from PySide6.QtWidgets import QFileDialog  # slow to load: see p2pdesk.ui.qt
+
+        path, _ = QFileDialog.getSaveFileName(self, "One-page brief", f"brief-case-{self.case.id}.pdf", "PDF (*.pdf)")
+        if path:
+            self.write_brief(Path(path))
+
+    def write_brief(self, path: Path) -> None:
+        """Render the brief off the GUI thread; say plainly if it does not fit one page."""
+        from p2pdesk.ui.worker import Task
+
+        case = self.case
+
+        def render() -> Path:
+            from p2pdesk.record.brief_pdf import render_brief
+
+            path.write_bytes(render_brief(case))  # type: ignore[arg-type]
+            return path
+
+        def failed(exc: object) -> None:
+            message = f"Brief not written: {exc}"
+            self.note_pane.show_problem(message)
+            if self._editor is not None:
+                self._editor.failed(message)
+
+        task = Task(render, self)
+        task.finished.connect(lambda written: self.note_pane.show_info(f"Brief written to {written}"))
+        task.failed.connect(failed)
+        task.start()
+        self._brief_task = task
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """Closing during a call loses nothing (every note is already on disk); the call stays

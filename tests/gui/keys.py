@@ -18,3 +18,9 @@ def press(widget: QWidget, key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.Keyb
     from PySide6.QtTest import QTest
 
     QTest.keyClick(widget, key, modifiers)
+
+
+def type_into_focus(text: str) -> None:
+    """Type as a person does: each key goes to whatever has the focus at that moment."""
+    for ch in text:
+        type_text(QApplication.focusWidget(), ch)

@@ -1,0 +1,497 @@
+"""The case editor: every field of the brief, tables edited in place, each change saved as made.
+
+Each committed change (Enter or leaving a field; a table cell) is one undoable step (Ctrl+Z,
+Ctrl+Shift+Z) and is saved at once. A value that breaks a rule is flagged at its field with the
+reason; a date that is not a real date stays in its field, flagged, and is not saved until
+corrected. The readiness tab lists what the brief still lacks; Enter on an item jumps to it.
+
+Signals:
+    saveRequested(case: Case): a change was made; the window saves it and calls saved() or failed().
+    briefRequested(): the one-page brief PDF was asked for.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from p2pdesk.domain.case import (
+    CASE_LISTS,
+    Case,
+    PlanType,
+)
+from p2pdesk.domain.validation import MAX_BOTTOM_LINE_SENTENCES, bottom_line_problems, sentences
+from p2pdesk.playbook.readiness import ReadinessItem, readiness
+
+#: (field, label, kind) per tab; kind is text, para, date or plan.
+FORM: dict[str, list[tuple[str, str, str]]] = {
+    "Case": [
+        ("patient_name", "Patient name", "text"),
+        ("patient_dob", "Date of birth", "date"),
+        ("patient_mrn", "MRN", "text"),
+        ("payer", "Payer", "text"),
+        ("plan_name", "Plan", "text"),
+        ("plan_type", "Plan type", "plan"),
+        ("state", "State (two letters)", "text"),
+        ("member_id", "Member ID", "text"),
+        ("group_number", "Group number", "text"),
+        ("claim_number", "Claim / PA number", "text"),
+        ("authorization_number", "Authorization number", "text"),
+        ("physician_name", "Physician", "text"),
+        ("physician_credentials", "Credentials", "text"),
+        ("physician_specialty", "Specialty (as precise as the reviewer should be)", "text"),
+        ("physician_npi", "NPI", "text"),
+    ],
+    "Clinical": [
+        ("diagnosis_code", "Diagnosis (ICD-10-CM)", "text"),
+        ("diagnosis_description", "Diagnosis description", "text"),
+        ("service_code", "Service (CPT/HCPCS)", "text"),
+        ("service_description", "Service description", "text"),
+        ("service_start", "Service from", "date"),
+        ("service_end", "Service to", "date"),
+        ("denial_date", "Denial date", "date"),
+        ("denial_code", "Denial code", "text"),
+        ("denial_reason", "Denial reason (as the letter states it)", "para"),
+        ("bottom_line", "Clinical bottom line", "para"),
+        ("consequence", "If the denial stands", "para"),
+    ],
+    "Policy": [("policy_name", "Policy name", "text"), ("policy_number", "Policy number", "text")],
+}
+
+#: (attribute, label, kind) per column of each table; kind is text, date or int.
+TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
+    "severity_measures": (
+        "Clinical",
+        [
+            ("name", "Measure", "text"),
+            ("value", "Value", "text"),
+            ("unit", "Unit", "text"),
+            ("measured_on", "Date", "date"),
+        ],
+    ),
+    "comorbidities": ("Clinical", [("text", "Comorbidity", "text")]),
+    "prior_treatments": (
+        "Treatments",
+        [
+            ("therapy", "Therapy", "text"),
+            ("dose", "Dose", "text"),
+            ("start", "Start", "date"),
+            ("end", "End", "date"),
+            ("outcome", "Outcome", "text"),
+            ("why_stopped", "Why stopped / contraindicated", "text"),
+        ],
+    ),
+    "guidelines": (
+        "Evidence",
+        [
+            ("organization", "Organisation", "text"),
+            ("title", "Title", "text"),
+            ("year", "Year", "int"),
+            ("recommendation", "Recommendation category", "text"),
+            ("pmid", "PubMed ID", "text"),
+        ],
+    ),
+    "criteria": (
+        "Policy",
+        [
+            ("text", "Criterion", "text"),
+            ("patient_fact", "Patient's fact", "text"),
+            ("evidence", "Where documented", "text"),
+        ],
+    ),
+    "objections": ("Objections", [("objection", "Objection", "text"), ("answer", "Prepared answer", "text")]),
+}
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, PlanType):
+        return value.value
+    return str(value)
+
+
+def _parse(kind: str, text: str) -> tuple[Any, str]:
+    """(value, problem) for a cell or field as typed."""
+    text = text.strip()
+    if kind == "date":
+        if not text:
+            return None, ""
+        try:
+            return date.fromisoformat(text), ""
+        except ValueError:
+            return None, f"{text!r} is not a real date as YYYY-MM-DD; not saved until corrected"
+    if kind == "int":
+        if not text:
+            return None, ""
+        if not text.isdigit():
+            return None, f"{text!r} is not a year; not saved until corrected"
+        return int(text), ""
+    return text, ""
+
+
+class _Edit(QUndoCommand):
+    """One change to the case; redo and undo both save."""
+
+    def __init__(self, editor: CaseEditor, before: Case, after: Case, label: str) -> None:
+        super().__init__(label)
+        self._editor, self._before, self._after = editor, before, after
+
+    def redo(self) -> None:
+        self._editor.apply(self._after, save=True)
+
+    def undo(self) -> None:
+        self._editor.apply(self._before, save=True)
+
+
+class _CommitOnLeave(QObject):
+    """Commits a multi-line field when the focus leaves it."""
+
+    def __init__(self, commit: Any, parent: QObject) -> None:
+        super().__init__(parent)
+        self._commit = commit
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.FocusOut:
+            self._commit()
+        return False
+
+
+class CaseEditor(QWidget):
+    saveRequested = Signal(object)
+    briefRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("caseEditor")
+        self.case: Case | None = None
+        self.undo_stack = QUndoStack(self)
+        self._loading = False
+        self.fields: dict[str, QWidget] = {}
+        self.flags: dict[str, QLabel] = {}
+        self.tables: dict[str, QTableWidget] = {}
+        self._field_tab: dict[str, int] = {}
+        self._code_problems: list[tuple[str, str]] = []
+
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.title = QLabel("<b>Prepare the case</b>", self)
+        top.addWidget(self.title, 1)
+        self.status = QLabel("", self)
+        self.status.setObjectName("editorStatus")
+        top.addWidget(self.status)
+        layout.addLayout(top)
+        self.tabs = QTabWidget(self)
+        layout.addWidget(self.tabs, 1)
+
+        pages: dict[str, QFormLayout] = {}
+        for tab in ("Case", "Clinical", "Treatments", "Evidence", "Policy", "Objections"):
+            page = QWidget()
+            form = QFormLayout(page)
+            scroll = QScrollArea(self)
+            scroll.setWidget(page)
+            scroll.setWidgetResizable(True)
+            self.tabs.addTab(scroll, tab)
+            pages[tab] = form
+        for tab, fields in FORM.items():
+            for key, label, kind in fields:
+                self._add_field(
+                    pages[tab],
+                    self.tabs.indexOf(pages[tab].parentWidget().parentWidget().parentWidget()),
+                    key,
+                    label,
+                    kind,
+                )
+        self.sentence_count = QLabel(self)
+        self.sentence_count.setObjectName("sentenceCount")
+        pages["Clinical"].addRow("", self.sentence_count)
+        self.fields["bottom_line"].textChanged.connect(self._count_sentences)  # type: ignore[attr-defined]
+        for attr, (tab, columns) in TABLES.items():
+            self._add_table(pages[tab], tab, attr, columns)
+
+        self.readiness_list = QListWidget(self)
+        self.readiness_list.setObjectName("readiness")
+        self.readiness_list.itemActivated.connect(lambda item: self.jump_to(item.data(Qt.ItemDataRole.UserRole)))
+        self.tabs.addTab(self.readiness_list, "Readiness")
+
+        for text, keys, slot in (
+            ("Undo", QKeySequence.StandardKey.Undo, self.undo_stack.undo),
+            ("Redo", QKeySequence.StandardKey.Redo, self.undo_stack.redo),
+        ):
+            action = QAction(text, self)
+            action.setShortcuts(keys)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
+    # Building ---------------------------------------------------------------------------------
+
+    def _add_field(self, form: QFormLayout, tab_index: int, key: str, label: str, kind: str) -> None:
+        if kind == "para":
+            widget: QWidget = QPlainTextEdit(self)
+            widget.setTabChangesFocus(True)
+            widget.setMaximumHeight(70)
+            widget.installEventFilter(_CommitOnLeave(lambda k=key: self._commit_field(k), widget))
+        elif kind == "plan":
+            widget = QComboBox(self)
+            for plan in PlanType:
+                widget.addItem(plan.label, plan.value)
+            widget.activated.connect(lambda _i, k=key: self._commit_field(k))
+        else:
+            widget = QLineEdit(self)
+            if kind == "date":
+                widget.setPlaceholderText("YYYY-MM-DD")
+            widget.editingFinished.connect(lambda k=key: self._commit_field(k))
+        widget.setObjectName(key)
+        widget.setProperty("kind", kind)
+        flag = QLabel(self)
+        flag.setStyleSheet("color:#b00020;")
+        flag.setWordWrap(True)
+        flag.hide()
+        box = QWidget(self)
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(widget)
+        column.addWidget(flag)
+        form.addRow(label, box)
+        self.fields[key] = widget
+        self.flags[key] = flag
+        self._field_tab[key] = tab_index
+
+    def _add_table(self, form: QFormLayout, tab: str, attr: str, columns: list[tuple[str, str, str]]) -> None:
+        table = QTableWidget(0, len(columns), self)
+        table.setObjectName(attr)
+        table.setHorizontalHeaderLabels([label for _, label, _ in columns])
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setMinimumHeight(150)
+        table.setProperty("columns", [c for c, _, _ in columns])
+        table.itemChanged.connect(lambda _item, a=attr: self._commit_table(a))
+        add = QAction("Add row", table)
+        add.setShortcut(QKeySequence("Ctrl+Return"))
+        add.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        add.triggered.connect(lambda _=False, a=attr: self.add_row(a))
+        remove = QAction("Remove row", table)
+        remove.setShortcut(QKeySequence("Ctrl+Delete"))
+        remove.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        remove.triggered.connect(lambda _=False, a=attr: self.remove_row(a))
+        table.addActions([add, remove])
+        table.setToolTip("Type to edit a cell · Ctrl+Return adds a row · Ctrl+Delete removes the current row")
+        title = attr.replace("_", " ").capitalize()
+        form.addRow(QLabel(f"<b>{title}</b> (Ctrl+Return adds a row)", self))
+        form.addRow(table)
+        self.tables[attr] = table
+        self._field_tab[attr] = [self.tabs.tabText(i) for i in range(self.tabs.count())].index(tab)
+
+    # Showing -----------------------------------------------------------------------------------
+
+    def show_case(self, case: Case) -> None:
+        self.undo_stack.clear()
+        self.apply(case, save=False)
+        self.title.setText(f"<b>Prepare case #{case.id}</b> — {case.patient_name}")
+
+    def apply(self, case: Case, *, save: bool) -> None:
+        """Show ``case`` in every field and table (and save it, unless it came from the store)."""
+        self._loading = True
+        try:
+            self.case = copy.deepcopy(case)
+            for key, widget in self.fields.items():
+                value = getattr(case, key)
+                if isinstance(widget, QComboBox):
+                    widget.setCurrentIndex(widget.findData(_shown(value)))
+                elif isinstance(widget, QPlainTextEdit):
+                    if widget.toPlainText() != _shown(value):
+                        widget.setPlainText(_shown(value))
+                else:
+                    widget.setText(_shown(value))  # type: ignore[attr-defined]
+                self._flag(key, "")
+            for attr, table in self.tables.items():
+                columns = table.property("columns")
+                items = getattr(case, attr)
+                table.setRowCount(len(items))
+                for row, item in enumerate(items):
+                    for col, name in enumerate(columns):
+                        value = item if CASE_LISTS[attr] is None else getattr(item, name)
+                        table.setItem(row, col, QTableWidgetItem(_shown(value)))
+        finally:
+            self._loading = False
+        self._count_sentences()
+        self._validate()
+        if save:
+            self.saveRequested.emit(copy.deepcopy(self.case))
+
+    def set_code_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Code-set findings (ICD-10-CM, CPT/HCPCS, NPI), once the code sets have loaded."""
+        self._code_problems = problems
+        self._validate()
+
+    def saved(self) -> None:
+        self.status.setText("All changes saved")
+        self.status.setStyleSheet("color:#0b5d1e;")
+
+    def failed(self, message: str) -> None:
+        self.status.setText(f"Not saved: {message}")
+        self.status.setStyleSheet("color:#b00020;")
+
+    # Editing -----------------------------------------------------------------------------------
+
+    def _value_of(self, key: str) -> str:
+        widget = self.fields[key]
+        if isinstance(widget, QComboBox):
+            return widget.currentData()
+        if isinstance(widget, QPlainTextEdit):
+            return widget.toPlainText()
+        return widget.text()  # type: ignore[attr-defined]
+
+    def _commit_field(self, key: str) -> None:
+        if self._loading or self.case is None:
+            return
+        kind = self.fields[key].property("kind")
+        raw = self._value_of(key)
+        value, problem = _parse(kind, raw)
+        if problem:
+            self._flag(key, problem)
+            return
+        if kind == "plan":
+            value = PlanType(value)
+        if value == getattr(self.case, key):
+            return
+        after = dataclasses.replace(copy.deepcopy(self.case), **{key: value})
+        self.undo_stack.push(_Edit(self, copy.deepcopy(self.case), after, f"edit {key}"))
+
+    def _row_value(self, attr: str, row: int) -> tuple[Any, list[str]]:
+        table = self.tables[attr]
+        columns = TABLES[attr][1]
+        values: dict[str, Any] = {}
+        problems = []
+        for col, (name, label, kind) in enumerate(columns):
+            cell = table.item(row, col)
+            value, problem = _parse(kind, cell.text() if cell else "")
+            if problem:
+                problems.append(f"row {row + 1}, {label}: {problem}")
+                if cell:
+                    cell.setToolTip(problem)
+                    cell.setBackground(Qt.GlobalColor.yellow)
+            elif cell:
+                cell.setToolTip("")
+                cell.setBackground(Qt.GlobalColor.transparent)
+            values[name] = value if value is not None or kind in ("date", "int") else ""
+        cls = CASE_LISTS[attr]
+        if cls is None:
+            return values["text"], problems
+        required = columns[0][0]
+        values[required] = values[required] or ""
+        return cls(**values), problems
+
+    def _commit_table(self, attr: str) -> None:
+        if self._loading or self.case is None:
+            return
+        table = self.tables[attr]
+        self._loading = True
+        try:
+            rows = [self._row_value(attr, r) for r in range(table.rowCount())]
+        finally:
+            self._loading = False
+        problems = [p for _, ps in rows for p in ps]
+        if problems:
+            self.failed("; ".join(problems))
+            return
+        items = [item for item, _ in rows]
+        if items == getattr(self.case, attr):
+            return
+        after = dataclasses.replace(copy.deepcopy(self.case), **{attr: items})
+        self.undo_stack.push(_Edit(self, copy.deepcopy(self.case), after, f"edit {attr}"))
+
+    def add_row(self, attr: str) -> None:
+        table = self.tables[attr]
+        self._loading = True
+        table.insertRow(table.rowCount())
+        for col in range(table.columnCount()):
+            table.setItem(table.rowCount() - 1, col, QTableWidgetItem(""))
+        self._loading = False
+        table.setCurrentCell(table.rowCount() - 1, 0)
+        table.setFocus()
+
+    def remove_row(self, attr: str) -> None:
+        table = self.tables[attr]
+        if table.currentRow() < 0:
+            return
+        self._loading = True
+        table.removeRow(table.currentRow())
+        self._loading = False
+        self._commit_table(attr)
+
+    # Checks ------------------------------------------------------------------------------------
+
+    def _flag(self, key: str, message: str) -> None:
+        flag = self.flags.get(key)
+        if flag is not None:
+            flag.setText(message)
+            flag.setVisible(bool(message))
+
+    def _count_sentences(self) -> None:
+        count = len(sentences(self._value_of("bottom_line")))
+        over = count > MAX_BOTTOM_LINE_SENTENCES
+        self.sentence_count.setText(f"{count}/{MAX_BOTTOM_LINE_SENTENCES} sentences")
+        self.sentence_count.setStyleSheet("color:#b00020;font-weight:600;" if over else "color:#555555;")
+
+    def _validate(self) -> None:
+        if self.case is None:
+            return
+        items = readiness(self.case, self._code_problems)
+        for key in self.fields:
+            self._flag(key, "")
+        for problem in bottom_line_problems(self.case.bottom_line):
+            self._flag("bottom_line", problem.message)
+        for field, message in self._code_problems:
+            self._flag(field, message)
+        self.readiness_list.clear()
+        for item in items:
+            entry = QListWidgetItem(f"{'Missing' if item.severity == 'missing' else 'Weak'}: {item.message}")
+            entry.setData(Qt.ItemDataRole.UserRole, item.field)
+            self.readiness_list.addItem(entry)
+        ready = "ready for the call" if not items else f"{len(items)} to fix before the call"
+        self.tabs.setTabText(self.tabs.indexOf(self.readiness_list), f"Readiness ({ready})")
+
+    def readiness_items(self) -> list[ReadinessItem]:
+        return readiness(self.case, self._code_problems) if self.case else []
+
+    def jump_to(self, field: str) -> None:
+        """Bring the field (or table cell) a readiness item names to the front, and focus it."""
+        base = field.split("[", 1)[0]
+        if base in self.fields:
+            self.tabs.setCurrentIndex(self._field_tab[base])
+            self.fields[base].setFocus()
+            return
+        if base in self.tables:
+            table = self.tables[base]
+            self.tabs.setCurrentIndex(self._field_tab[base])
+            row = int(field.split("[", 1)[1].split("]", 1)[0]) - 1 if "[" in field else 0
+            column_name = field.rsplit(".", 1)[1] if "." in field else None
+            columns = table.property("columns")
+            col = columns.index(column_name) if column_name in columns else 0
+            table.setCurrentCell(max(row, 0), col)
+            table.setFocus()

@@ -1,0 +1,125 @@
+"""The case editor, driven from the keyboard, checked against what the database keeps."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from p2pdesk.services.desk import Desk
+from tests.conftest import DEMO
+from tests.gui.keys import press, type_into_focus, type_text
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+
+
+def _editor(open_window, desk: Desk, case_id: int | None = None):  # noqa: ANN001, ANN202
+    window = open_window(desk, case_id=case_id or desk.load_demo())
+    press(window, Qt.Key.Key_P, CTRL | SHIFT)
+    assert window.stack.currentWidget() is window.editor
+    return window, window.editor
+
+
+def _retype(widget, text: str) -> None:  # noqa: ANN001
+    widget.window().editor.jump_to(widget.objectName())  # its tab to the front, the focus in it
+    assert QApplication.focusWidget() is widget
+    press(widget, Qt.Key.Key_A, CTRL)
+    type_text(widget, text)
+    press(widget, Qt.Key.Key_Return)
+
+
+def test_edit_fields_and_a_table_row_from_the_keyboard(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    assert QApplication.focusWidget() is editor.fields["patient_name"]
+    _retype(editor.fields["member_id"], "LHP-000-NEW")
+    _retype(editor.fields["physician_specialty"], "Pediatric Rheumatology")
+    assert desk.case(case_id).member_id == "LHP-000-NEW"
+    assert desk.case(case_id).physician_specialty == "Pediatric Rheumatology"
+    assert editor.status.text() == "All changes saved"
+
+    # A new prior treatment, typed into the table: Ctrl+Return adds a row, Tab moves between cells.
+    table = editor.tables["prior_treatments"]
+    editor.tabs.setCurrentIndex(2)
+    table.setFocus()
+    press(table, Qt.Key.Key_Return, CTRL)
+    assert table.rowCount() == 5 and table.currentRow() == 4
+    for text in ("Leflunomide", "20 mg daily", "2026-01-05", "2026-03-01", "Hepatotoxicity (ALT 4x ULN)"):
+        type_into_focus(text)
+        press(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    treatments = desk.case(case_id).prior_treatments
+    assert len(treatments) == 5
+    added = treatments[-1]
+    assert (added.therapy, added.dose, str(added.start), str(added.end), added.outcome) == (
+        "Leflunomide",
+        "20 mg daily",
+        "2026-01-05",
+        "2026-03-01",
+        "Hepatotoxicity (ALT 4x ULN)",
+    )
+    # The window's brief shows the edit at once.
+    assert "Leflunomide" in window.brief.toPlainText()
+
+
+def test_undo_and_redo_are_saved_too(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    _retype(editor.fields["group_number"], "G-99999")
+    assert desk.case(case_id).group_number == "G-99999"
+    editor.fields["group_number"].clearFocus()
+    editor.setFocus()
+    press(editor, Qt.Key.Key_Z, CTRL)
+    assert desk.case(case_id).group_number == "G-77120"
+    assert editor.fields["group_number"].text() == "G-77120"
+    press(editor, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert desk.case(case_id).group_number == "G-99999"
+
+
+def test_bad_values_are_flagged_at_the_field_and_kept_unsaved(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    _retype(editor.fields["denial_date"], "2026-02-30")
+    flag = editor.flags["denial_date"]
+    assert flag.isVisibleTo(editor) and "is not a real date" in flag.text()
+    assert editor.fields["denial_date"].text() == "2026-02-30"  # not dropped
+    assert str(desk.case(case_id).denial_date) == "2026-11-18"  # not saved either
+
+    bottom = editor.fields["bottom_line"]
+    editor.jump_to("bottom_line")
+    bottom.setPlainText(bottom.toPlainText() + " A fourth sentence is one too many.")
+    assert editor.sentence_count.text() == "4/3 sentences"
+    editor.fields["member_id"].setFocus()  # leaving the field commits it (a draft may be imperfect)
+    assert desk.case(case_id).bottom_line.endswith("one too many.")
+    assert "has 4 sentences" in editor.flags["bottom_line"].text()
+    assert any("has 4 sentences" in editor.readiness_list.item(i).text() for i in range(editor.readiness_list.count()))
+
+
+def test_readiness_lists_gaps_and_jumps_to_them(open_window, desk: Desk, qtbot) -> None:  # noqa: ANN001
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["policy"]["criteria"][1].pop("patient_fact")
+    data["diagnosis"]["code"] = "M05.7"
+    case_id = desk.import_case(json.dumps(data))
+    window, editor = _editor(open_window, desk, case_id)
+    qtbot.waitUntil(lambda: "header code" in editor.flags["diagnosis_code"].text(), timeout=30_000)
+    assert not editor.flags["diagnosis_code"].isHidden()
+    fields = [item.field for item in editor.readiness_items()]
+    assert fields == ["criteria[2].patient_fact", "diagnosis_code"]
+    editor.tabs.setCurrentWidget(editor.readiness_list)
+    editor.readiness_list.setCurrentRow(0)
+    press(editor.readiness_list, Qt.Key.Key_Return)
+    table = editor.tables["criteria"]
+    assert QApplication.focusWidget() is table
+    assert (table.currentRow(), table.currentColumn()) == (1, 1)
+
+
+def test_home_view_shows_each_cases_readiness(open_window, desk: Desk) -> None:  # noqa: ANN001
+    desk.load_demo()
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    del data["consequence_of_denial"], data["guidelines"]
+    desk.import_case(json.dumps(data))
+    window = open_window(desk)
+    tree = window.home.tree
+    shown = {tree.topLevelItem(i).text(0).split()[0]: tree.topLevelItem(i).text(6) for i in range(2)}
+    assert shown == {"#1": "ready", "#2": "2 to fix"}
