@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -227,7 +228,8 @@ class CaseEditor(QWidget):
                 )
         self.sentence_count = QLabel(self)
         self.sentence_count.setObjectName("sentenceCount")
-        pages["Clinical"].addRow("", self.sentence_count)
+        bottom_row = [key for key, _, _ in FORM["Clinical"]].index("bottom_line")
+        pages["Clinical"].insertRow(bottom_row + 1, "", self.sentence_count)
         self.fields["bottom_line"].textChanged.connect(self._count_sentences)  # type: ignore[attr-defined]
         for attr, (tab, columns) in TABLES.items():
             self._add_table(pages[tab], tab, attr, columns)
@@ -286,7 +288,8 @@ class CaseEditor(QWidget):
         table = QTableWidget(0, len(columns), self)
         table.setObjectName(attr)
         table.setHorizontalHeaderLabels([label for _, label, _ in columns])
-        table.horizontalHeader().setStretchLastSection(True)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        table.setWordWrap(True)
         table.setMinimumHeight(150)
         table.setProperty("columns", [c for c, _, _ in columns])
         table.itemChanged.connect(lambda _item, a=attr: self._commit_table(a))
