@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 import keyring
-from keyring.backend import KeyringBackend
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -32,23 +31,7 @@ from p2pdesk.record.signing import load_signer, sign_record  # noqa: E402
 from p2pdesk.services.casefile import case_to_dict  # noqa: E402
 from p2pdesk.services.desk import Desk  # noqa: E402
 from p2pdesk.services.records import Records  # noqa: E402
-
-
-class _MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)
+from tests.memory_keyring import MemoryKeyring  # noqa: E402
 
 
 def _call(desk: Desk, case_id: int, notes: int) -> int:
@@ -67,7 +50,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--notes", type=int, default=200)
     args = parser.parse_args()
-    keyring.set_keyring(_MemoryKeyring())
+    keyring.set_keyring(MemoryKeyring())
     with tempfile.TemporaryDirectory() as tmp:
         desk = Desk.open(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}")
         case_id = desk.load_demo()

@@ -13,6 +13,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from p2pdesk.services.desk import Desk  # noqa: E402
+from tests.memory_keyring import MemoryKeyring  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "resources" / "demo" / "ra-biologic.case.json"
@@ -94,3 +95,15 @@ def desk(db_url: str, clock: FakeClock) -> Iterator[Desk]:
 @pytest.fixture
 def demo_text() -> str:
     return DEMO.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Signing secrets kept in memory for one test (see tests/memory_keyring.py)."""
+    import keyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

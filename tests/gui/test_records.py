@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import keyring
 import pytest
 from PySide6.QtCore import Qt
@@ -11,19 +9,12 @@ from PySide6.QtCore import Qt
 from p2pdesk.domain.call import Disposition
 from p2pdesk.services.desk import Desk
 from tests.gui.keys import press, type_text
-from tests.record.conftest import MemoryKeyring
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
-@pytest.fixture(autouse=True)
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+pytestmark = pytest.mark.usefixtures("memory_keyring")
 
 
 @pytest.fixture

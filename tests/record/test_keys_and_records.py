@@ -139,7 +139,7 @@ def test_import_certificate_command_keeps_the_password_out_of_the_database(db_ur
     p12.write_bytes(_pkcs12(b"pfx-pass-7"))
     env = {
         **__import__("os").environ,
-        "PYTHON_KEYRING_BACKEND": "tests.record.conftest.MemoryKeyring",
+        "PYTHON_KEYRING_BACKEND": "tests.memory_keyring.MemoryKeyring",
         "PYTHONPATH": str(ROOT),
     }
     result = subprocess.run(
