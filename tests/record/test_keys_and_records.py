@@ -180,3 +180,21 @@ def test_import_certificate_command_keeps_the_password_out_of_the_database(db_ur
         timeout=120,
     )
     assert wrong.returncode == 1 and "wrong password" in wrong.stderr
+
+
+def test_sealing_and_addenda_on_every_backend(store_url: str) -> None:
+    """SQLite and the practice's shared PostgreSQL store keep and guard records alike."""
+    from p2pdesk.domain.record import SealedError
+
+    desk = Desk.open(store_url)
+    call_id = _ended_call(desk)
+    records = Records(desk)
+    first = records.seal_and_sign(call_id)
+    second = records.add_addendum(call_id, "other", "Written denial received")
+    assert records.verify_stored(first.id).ok and records.verify_stored(second.id).ok
+    assert desk.store.record(first.id).pdf == first.pdf
+    call = desk.call(call_id)
+    call.stated_reasoning = "edited later"
+    with pytest.raises(SealedError):
+        desk.store.save_call(call)
+    desk.store.engine.dispose()
