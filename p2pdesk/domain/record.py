@@ -82,13 +82,6 @@ def chain(call: Call, case: Case, notes: list[Note]) -> list[str]:
     return hashes
 
 
-def specialty_matches(case: Case, call: Call) -> bool | None:
-    """Whether the reviewer named the case's specialty (None when either is unknown)."""
-    if not call.reviewer_specialty or not case.physician_specialty:
-        return None
-    return call.reviewer_specialty.strip().casefold() == case.physician_specialty.strip().casefold()
-
-
 @dataclass(frozen=True)
 class FollowUp:
     """Something the designee must check after the call, and by when."""
@@ -111,8 +104,10 @@ def build_record(
     version: int,
     sealed_at: datetime,
     follow_ups: list[FollowUp],
+    specialty_match: str = "unknown",
 ) -> dict[str, Any]:
-    """The structured record of a sealed call (``case`` is the case in the case-file format)."""
+    """The structured record of a sealed call (``case`` is the case in the case-file format;
+    ``specialty_match`` is same, similar, different or unknown, from the playbook's matcher)."""
     hashes = chain(call, case_obj, notes)
     addressed = {n.criterion: instant(n.at) for n in reversed(notes) if n.criterion is not None}
     record: dict[str, Any] = {
@@ -129,7 +124,8 @@ def build_record(
                 "name": call.reviewer_name,
                 "credentials": call.reviewer_credentials,
                 "specialty": call.reviewer_specialty,
-                "specialty_matches_case": specialty_matches(case_obj, call),
+                "specialty_match": specialty_match,
+                "specialty_matches_case": {"same": True, "similar": True, "different": False}.get(specialty_match),
             },
             "disposition": call.disposition.value if call.disposition else None,
             "authorization_number": call.authorization_number,

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from p2pdesk.domain.call import Call
 from p2pdesk.domain.case import Case
+from p2pdesk.playbook.rules import Rule, case_stage, specialty_rule
+from p2pdesk.playbook.specialties import match
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Prompt:
     hint: str
     lines: tuple[Line, ...]
     alert: str = ""
+    rule: Rule | None = None
 
 
 def _t(text: str) -> Segment:
@@ -49,10 +52,77 @@ def _line(*segments: Segment) -> Line:
 
 
 def specialty_differs(case: Case, call: Call | None) -> bool:
-    """True when the reviewer named a specialty and it is not the case's (compared as words)."""
+    """True when the reviewer named a specialty and, on the ABMS boards, it is not the case's
+    (neither the same specialty nor one certified by the same board)."""
     if call is None or not call.reviewer_specialty or not case.physician_specialty:
         return False
-    return call.reviewer_specialty.strip().casefold() != case.physician_specialty.strip().casefold()
+    return match(case.physician_specialty, call.reviewer_specialty).differs
+
+
+_REVIEWER_PHRASES = {
+    "appropriate_expertise": "a reviewer with appropriate expertise in the field",
+    "physician_reviewer": "a licensed physician as reviewer",
+    "different_reviewer": "a reviewer other than the one who denied",
+}
+
+
+def _specialty_lines(specialty: str, rule: Rule | None) -> tuple[Line, ...]:
+    """The words of the same-specialty step: a demand where a rule entitles the physician to a
+    matching specialty, a request to be noted where none does."""
+    ask = _line(
+        _t("This case concerns "), _v(specialty, "the case's specialty"), _t(". Are you board-certified in it?")
+    )
+    spec = _v(specialty, "the case's specialty")
+    if rule is not None and rule.requirement == "same_or_similar_specialty":
+        return (
+            ask,
+            _line(
+                _t(
+                    f"Under {rule.citation}, this decision is made by a physician in the same or a similar specialty. "
+                    "I ask that it be deferred to a reviewer in "
+                ),
+                spec,
+                _t(", and that this be noted in the file."),
+            ),
+        )
+    if rule is not None and rule.requirement == "same_specialty_on_request":
+        return (
+            ask,
+            _line(
+                _t(
+                    f"{rule.citation} lets me ask for a reviewer of the same specialty: I am asking for review by a "
+                    "physician in "
+                ),
+                spec,
+                _t(". Please note the request in the file."),
+            ),
+        )
+    if rule is not None and rule.requirement == "specialty_discussion_offer":
+        return (
+            ask,
+            _line(
+                _t(
+                    f"Under {rule.citation}, before a denial the plan must offer me a discussion with a physician of "
+                    "a matching specialty. I ask for that discussion with a physician in "
+                ),
+                spec,
+                _t(", and that the offer and its outcome be noted."),
+            ),
+        )
+    context = (
+        f"; {rule.citation} requires {_REVIEWER_PHRASES.get(rule.requirement, 'an appropriate reviewer')}"
+        if rule is not None
+        else ""
+    )
+    return (
+        ask,
+        _line(_t(f"No rule requires a reviewer of the same specialty at this stage{context}.")),
+        _line(
+            _t("As a request: I ask that a physician in "),
+            spec,
+            _t(" decide this case, and that my request be noted in the file."),
+        ),
+    )
 
 
 def _tried(case: Case) -> Line:
@@ -72,8 +142,10 @@ def _tried(case: Case) -> Line:
     return tuple(parts)
 
 
-def build_script(case: Case, call: Call | None = None) -> list[Prompt]:
-    """The seven prompts of the call, in the order they are used."""
+def build_script(case: Case, call: Call | None = None, rules: list[Rule] | None = None) -> list[Prompt]:
+    """The seven prompts of the call, in the order they are used. ``rules`` (the loaded rule set)
+    decide what the same-specialty step may cite for this plan, state and stage."""
+    rule = specialty_rule(rules, case.state, case.plan_type, case_stage(case)) if rules is not None else None
     specialty = case.physician_specialty
     policy = f"{case.policy_name} ({case.policy_number})" if case.policy_number else case.policy_name
     first_guideline = case.guidelines[0] if case.guidelines else None
@@ -190,18 +262,8 @@ def build_script(case: Case, call: Call | None = None) -> list[Prompt]:
             "specialty",
             "Same-specialty request",
             "when the reviewer is not a " + (specialty or "same-specialty") + " physician",
-            (
-                _line(
-                    _t("This case concerns "),
-                    _v(specialty, "the case's specialty"),
-                    _t(". Are you board-certified in it?"),
-                ),
-                _line(
-                    _t("If not, I ask that the decision be deferred to a reviewer in "),
-                    _v(specialty, "the case's specialty"),
-                    _t(", and that this request be noted in the file."),
-                ),
-            ),
+            _specialty_lines(specialty, rule),
+            rule=rule,
             alert=(
                 f"Reviewer's specialty ({call.reviewer_specialty}) is not the case's ({specialty})."
                 if call is not None and specialty_differs(case, call)

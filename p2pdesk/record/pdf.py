@@ -250,15 +250,16 @@ def render_record(record: dict[str, Any], *, tz: tzinfo | None = None) -> bytes:
 
     story.append(_p("The call", "h2"))
     duration = format_offset(ended - started).lstrip("+") if ended else "not ended"
-    match = reviewer.get("specialty_matches_case")
-    if match is None:
-        match_text = "specialty match: not stated"
-    elif match:
+    verdict = reviewer.get("specialty_match", "unknown")
+    case_specialty = text(physician.get("specialty", ""))
+    if verdict == "same":
         match_text = "the same specialty as the case"
+    elif verdict == "similar":
+        match_text = f"a similar specialty to the case's ({case_specialty}): same ABMS board"
+    elif verdict == "different":
+        match_text = f"<font color='#b00020'><b>not the case's specialty ({case_specialty})</b></font>"
     else:
-        match_text = (
-            f"<font color='#b00020'><b>not the case's specialty ({text(physician.get('specialty', ''))})</b></font>"
-        )
+        match_text = "specialty match: not stated or not comparable"
     story.append(
         _kv_table(
             [

@@ -136,7 +136,29 @@ class Desk:
         if not call.reviewer_display:
             raise InvalidInput(Problem("reviewer name", "is empty; ask for name, credentials and specialty"))
         self.store.save_call(call)
-        return self.add_note(call_id, NoteKind.OTHER, f"Reviewer on the record: {call.reviewer_display}")
+        note = self.add_note(call_id, NoteKind.OTHER, f"Reviewer on the record: {call.reviewer_display}")
+        self._note_specialty_mismatch(call)
+        return note
+
+    def _note_specialty_mismatch(self, call: Call) -> None:
+        """A reviewer outside the case's specialty is a procedural fact for the appeal: log it at once,
+        with the rule (if any) the same-specialty request rests on."""
+        from p2pdesk.playbook.rules import case_stage, load_rules, specialty_rule
+        from p2pdesk.playbook.specialties import match
+
+        case = self.store.get_case(call.case_id)
+        if not call.reviewer_specialty or not case.physician_specialty:
+            return
+        found = match(case.physician_specialty, call.reviewer_specialty)
+        if not found.differs:
+            return
+        rule = specialty_rule(load_rules(), case.state, case.plan_type, case_stage(case))
+        basis = (
+            f"same-specialty review requested under {rule.citation}"
+            if rule is not None and rule.is_demand
+            else "same-specialty review asked for as a request (no rule requires it at this stage)"
+        )
+        self.add_note(call.id, NoteKind.PROCEDURAL, f"Reviewer specialty mismatch: {found.sentence()}; {basis}")  # type: ignore[arg-type]
 
     def tick_criterion(self, call_id: int, case: Case, number: int) -> Note:
         """Log that policy criterion ``number`` (1-based) was addressed."""

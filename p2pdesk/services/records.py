@@ -20,6 +20,7 @@ from p2pdesk.domain.errors import InvalidInput, Problem
 from p2pdesk.domain.record import build_record, chain, parse_instant
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
 from p2pdesk.playbook.followups import follow_ups
+from p2pdesk.playbook.specialties import match
 from p2pdesk.record.pdf import render_record
 from p2pdesk.record.signing import fingerprint, keyring_key, load_signer, new_identity, sign_record
 from p2pdesk.record.verify import Verdict, verify_pdf
@@ -67,6 +68,7 @@ class Records:
             version=version,
             sealed_at=sealed_at,
             follow_ups=follow_ups(call),
+            specialty_match=match(case.physician_specialty, call.reviewer_specialty).verdict,
         )
         record_json = json.dumps(record, ensure_ascii=False, indent=1).encode("utf-8")
         pdf = sign_record(render_record(record, tz=self.tz), record_json, signer, case.physician_display)

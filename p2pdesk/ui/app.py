@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 def build_window(desk: Desk, *, demo: bool = False, case_id: int | None = None) -> MainWindow:
     """A window on an open desk, showing what ``restore`` picks (used by tests and tools)."""
     window = MainWindow(lambda: desk)
+    window.load_rules()
     if demo:
         case_id = desk.load_demo()
     window.restore(case_id)
@@ -70,6 +71,7 @@ def run(db: str | None = None, demo: bool = False, case_id: int | None = None, q
         if quit_when_shown:
             print("shown", flush=True)
         warm_up()
+        window.load_rules()
         window.open_desk_in_background()
         if quit_when_shown:
             QTimer.singleShot(0, store_ready)

@@ -27,6 +27,7 @@ from p2pdesk.ui.script_view import ScriptView
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    from p2pdesk.playbook.rules import Rule
     from p2pdesk.services.desk import Desk
     from p2pdesk.store.snapshot import Snapshot
     from p2pdesk.ui.case_editor import CaseEditor
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         self._home: HomeView | None = None  # built when first shown: not needed to draw a call
         self._record_desk: RecordDesk | None = None
         self._editor: CaseEditor | None = None
+        self._rules: list[Rule] | None = None
         self.brief = BriefView(self)
         self.script = ScriptView(self)
         self.note_pane = NotePane(CallActions(start=self.act_start, end=self.act_end, seal=self.act_seal), self)
@@ -65,6 +67,19 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self._connect()
         self._update_actions()
+
+    @property
+    def rules(self) -> list[Rule] | None:
+        """The rules the script cites, once loaded (see load_rules)."""
+        return self._rules
+
+    def load_rules(self) -> None:
+        """Read p2pdesk's and the practice's rules (after the first paint) and show them in the script."""
+        from p2pdesk.playbook.rules import load_rules
+
+        self._rules = load_rules()
+        if self.case is not None:
+            self.script.show_script(self.case, self.call, self._rules)
 
     @property
     def desk(self) -> Desk:
@@ -263,7 +278,7 @@ class MainWindow(QMainWindow):
         self.case, self.call = case, call
         self.setWindowTitle(f"p2pdesk — case #{case.id}")
         self.brief.show_case(case)
-        self.script.show_script(case, call)
+        self.script.show_script(case, call, self.rules)
         self.note_pane.set_case(case)
         self.note_pane.show_call(call, notes)
         self.stack.setCurrentWidget(self.case_desk)
@@ -353,8 +368,11 @@ class MainWindow(QMainWindow):
         note = self._guard(lambda: self.desk.set_reviewer(call_id, name, credentials, specialty))
         if note is not None:
             self.call = self.desk.call(call_id)  # type: ignore[arg-type]
-            self.note_pane.append_note(note)
-            self.script.show_script(self.case, self.call)  # type: ignore[arg-type]
+            # The reviewer's note, and the procedural note a specialty mismatch adds after it.
+            for logged in self.desk.notes(call_id):  # type: ignore[arg-type]
+                if logged.id >= note.id:  # type: ignore[operator]
+                    self.note_pane.append_note(logged)
+            self.script.show_script(self.case, self.call, self.rules)  # type: ignore[arg-type]
             if specialty_differs(self.case, self.call):  # type: ignore[arg-type]
                 self.script.go_to("specialty")
             else:
@@ -520,7 +538,7 @@ class MainWindow(QMainWindow):
         self.editor.saved()
         self.case = case
         self.brief.show_case(case)
-        self.script.show_script(case, self.call)
+        self.script.show_script(case, self.call, self.rules)
         self.note_pane.set_case(case)
         self._check_codes(case)
 

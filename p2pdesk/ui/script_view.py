@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QTextBrowser, QToolBox, QWidget
 
 from p2pdesk.domain.call import Call
 from p2pdesk.domain.case import Case
+from p2pdesk.playbook.rules import NOT_LEGAL_ADVICE, Rule
 from p2pdesk.playbook.script import Prompt, build_script
 from p2pdesk.ui.richtext import STYLE_SHEET, esc, segments
 
@@ -19,6 +20,15 @@ def prompt_html(prompt: Prompt) -> str:
     if prompt.alert:
         parts.append(f'<p><span class="alert">&nbsp;{esc(prompt.alert)}&nbsp;</span></p>')
     parts.extend(f"<p>{segments(line)}</p>" for line in prompt.lines)
+    rule = prompt.rule
+    if rule is not None:
+        parts.append(
+            f'<p class="hint">Rule: <b>{esc(rule.citation)}</b> — {esc(rule.summary)} Checked {rule.checked}, '
+            f"confidence {esc(rule.confidence)}, from {esc(rule.origin)}. Source: {esc(rule.source)}. "
+            f"{esc(NOT_LEGAL_ADVICE)}</p>"
+        )
+    elif prompt.key == "specialty":
+        parts.append(f'<p class="hint">No rule on file for this plan, state and stage. {esc(NOT_LEGAL_ADVICE)}</p>')
     return "".join(parts)
 
 
@@ -38,8 +48,8 @@ class ScriptView(QToolBox):
         self.keys: list[str] = []
         self._pages: list[QTextBrowser] = []
 
-    def show_script(self, case: Case, call: Call | None) -> None:
-        prompts = build_script(case, call)
+    def show_script(self, case: Case, call: Call | None, rules: list[Rule] | None = None) -> None:
+        prompts = build_script(case, call, rules)
         current = self.currentIndex()
         if [p.key for p in prompts] != self.keys:
             while self.count():

@@ -41,7 +41,16 @@ def test_narrow_column_uses_tabs_and_keeps_every_action(open_window, desk: Desk)
 
 
 def test_mismatched_reviewer_specialty_opens_the_specialty_prompt(open_window, desk: Desk) -> None:  # noqa: ANN001
-    window = open_window(desk, demo=True)
+    # An Ohio state-regulated plan: Ohio's clinical-peer rule entitles the physician to a reviewer
+    # of the same or a similar specialty.
+    import json
+
+    from p2pdesk.domain.call import NoteKind
+    from tests.conftest import DEMO
+
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["coverage"]["state"] = "OH"
+    window = open_window(desk, case_id=desk.import_case(json.dumps(data)))
     window.act_start.trigger()
     window.note_pane.reviewer_name.setText("Gregory Haines")
     window.note_pane.reviewer_specialty.setText("Obstetrics and Gynecology")
@@ -49,5 +58,24 @@ def test_mismatched_reviewer_specialty_opens_the_specialty_prompt(open_window, d
     assert window.script.keys[window.script.currentIndex()] == "specialty"
     page = window.script.page_text("specialty")
     assert "Reviewer's specialty (Obstetrics and Gynecology) is not the case's (Rheumatology)." in page
+    assert "Under Ohio Rev. Code §§ 3923.041, 1751.72, this decision is made by a physician in the same" in page
     assert "deferred to a reviewer in Rheumatology" in page
+    assert "Rule: Ohio Rev. Code §§ 3923.041, 1751.72" in page and "not legal advice" in page
     assert window.script.title("specialty").endswith("⚠")
+    procedural = [n for n in desk.notes(window.call.id) if n.kind is NoteKind.PROCEDURAL]
+    assert [n.text for n in procedural] == [
+        "Reviewer specialty mismatch: the reviewer's specialty (Obstetrics and Gynecology) is not the case's "
+        "(Rheumatology); same-specialty review requested under Ohio Rev. Code §§ 3923.041, 1751.72"
+    ]
+    assert "Objection: Reviewer specialty mismatch" in window.note_pane.note_lines()[-1]
+
+
+def test_where_no_rule_requires_it_the_script_only_requests(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window = open_window(desk, demo=True)  # Texas, after the denial: no same-specialty rule at this stage
+    window.act_start.trigger()
+    window.note_pane.reviewer_specialty.setText("Family Medicine")
+    press(window.note_pane.reviewer_specialty, Qt.Key.Key_Return)
+    page = window.script.page_text("specialty")
+    assert "No rule requires a reviewer of the same specialty at this stage." in page
+    assert "As a request: I ask that a physician in Rheumatology decide this case" in page
+    assert "No rule on file for this plan, state and stage." in page

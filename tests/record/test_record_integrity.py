@@ -88,11 +88,13 @@ def test_structured_record_is_attached_and_matches(sealed) -> None:  # noqa: ANN
         "name": "Zoë Nguyễn",
         "credentials": "MD",
         "specialty": "Family Medicine",
+        "specialty_match": "different",
         "specialty_matches_case": False,
     }
     assert attached["call"]["authorization_number"] == "AUTH-88213"
     assert [n["kind"] for n in attached["notes"]] == [
         "other",
+        "procedural_objection",  # logged by the desk: the reviewer is not a rheumatologist
         "reviewer_claim",
         "procedural_objection",
         "our_point",
@@ -133,7 +135,7 @@ def test_a_note_edited_in_the_database_after_sealing_is_caught(sealed, db_url: s
     with sqlite3.connect(db_url.removeprefix("sqlite:///")) as db:  # behind the store's back
         db.execute("UPDATE note SET text = 'Reviewer agreed at once' WHERE kind = 'reviewer_claim'")
     problems = _problems(record.pdf, desk.store)
-    assert f"the database's note 2 of call {record.call_id} differs from the signed record" in problems
+    assert f"the database's note 3 of call {record.call_id} differs from the signed record" in problems
 
 
 def test_a_replaced_attachment_is_caught(sealed) -> None:  # noqa: ANN001

@@ -1,0 +1,116 @@
+"""The rules the scripts cite, as data (resources/rules/*.toml, plus a practice's own folder).
+
+Each rule says for which jurisdiction, plan types and stage it holds, what it really requires,
+its citation and source, when it was last checked and how confident that check is. A practice's
+file may add rules or replace one by using its id. None of this is legal advice, and the window
+says so wherever a rule is shown.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from p2pdesk.domain.case import Case, PlanType
+from p2pdesk.resources import resource_path
+
+STAGES = ("pre_decision", "reconsideration", "internal_appeal", "external_review")
+#: Requirements that entitle the physician to a reviewer of the matching specialty: said as a demand.
+DEMANDS = ("same_or_similar_specialty", "same_specialty_on_request", "specialty_discussion_offer")
+#: Requirements about who reviews that stop short of the same specialty: cited, but the ask is a request.
+REVIEWER_RULES = ("appropriate_expertise", "physician_reviewer", "different_reviewer")
+RULES_ENV = "P2PDESK_RULES_DIR"
+NOT_LEGAL_ADVICE = "Rules are shown as checked on the date given; they are not legal advice."
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    jurisdiction: str
+    plan_types: tuple[str, ...]
+    stages: tuple[str, ...]
+    requirement: str
+    summary: str
+    citation: str
+    source: str
+    checked: date
+    confidence: str
+    origin: str = "p2pdesk"
+
+    @property
+    def is_demand(self) -> bool:
+        return self.requirement in DEMANDS
+
+
+def practice_rules_dir() -> Path:
+    override = os.environ.get(RULES_ENV)
+    if override:
+        return Path(override)
+    from platformdirs import user_config_path
+
+    return user_config_path("p2pdesk", appauthor=False) / "rules"
+
+
+def _read(path: Path, origin: str) -> list[Rule]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    rules = []
+    for entry in data.get("rule", []):
+        rules.append(
+            Rule(
+                id=entry["id"],
+                jurisdiction=entry["jurisdiction"].upper(),
+                plan_types=tuple(entry["plan_types"]),
+                stages=tuple(entry["stages"]),
+                requirement=entry["requirement"],
+                summary=entry["summary"],
+                citation=entry["citation"],
+                source=entry.get("source", ""),
+                checked=entry["checked"],
+                confidence=entry.get("confidence", "medium"),
+                origin=origin,
+            )
+        )
+    return rules
+
+
+def load_rules(practice_dir: Path | None = None) -> list[Rule]:
+    """p2pdesk's rules, then the practice's: a practice rule with an existing id replaces it."""
+    by_id: dict[str, Rule] = {}
+    for rule in _read(resource_path("rules", "rules.toml"), "p2pdesk"):
+        by_id[rule.id] = rule
+    folder = practice_dir if practice_dir is not None else practice_rules_dir()
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.toml")):
+            for rule in _read(path, f"practice ({path.name})"):
+                by_id[rule.id] = rule
+    return list(by_id.values())
+
+
+def applicable(rules: list[Rule], state: str, plan_type: PlanType | str, stage: str) -> list[Rule]:
+    """The rules that hold for a plan type in a state at a stage (federal ones first)."""
+    plan = PlanType(plan_type).value
+    found = [
+        r
+        for r in rules
+        if (r.jurisdiction == "US" or r.jurisdiction == state.upper()) and plan in r.plan_types and stage in r.stages
+    ]
+    return sorted(found, key=lambda r: (r.jurisdiction != "US", r.id))
+
+
+def specialty_rule(rules: list[Rule], state: str, plan_type: PlanType | str, stage: str) -> Rule | None:
+    """The rule the same-specialty prompt cites: one that entitles the physician to a matching
+    specialty if any holds, else one about who reviews (cited as context for a request), else None."""
+    holding = applicable(rules, state, plan_type, stage)
+    for wanted in (DEMANDS, REVIEWER_RULES):
+        for rule in holding:
+            if rule.requirement in wanted:
+                return rule
+    return None
+
+
+def case_stage(case: Case) -> str:
+    """Where the case is: before the plan's decision, or (once there is a denial) reconsideration."""
+    return "pre_decision" if case.denial_date is None else "reconsideration"

@@ -1,0 +1,118 @@
+"""Rule selection by state, plan and stage, a practice's override, and the specialty matcher."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from p2pdesk.playbook.rules import applicable, load_rules, specialty_rule
+from p2pdesk.playbook.specialties import canonical, match
+
+EMPTY = Path("/nonexistent-practice-rules")
+
+
+@pytest.mark.parametrize(
+    ("state", "plan", "stage", "rule_id", "demand", "words"),
+    [
+        ("TX", "state_commercial", "pre_decision", "tx-pre-denial-discussion", True, "same or similar specialty"),
+        ("NY", "state_commercial", "pre_decision", "ny-initial-clinical-peer", False, "any licensed physician"),
+        ("NY", "state_commercial", "internal_appeal", "ny-appeal-different-reviewer", False, "other than the one"),
+        ("TX", "erisa", "internal_appeal", "us-erisa-appeal-reviewer", False, "appropriate training and experience"),
+        (
+            "CA",
+            "medicare_advantage",
+            "reconsideration",
+            "us-ma-reconsideration-reviewer",
+            False,
+            "need not be of the same specialty",
+        ),
+        ("IL", "state_commercial", "internal_appeal", "il-appeal-same-specialty", True, "same or a similar specialty"),
+        ("OH", "aca_marketplace", "pre_decision", "oh-clinical-peer", True, "same or a similar specialty"),
+    ],
+)
+def test_the_rule_behind_the_specialty_prompt(state, plan, stage, rule_id, demand, words) -> None:  # noqa: ANN001
+    rule = specialty_rule(load_rules(EMPTY), state, plan, stage)
+    assert rule is not None and rule.id == rule_id
+    assert rule.is_demand is demand
+    assert words in rule.summary
+
+
+def test_erisa_plans_get_no_state_rule_and_no_same_specialty_demand() -> None:
+    held = applicable(load_rules(EMPTY), "TX", "erisa", "pre_decision")
+    assert [r.id for r in held] == []  # federal preemption: the Texas pre-denial rule is for state-regulated plans
+    appeal = applicable(load_rules(EMPTY), "TX", "erisa", "internal_appeal")
+    assert all(not r.is_demand for r in appeal)
+    assert {r.citation for r in appeal} == {"29 CFR 2560.503-1(h)(3)(iii), (h)(3)(v)", "45 CFR 147.136(b), (d)"}
+
+
+def test_a_state_with_no_rule_gets_none() -> None:
+    assert specialty_rule(load_rules(EMPTY), "WY", "state_commercial", "reconsideration") is None
+
+
+def test_every_rule_has_its_source_date_and_confidence() -> None:
+    rules = load_rules(EMPTY)
+    assert len(rules) >= 16
+    for rule in rules:
+        assert rule.citation and rule.source.startswith("https://") and rule.checked.year == 2026
+        assert rule.confidence in ("high", "medium", "low")
+
+
+def test_a_practice_can_override_and_add_rules(tmp_path: Path) -> None:
+    (tmp_path / "ours.toml").write_text(
+        """
+[[rule]]
+id = "tx-pre-denial-discussion"
+jurisdiction = "TX"
+plan_types = ["state_commercial"]
+stages = ["pre_decision", "reconsideration"]
+requirement = "specialty_discussion_offer"
+summary = "Our counsel reads the rule as also covering reconsideration."
+citation = "28 TAC § 19.1710"
+source = "https://example.org/counsel-memo"
+checked = 2026-10-15
+confidence = "medium"
+
+[[rule]]
+id = "wy-practice-note"
+jurisdiction = "WY"
+plan_types = ["state_commercial"]
+stages = ["reconsideration"]
+requirement = "appropriate_expertise"
+summary = "Our payer contract requires a reviewer experienced with the condition."
+citation = "Contract § 7.2"
+source = "https://example.org/contract"
+checked = 2026-09-01
+confidence = "high"
+""",
+        encoding="utf-8",
+    )
+    rules = load_rules(tmp_path)
+    tx = specialty_rule(rules, "TX", "state_commercial", "reconsideration")
+    assert tx is not None and tx.origin == "practice (ours.toml)" and "counsel" in tx.summary
+    wy = specialty_rule(rules, "WY", "state_commercial", "reconsideration")
+    assert wy is not None and wy.citation == "Contract § 7.2" and not wy.is_demand
+
+
+@pytest.mark.parametrize(
+    ("case", "reviewer", "verdict"),
+    [
+        ("Rheumatology", "rheumatology", "same"),
+        ("Cardiovascular Disease", "Cardiology", "same"),
+        ("Rheumatology", "Internal Medicine", "similar"),
+        ("Pediatric Gastroenterology", "Pediatrics", "similar"),
+        ("Neurological Surgery", "Obstetrics and Gynecology", "different"),
+        ("Neurosurgery", "OB/GYN", "different"),
+        ("Rheumatology", "Family Medicine", "different"),
+        ("Pediatric Gastroenterology", "Gastroenterology", "different"),
+        ("Rheumatology", "Astrology", "unknown"),
+    ],
+)
+def test_specialty_matcher(case: str, reviewer: str, verdict: str) -> None:
+    assert match(case, reviewer).verdict == verdict
+
+
+def test_specialty_names_are_read_as_people_write_them() -> None:
+    assert canonical("board-certified internal medicine physician") == "Internal Medicine"
+    assert canonical("Obstetrics & Gynecology") == "Obstetrics and Gynecology"
+    assert canonical("Pediatric GI") == "Pediatric Gastroenterology"
