@@ -8,7 +8,7 @@ Signals:
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from p2pdesk.domain.summary import CaseSummary
@@ -48,7 +48,7 @@ class HomeView(QWidget):
         self.tree = _CaseTree(self)
         self.tree.setObjectName("cases")
         self.tree.setHeaderLabels(
-            ["Case / call", "Payer", "Service", "Diagnosis", "Denied", "Calls / outcome", "Readiness"]
+            ["Case / call", "Payer", "Service", "Diagnosis", "Denied", "Calls / outcome", "Readiness", "Next deadline"]
         )
         self.tree.setAlternatingRowColors(True)
         self.tree.setColumnWidth(0, 260)
@@ -56,7 +56,14 @@ class HomeView(QWidget):
         self.tree.itemActivated.connect(self._activated)
         layout.addWidget(self.tree, 1)
 
-    def show_cases(self, cases: list[CaseSummary], readiness: dict[int, int] | None = None) -> None:
+    def show_cases(
+        self,
+        cases: list[CaseSummary],
+        readiness: dict[int, int] | None = None,
+        deadlines: dict[int, tuple[str, str]] | None = None,
+    ) -> None:
+        """List cases (in the order given: soonest deadline first) with calls, readiness and the
+        next deadline as (status, text), status being overdue, today or upcoming."""
         from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
 
         self.tree.clear()
@@ -71,8 +78,15 @@ class HomeView(QWidget):
                     denied,
                     f"{len(case.calls)} call(s)",
                     _readiness_text((readiness or {}).get(case.id)),
+                    "",
                 ]
             )
+            status, text = (deadlines or {}).get(case.id, ("", ""))
+            if text:
+                mark = {"overdue": "OVERDUE · ", "today": "TODAY · "}.get(status, "")
+                item.setText(7, f"{mark}{text}")
+                if mark:
+                    item.setForeground(7, QColor("#b00020"))
             item.setData(0, Qt.ItemDataRole.UserRole, (_CASE, case.id, 0))
             for call in case.calls:
                 when = call.started_at.astimezone().strftime("%Y-%m-%d %H:%M")

@@ -8,7 +8,7 @@ stays there; a database that cannot be written is said plainly, and nothing type
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -252,11 +252,41 @@ class MainWindow(QMainWindow):
     def show_home(self) -> None:
         cases = self._guard(self.desk.cases)
         if cases is not None:
-            self.home.show_cases(cases, {c.id: self.desk.readiness(c.id) for c in cases})
+            clocks = self._next_deadlines([c.id for c in cases])
+            far = datetime.max.replace(tzinfo=UTC)
+            cases.sort(key=lambda c: clocks[c.id][2] if c.id in clocks else far)
+            self.home.show_cases(
+                cases,
+                {c.id: self.desk.readiness(c.id) for c in cases},
+                {case_id: (status, text) for case_id, (status, text, _) in clocks.items()},
+            )
         self.stack.setCurrentWidget(self.home)
         self.setWindowTitle("p2pdesk")
         self._update_actions()
         self.home.focus_list()
+
+    def _next_deadlines(self, case_ids: list[int]) -> dict[int, tuple[str, str, datetime]]:
+        """Each case's next deadline as (status, text, due), in local time."""
+        from p2pdesk.playbook.clock import next_deadline, overdue
+        from p2pdesk.playbook.rules import practice_rules_dir
+
+        tz = datetime.now().astimezone().tzinfo
+        now = self.desk.now()
+        folder = practice_rules_dir()
+        out = {}
+        for case_id in case_ids:
+            case = self.desk.case(case_id)
+            found = next_deadline(case, tz, now, folder)  # type: ignore[arg-type]
+            if found is None:
+                continue
+            late = overdue(case, tz, now, folder)  # type: ignore[arg-type]
+            when = found.due.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            text = f"{when} · {found.what}"
+            if late and found not in late:
+                text += f" (run out: {'; '.join(d.what for d in late)})"
+            status = found.status(now) if found not in late else "overdue"
+            out[case_id] = ("overdue" if late else status, text, found.due)
+        return out
 
     def open_case(self, case_id: int) -> None:
         case = self._guard(lambda: self.desk.case(case_id))

@@ -1,0 +1,171 @@
+"""The clock: deadlines that run from a denial, by plan type and payer, in the practice's time zone.
+
+Business days skip weekends and US federal holidays (the ``holidays`` package). Instants are
+kept in UTC; a denial's local date is what the counting starts from, so a denial at 23:30 local
+time counts from that day, not the next UTC day.
+"""
+
+from __future__ import annotations
+
+import calendar
+import tomllib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from p2pdesk.domain.case import Case, PlanType
+from p2pdesk.resources import resource_path
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One clock: what must happen, by when (an aware instant), and the basis for it."""
+
+    id: str
+    what: str
+    due: datetime
+    citation: str
+    basis: str
+    confidence: str
+
+    def status(self, now: datetime) -> str:
+        """overdue, today, or upcoming, as the practice's calendar sees it."""
+        if now > self.due:
+            return "overdue"
+        if now.astimezone(self.due.tzinfo).date() == self.due.date():
+            return "today"
+        return "upcoming"
+
+
+@cache
+def _federal_holidays(year: int) -> frozenset[date]:
+    import holidays
+
+    return frozenset(holidays.US(years=[year]).keys())
+
+
+def is_business_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _federal_holidays(day.year)
+
+
+def add_business_days(start: date, days: int) -> date:
+    """The date ``days`` business days after ``start`` (start itself is not counted)."""
+    current = start
+    counted = 0
+    while counted < days:
+        current += timedelta(days=1)
+        if is_business_day(current):
+            counted += 1
+    return current
+
+
+def add_months(start: date, months: int) -> date:
+    month = start.month - 1 + months
+    year = start.year + month // 12
+    month = month % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def local_day(instant: datetime, tz: tzinfo) -> date:
+    """The calendar day an instant falls on where the practice is."""
+    return instant.astimezone(tz).date()
+
+
+def _end_of(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time(23, 59, 59), tzinfo=tz)
+
+
+def due(rule: dict[str, Any], denied: datetime, tz: tzinfo) -> datetime:
+    """When a clock runs out, as an aware instant in ``tz``."""
+    amount, unit = int(rule["amount"]), rule["unit"]
+    day = local_day(denied, tz)
+    if unit == "hours":
+        return denied.astimezone(tz) + timedelta(hours=amount)
+    if unit == "calendar_days":
+        return _end_of(day + timedelta(days=amount), tz)
+    if unit == "business_days":
+        return _end_of(add_business_days(day, amount), tz)
+    if unit == "months":
+        return _end_of(add_months(day, amount), tz)
+    raise ValueError(f"unknown unit {unit!r} in deadline {rule.get('id')}")
+
+
+def load_deadline_rules(practice_dir: Path | None = None) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The clock rules, and the practice's payer windows (``payers.toml`` in its rules folder)."""
+    rules = tomllib.loads(resource_path("rules", "deadlines.toml").read_text(encoding="utf-8"))["deadline"]
+    payers: dict[str, dict[str, Any]] = {}
+    if practice_dir is not None and (practice_dir / "payers.toml").is_file():
+        payers = tomllib.loads((practice_dir / "payers.toml").read_text(encoding="utf-8")).get("payer", {})
+    return rules, payers
+
+
+def denial_instant(case: Case, tz: tzinfo) -> datetime | None:
+    """The denial as an instant: its date at the start of the practice's day (the letter's time of
+    day is rarely known)."""
+    if case.denial_date is None:
+        return None
+    return datetime.combine(case.denial_date, time(0, 0), tzinfo=tz)
+
+
+def deadlines(
+    case: Case,
+    tz: tzinfo,
+    *,
+    denied_at: datetime | None = None,
+    final_denial_at: datetime | None = None,
+    practice_dir: Path | None = None,
+) -> list[Deadline]:
+    """Every clock running for a case, soonest first. ``denied_at`` (an aware instant) overrides
+    the case's denial date when the time of day is known; clocks that run from the final internal
+    denial (external review) count only when ``final_denial_at`` is given."""
+    denied = denied_at or denial_instant(case, tz)
+    if denied is None:
+        return []
+    rules, payers = load_deadline_rules(practice_dir)
+    plan = PlanType(case.plan_type).value
+    found = []
+    for rule in rules:
+        if plan not in rule["plan_types"]:
+            continue
+        start = final_denial_at if rule.get("from") == "final_denial" else denied
+        if start is None:
+            continue
+        effective = dict(rule)
+        window = payers.get(case.payer, {})
+        if rule["id"] == "p2p-request-window-default" and window:
+            effective.update(
+                amount=window["p2p_window"],
+                unit=window.get("unit", "business_days"),
+                basis=window.get("basis", f"{case.payer}'s own window, as the practice recorded it"),
+                citation=window.get("citation", f"{case.payer} policy"),
+                confidence=window.get("confidence", "medium"),
+            )
+        found.append(
+            Deadline(
+                id=rule["id"],
+                what=rule["what"],
+                due=due(effective, start, tz),
+                citation=effective["citation"],
+                basis=effective["basis"],
+                confidence=effective["confidence"],
+            )
+        )
+    return sorted(found, key=lambda d: d.due)
+
+
+def next_deadline(case: Case, tz: tzinfo, now: datetime, practice_dir: Path | None = None) -> Deadline | None:
+    """The soonest clock not yet run out, else the last one that did (so overdue shows)."""
+    clocks = deadlines(case, tz, practice_dir=practice_dir)
+    pending = [d for d in clocks if d.due >= now]
+    return pending[0] if pending else (clocks[-1] if clocks else None)
+
+
+def overdue(case: Case, tz: tzinfo, now: datetime, practice_dir: Path | None = None) -> list[Deadline]:
+    """The clocks that have run out."""
+    return [d for d in deadlines(case, tz, practice_dir=practice_dir) if d.due < now]
+
+
+def utc(instant: datetime) -> datetime:
+    return instant.astimezone(UTC)

@@ -1,0 +1,72 @@
+"""Deadlines across weekends, federal holidays and time-zone edges."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from p2pdesk.domain.case import PlanType
+from p2pdesk.playbook.clock import add_business_days, deadlines, is_business_day, local_day, next_deadline
+from p2pdesk.services.casefile import parse_case
+from tests.conftest import DEMO
+
+CHICAGO = ZoneInfo("America/Chicago")
+
+
+def test_business_days_skip_weekends_and_federal_holidays() -> None:
+    assert not is_business_day(date(2026, 11, 26))  # Thanksgiving
+    assert not is_business_day(date(2026, 11, 28))  # Saturday
+    # Wednesday before Thanksgiving + 2 business days: Thu (holiday) and weekend skipped.
+    assert add_business_days(date(2026, 11, 25), 2) == date(2026, 11, 30)
+    # A denial on the Friday before a Monday holiday (Labor Day 2026-09-07): 1 business day is Tuesday.
+    assert add_business_days(date(2026, 9, 4), 1) == date(2026, 9, 8)
+    assert add_business_days(date(2026, 9, 4), 3) == date(2026, 9, 10)
+    # Around the new year: 2026-12-31 + 1 business day skips New Year's Day 2027.
+    assert add_business_days(date(2026, 12, 31), 1) == date(2027, 1, 4)
+
+
+def test_a_denial_at_2330_local_counts_from_that_local_day(tmp_path: Path) -> None:
+    late = datetime(2026, 11, 20, 23, 30, tzinfo=CHICAGO)  # already 2026-11-21 in UTC
+    assert late.astimezone(UTC).date() == date(2026, 11, 21)
+    assert local_day(late, CHICAGO) == date(2026, 11, 20)
+    case = parse_case(DEMO.read_text(encoding="utf-8"))
+    (tmp_path / "payers.toml").write_text(
+        '[payer."Lakeshore Health Plan"]\np2p_window = 5\nunit = "business_days"\n', encoding="utf-8"
+    )
+    final = datetime(2027, 1, 15, 16, 0, tzinfo=CHICAGO)
+    clocks = {d.id: d for d in deadlines(case, CHICAGO, denied_at=late, final_denial_at=final, practice_dir=tmp_path)}
+    window = clocks["p2p-request-window-default"]
+    # Friday 11-20 + 5 business days: Mon 23, Tue 24, Wed 25, (Thu 26 Thanksgiving), Fri 27, Mon 30.
+    assert window.due.date() == date(2026, 11, 30)
+    assert window.citation == "Lakeshore Health Plan policy"
+    assert clocks["erisa-appeal-filing"].due.date() == date(2027, 5, 19)  # 180 calendar days
+    assert clocks["aca-external-review"].due.date() == date(2027, 5, 15)  # 4 months after the final denial
+    assert "aca-external-review" not in {d.id for d in deadlines(case, CHICAGO)}  # unknown until final
+
+
+def test_default_window_is_72_hours_and_plan_types_pick_their_clocks() -> None:
+    case = parse_case(DEMO.read_text(encoding="utf-8"))
+    clocks = {d.id: d for d in deadlines(case, CHICAGO)}
+    assert clocks["p2p-request-window-default"].due == datetime(2026, 11, 21, 0, 0, tzinfo=CHICAGO)
+    assert clocks["p2p-request-window-default"].confidence == "low"
+    case.plan_type = PlanType.MEDICARE_ADVANTAGE
+    ids = [d.id for d in deadlines(case, CHICAGO)]
+    assert ids == ["p2p-request-window-default", "ma-reconsideration"]
+    ma = deadlines(case, CHICAGO)[1]
+    assert ma.due.date() == date(2027, 1, 22) and ma.citation == "42 CFR 422.582(b)"
+
+
+def test_next_deadline_and_its_status() -> None:
+    case = parse_case(DEMO.read_text(encoding="utf-8"))
+    before = datetime(2026, 11, 20, 9, 0, tzinfo=CHICAGO)
+    upcoming = next_deadline(case, CHICAGO, before)
+    assert upcoming.id == "p2p-request-window-default" and upcoming.status(before) == "upcoming"
+    on_the_day = datetime(2026, 11, 20, 18, 0, tzinfo=CHICAGO)
+    assert next_deadline(case, CHICAGO, on_the_day).status(on_the_day) == "upcoming"
+    late = datetime(2026, 11, 21, 1, 0, tzinfo=CHICAGO)
+    assert next_deadline(case, CHICAGO, late).id == "erisa-appeal-filing"
+    window = deadlines(case, CHICAGO)[0]
+    assert window.status(late) == "overdue"
+    assert window.status(datetime(2026, 11, 20, 23, 0, tzinfo=CHICAGO)) == "upcoming"
+    assert deadlines(case, CHICAGO)[1].status(datetime(2027, 5, 17, 8, 0, tzinfo=CHICAGO)) == "today"
