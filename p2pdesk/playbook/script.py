@@ -294,3 +294,21 @@ def build_script(case: Case, call: Call | None = None, rules: list[Rule] | None 
         ),
     ]
     return prompts
+
+
+#: The arc of the call in time: (phase, from second, what it is for). A guide, not a timer.
+PHASES = (
+    ("open", 0, "open: who, what was tried, what the guideline says"),
+    ("criteria", 60, "criteria: one by one, each with the patient's fact (3–5 min)"),
+    ("concerns", 5 * 60, "concerns: answer each with dates and evidence (3–5 min)"),
+    ("close", 9 * 60, "close: ask for the authorization and its number"),
+)
+
+
+def phase_at(elapsed_seconds: float) -> tuple[str, str]:
+    """Where a call of this length usually is: (phase key, a short hint)."""
+    current = PHASES[0]
+    for phase in PHASES:
+        if elapsed_seconds >= phase[1]:
+            current = phase
+    return current[0], current[2]

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from p2pdesk.domain.call import Call, Disposition, Note, NoteKind, format_offset, utc_now
 from p2pdesk.domain.case import Case
+from p2pdesk.playbook.script import phase_at
 from p2pdesk.ui.richtext import esc
 
 
@@ -361,8 +362,10 @@ class NotePane(QWidget):
         if call is None:
             self.clock.setText("No call in progress")
         elif call.in_progress:
-            elapsed = format_offset(call.offset(utc_now())).lstrip("+")
-            self.clock.setText(f"● {elapsed}  on call since {local_time(call.started_at)}")
+            offset = call.offset(utc_now())
+            elapsed = format_offset(offset).lstrip("+")
+            _, hint = phase_at(offset.total_seconds())
+            self.clock.setText(f"● {elapsed} · {hint} · since {local_time(call.started_at)}")
         else:
             length = format_offset(call.offset(call.ended_at)).lstrip("+")  # type: ignore[arg-type]
             sealed = " · sealed" if call.sealed_at is not None else " · not sealed yet (Ctrl+Shift+G)"

@@ -73,3 +73,22 @@ def test_each_disposition_needs_its_fact(disposition: Disposition, field: str) -
     with pytest.raises(InvalidInput) as err:
         check_disposition(disposition, authorization_number="", stated_reasoning="", information_requested="")
     assert err.value.problems[0].field == field
+
+
+@pytest.mark.parametrize(
+    ("seconds", "phase"),
+    [
+        (0, "open"),
+        (59, "open"),
+        (60, "criteria"),
+        (299, "criteria"),
+        (300, "concerns"),
+        (539, "concerns"),
+        (540, "close"),
+        (1500, "close"),
+    ],
+)
+def test_phase_clock(seconds: int, phase: str) -> None:
+    from p2pdesk.playbook.script import phase_at
+
+    assert phase_at(seconds)[0] == phase
