@@ -103,6 +103,10 @@ class Call:
     requested_by: date | None = None
     #: Set once, when the call is sealed; a sealed call and its notes never change again.
     sealed_at: datetime | None = None
+    #: The plan said this P2P is "educational only": it cannot reverse the denial.
+    educational_only: bool = False
+    #: What the reviewer offered instead (a partial approval, a substitute service), if anything.
+    alternative_offer: str = ""
 
     @property
     def in_progress(self) -> bool:

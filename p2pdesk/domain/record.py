@@ -132,6 +132,8 @@ def build_record(
             "stated_reasoning": call.stated_reasoning,
             "information_requested": call.information_requested,
             "requested_by": _day(call.requested_by),
+            "educational_only": call.educational_only,
+            "alternative_offer": call.alternative_offer,
         },
         "criteria": [
             {"number": n, "text": c.text, "patient_fact": c.patient_fact, "addressed_at": addressed.get(n)}

@@ -303,6 +303,10 @@ def render_record(record: dict[str, Any], *, tz: tzinfo | None = None) -> bytes:
             outcome += f" · by {text(call['requested_by'])}"
     else:
         outcome = "<font color='#b00020'><b>Not recorded</b></font>"
+    if call.get("alternative_offer"):
+        outcome += f"<br/>Alternative offered by the reviewer: {text(call['alternative_offer'])}"
+    if call.get("educational_only"):
+        outcome += "<br/><b>The plan called this peer-to-peer educational only: it could not reverse the denial.</b>"
     story.append(_p(outcome))
 
     story.append(_p("Criteria discussed", "h2"))

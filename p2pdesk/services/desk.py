@@ -176,6 +176,7 @@ class Desk:
         stated_reasoning: str = "",
         information_requested: str = "",
         requested_by: date | None = None,
+        alternative_offer: str = "",
     ) -> Note:
         """Record how the call ended; logged as an outcome note with the time it was said."""
         call = self._open_call(call_id)
@@ -196,6 +197,7 @@ class Desk:
         call.stated_reasoning = reasoning
         call.information_requested = requested
         call.requested_by = requested_by
+        call.alternative_offer = clean_note_text(alternative_offer) if alternative_offer.strip() else ""
         self.store.save_call(call)
         detail = {
             Disposition.REVERSED: f"authorization number {auth}",
@@ -203,7 +205,22 @@ class Desk:
             Disposition.DEFERRED: f"requested: {requested}"
             + (f", by {requested_by.isoformat()}" if requested_by else ""),
         }[disposition]
+        if call.alternative_offer:
+            detail += f"; alternative offered: {call.alternative_offer}"
         return self.add_note(call_id, NoteKind.OUTCOME, f"Disposition {disposition.label.lower()}: {detail}")
+
+    def set_educational_only(self, call_id: int, educational: bool) -> Note:
+        """Record that the plan calls this P2P "educational only" (it cannot reverse the denial), or
+        that it no longer does; logged with the time, as a procedural fact for the appeal."""
+        call = self._open_call(call_id)
+        call.educational_only = educational
+        self.store.save_call(call)
+        text = (
+            "The plan says this peer-to-peer is educational only: it cannot reverse the denial"
+            if educational
+            else "Correction: the peer-to-peer is not educational only"
+        )
+        return self.add_note(call_id, NoteKind.PROCEDURAL, text)
 
     def end_call(self, call_id: int) -> Call:
         """Stamp the call's end; after this its notes are closed."""

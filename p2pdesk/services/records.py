@@ -179,6 +179,8 @@ class Records:
                 authorization_number=source.get("authorization_number", ""),
                 stated_reasoning=source.get("stated_reasoning", ""),
                 information_requested=source.get("information_requested", ""),
+                educational_only=bool(source.get("educational_only", False)),
+                alternative_offer=source.get("alternative_offer", ""),
             )
         )
         notes = []

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     Enum,
@@ -24,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from p2pdesk.domain.call import Disposition, NoteKind
 from p2pdesk.domain.case import PlanType
@@ -181,6 +183,8 @@ class CallRow(Base):
     information_requested: Mapped[long_text]
     requested_by: Mapped[date | None] = mapped_column(Date)
     sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    educational_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    alternative_offer: Mapped[long_text]
 
 
 class NoteRow(Base):

@@ -69,6 +69,7 @@ _CONVERTERS: dict[str, Any] = {
     "PlanType": PlanType,
     "Disposition": Disposition,
     "NoteKind": NoteKind,
+    "bool": bool,
 }
 
 

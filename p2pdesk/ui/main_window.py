@@ -208,6 +208,7 @@ class MainWindow(QMainWindow):
         self.note_pane.reviewerSubmitted.connect(self._set_reviewer)
         self.note_pane.criterionTicked.connect(self._tick_criterion)
         self.note_pane.dispositionSubmitted.connect(self._set_disposition)
+        self.note_pane.educationalToggled.connect(self._set_educational)
 
     def _update_actions(self) -> None:
         on_case = self.stack.currentWidget() is self.case_desk and self.case is not None
@@ -418,7 +419,18 @@ class MainWindow(QMainWindow):
         else:
             self.note_pane.append_note(note)
 
-    def _set_disposition(self, disposition: str, auth: str, reasoning: str, requested: str, by: str) -> None:
+    def _set_educational(self, on: bool) -> None:
+        if self.call is None:
+            return
+        call_id = self.call.id
+        note = self._guard(lambda: self.desk.set_educational_only(call_id, on))  # type: ignore[arg-type]
+        if note is not None:
+            self.call = self.desk.call(call_id)  # type: ignore[arg-type]
+            self.note_pane.append_note(note)
+
+    def _set_disposition(
+        self, disposition: str, auth: str, reasoning: str, requested: str, by: str, alternative: str = ""
+    ) -> None:
         if self.call is None:
             return
         call_id = self.call.id
@@ -437,6 +449,7 @@ class MainWindow(QMainWindow):
                 stated_reasoning=reasoning,
                 information_requested=requested,
                 requested_by=by_date,
+                alternative_offer=alternative,
             )
 
         note = self._guard(record)

@@ -6,7 +6,8 @@ Signals:
     noteSubmitted(kind: str, text: str): Enter pressed in the note entry.
     reviewerSubmitted(name: str, credentials: str, specialty: str): Enter in a reviewer field.
     criterionTicked(number: int): a criterion was ticked (1-based).
-    dispositionSubmitted(disposition: str, authorization: str, reasoning: str, requested: str, by: str)
+    dispositionSubmitted(disposition, authorization, reasoning, requested, by, alternative: str)
+    educationalToggled(on: bool): the plan says (or no longer says) this P2P is educational only.
 """
 
 from __future__ import annotations
@@ -65,7 +66,8 @@ class NotePane(QWidget):
     noteSubmitted = Signal(str, str)
     reviewerSubmitted = Signal(str, str, str)
     criterionTicked = Signal(int)
-    dispositionSubmitted = Signal(str, str, str, str, str)
+    dispositionSubmitted = Signal(str, str, str, str, str, str)
+    educationalToggled = Signal(bool)
 
     def __init__(self, actions: CallActions, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -189,13 +191,22 @@ class NotePane(QWidget):
         self.requested_by = QLineEdit(box)
         self.requested_by.setObjectName("requestedBy")
         self.requested_by.setPlaceholderText("YYYY-MM-DD")
+        self.educational = QCheckBox("Educational only", box)
+        self.educational.setObjectName("educationalOnly")
+        self.educational.setToolTip("Tick when the plan says this P2P cannot reverse the denial (logged with the time)")
+        self.educational.toggled.connect(self._educational_toggled)
+        self.alternative = QLineEdit(box)
+        self.alternative.setObjectName("alternativeOffer")
+        self.alternative.setPlaceholderText("Partial approval, substitute service… (if offered)")
         form.addRow("Outcome", self.disposition)
         form.addRow("Authorization #", self.authorization)
         form.addRow("Stated reasoning", self.reasoning)
         form.addRow("Requested", self.requested)
         form.addRow("By", self.requested_by)
+        form.addRow("Alternative", self.alternative)
+        form.addRow("", self.educational)
         self._form = form
-        for edit in (self.authorization, self.reasoning, self.requested, self.requested_by):
+        for edit in (self.authorization, self.reasoning, self.requested, self.requested_by, self.alternative):
             edit.returnPressed.connect(self._submit_disposition)
             edit.setToolTip("Enter records the disposition (logged with the time)")
         layout.addWidget(box)
@@ -257,6 +268,8 @@ class NotePane(QWidget):
             self.reasoning,
             self.requested,
             self.requested_by,
+            self.alternative,
+            self.educational,
         ):
             widget.setEnabled(live)
         # After sealing, the entry takes dated addenda: each makes a new signed version.
@@ -277,6 +290,10 @@ class NotePane(QWidget):
             self.reasoning.setText(call.stated_reasoning)
             self.requested.setText(call.information_requested)
             self.requested_by.setText(call.requested_by.isoformat() if call.requested_by else "")
+            self.alternative.setText(call.alternative_offer)
+            self._loading = True
+            self.educational.setChecked(call.educational_only)
+            self._loading = False
         else:
             for edit in (
                 self.reviewer_name,
@@ -286,8 +303,12 @@ class NotePane(QWidget):
                 self.reasoning,
                 self.requested,
                 self.requested_by,
+                self.alternative,
             ):
                 edit.clear()
+            self._loading = True
+            self.educational.setChecked(False)
+            self._loading = False
             self.disposition.setCurrentIndex(0)
         if live:
             self._timer.start()
@@ -409,4 +430,9 @@ class NotePane(QWidget):
             self.reasoning.text(),
             self.requested.text(),
             self.requested_by.text(),
+            self.alternative.text(),
         )
+
+    def _educational_toggled(self, on: bool) -> None:
+        if not self._loading:
+            self.educationalToggled.emit(on)

@@ -159,3 +159,11 @@ def test_a_note_typed_while_the_store_opens_waits_for_it(qtbot, db_url: str) -> 
     assert window.note_pane.entry.text() == ""
     assert [n.text for n in window.desk.notes(window.call.id)] == ["typed before the store was open"]
     window.desk.store.engine.dispose()
+
+
+def test_educational_only_ticked_from_the_keyboard_is_logged(live, desk: Desk) -> None:  # noqa: ANN001
+    box = live.note_pane.educational
+    box.setFocus()
+    press(box, Qt.Key.Key_Space)
+    assert desk.call(live.call.id).educational_only is True
+    assert "educational only" in live.note_pane.note_lines()[-1]

@@ -117,3 +117,18 @@ def test_criterion_ticks_name_the_criterion(live: tuple[Desk, int]) -> None:
 def test_demo_loads_once(desk: Desk) -> None:
     assert desk.load_demo() == desk.load_demo()
     assert len(desk.cases()) == 1
+
+
+def test_educational_only_and_an_alternative_offer_are_kept(live: tuple[Desk, int]) -> None:
+    desk, call_id = live
+    note = desk.set_educational_only(call_id, True)
+    assert note.kind is NoteKind.PROCEDURAL and "educational only" in note.text
+    outcome = desk.set_disposition(
+        call_id,
+        Disposition.UPHELD,
+        stated_reasoning="Policy requires SSZ",
+        alternative_offer="Approve adalimumab instead",
+    )
+    assert outcome.text.endswith("alternative offered: Approve adalimumab instead")
+    call = desk.call(call_id)
+    assert call.educational_only is True and call.alternative_offer == "Approve adalimumab instead"
