@@ -37,6 +37,16 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("case_id", type=int)
     exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     sub.add_parser("cases", help="list cases and their calls")
+    att = sub.add_parser("log-attempt", help="log an attempt to schedule the P2P with the plan")
+    att.add_argument("case_id", type=int)
+    att.add_argument("--outcome", choices=["failed", "scheduled"], required=True)
+    att.add_argument("--whom", default="", help="the plan's scheduler spoken with")
+    att.add_argument("--reference", default="", help="the reference number given")
+    att.add_argument("--hold", type=int, metavar="MINUTES", help="time on hold")
+    att.add_argument("--detail", default="", help="what was said")
+    dem = sub.add_parser("demand-letter", help="the written demand after two failed scheduling attempts (PDF)")
+    dem.add_argument("case_id", type=int)
+    dem.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write (a .txt beside it too)")
     brief = sub.add_parser("brief", help="write the one-page case brief (US Letter PDF)")
     brief.add_argument("case_id", type=int)
     brief.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
@@ -104,6 +114,31 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"p2pdesk: nothing written. {exc}", file=sys.stderr)
                 return EXIT_INVALID
             args.output.write_bytes(pdf)
+            print(args.output)
+        elif args.command == "log-attempt":
+            attempt = desk.log_attempt(
+                args.case_id,
+                args.outcome,
+                whom=args.whom,
+                reference=args.reference,
+                hold_minutes=args.hold,
+                detail=args.detail,
+            )
+            failed = sum(1 for a in desk.attempts(args.case_id) if a.outcome.value == "failed")
+            print(f"attempt {attempt.id} logged ({attempt.outcome.value}); failed attempts so far: {failed}")
+        elif args.command == "demand-letter":
+            from datetime import datetime
+
+            from p2pdesk.playbook.rules import demand_rule, load_rules
+            from p2pdesk.record.letters import demand_pdf, demand_text
+
+            case = desk.case(args.case_id)
+            tz = datetime.now().astimezone().tzinfo
+            letter = demand_text(
+                case, desk.attempts(args.case_id), demand_rule(load_rules(), case), desk.now().astimezone(tz).date(), tz
+            )  # type: ignore[arg-type]
+            args.output.write_bytes(demand_pdf(letter))
+            args.output.with_suffix(".txt").write_text(letter, encoding="utf-8")
             print(args.output)
         elif args.command == "cases":
             for case in desk.cases():

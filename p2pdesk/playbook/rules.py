@@ -114,3 +114,16 @@ def specialty_rule(rules: list[Rule], state: str, plan_type: PlanType | str, sta
 def case_stage(case: Case) -> str:
     """Where the case is: before the plan's decision, or (once there is a denial) reconsideration."""
     return "pre_decision" if case.denial_date is None else "reconsideration"
+
+
+def demand_rule(rules: list[Rule], case: Case) -> Rule | None:
+    """The rule a written scheduling demand can cite: one that obliges the plan to offer a
+    peer-to-peer discussion at the case's stage, if any holds."""
+    stage = case_stage(case)
+    holding = applicable(rules, case.state, case.plan_type, stage)
+    if stage == "reconsideration":  # a P2P after a denial still answers the pre-decision offer rules
+        holding += applicable(rules, case.state, case.plan_type, "pre_decision")
+    for rule in holding:
+        if rule.requirement == "specialty_discussion_offer" or "peer-to-peer" in rule.summary:
+            return rule
+    return None

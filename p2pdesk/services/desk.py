@@ -25,6 +25,7 @@ from p2pdesk.domain.call import (
 )
 from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, Problem
+from p2pdesk.domain.scheduling import AttemptOutcome, SchedulingAttempt
 from p2pdesk.domain.summary import CaseSummary
 from p2pdesk.resources import resource_path
 from p2pdesk.store.db import make_engine, upgrade
@@ -92,6 +93,36 @@ class Desk:
         from p2pdesk.playbook.readiness import readiness
 
         return len(readiness(self.store.get_case(case_id)))
+
+    # Scheduling -------------------------------------------------------------------------------
+
+    def log_attempt(
+        self,
+        case_id: int,
+        outcome: AttemptOutcome | str,
+        *,
+        whom: str = "",
+        reference: str = "",
+        hold_minutes: int | None = None,
+        detail: str = "",
+    ) -> SchedulingAttempt:
+        """Log one attempt to schedule the P2P, stamped now."""
+        if hold_minutes is not None and not 0 <= hold_minutes <= 24 * 60:
+            raise InvalidInput(Problem("hold time", f"{hold_minutes} minutes is not a plausible hold time"))
+        return self.store.add_attempt(
+            SchedulingAttempt(
+                case_id=case_id,
+                at=self.now(),
+                outcome=AttemptOutcome(outcome),
+                whom=clean_field(whom, "whom"),
+                reference=clean_field(reference, "reference number"),
+                hold_minutes=hold_minutes,
+                detail=clean_note_text(detail) if detail.strip() else "",
+            )
+        )
+
+    def attempts(self, case_id: int) -> list[SchedulingAttempt]:
+        return self.store.attempts(case_id)
 
     # Calls -----------------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from sqlalchemy.sql.expression import false
 
 from p2pdesk.domain.call import Disposition, NoteKind
 from p2pdesk.domain.case import PlanType
+from p2pdesk.domain.scheduling import AttemptOutcome
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -198,6 +199,21 @@ class NoteRow(Base):
     criterion: Mapped[int | None] = mapped_column(Integer)
     addendum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     chain_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+
+
+class SchedulingAttemptRow(Base):
+    """One attempt to schedule the P2P with the plan (append-only)."""
+
+    __tablename__ = "scheduling_attempt"
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    at: Mapped[instant]
+    outcome: Mapped[AttemptOutcome] = mapped_column(_enum(AttemptOutcome))
+    whom: Mapped[short_text]
+    reference: Mapped[short_text]
+    hold_minutes: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[long_text]
 
 
 class SignerRow(Base):

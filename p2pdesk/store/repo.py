@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from p2pdesk.domain.call import Call, Note, utc_now
 from p2pdesk.domain.case import CASE_LISTS, Case
 from p2pdesk.domain.errors import NotFound
+from p2pdesk.domain.scheduling import SchedulingAttempt
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
 from p2pdesk.domain.summary import CallSummary, CaseSummary
 from p2pdesk.store.db import raise_if_environment
@@ -29,6 +30,7 @@ from p2pdesk.store.models import (
     NoteRow,
     RecordExportRow,
     RecordRow,
+    SchedulingAttemptRow,
     SignerRow,
 )
 
@@ -278,6 +280,27 @@ class Store:
                 select(RecordExportRow).where(RecordExportRow.record_id == record_id).order_by(RecordExportRow.id)
             )
             return [(r.path, r.written_at) for r in rows]
+
+    # Scheduling ---------------------------------------------------------------------------------
+
+    def add_attempt(self, attempt: SchedulingAttempt) -> SchedulingAttempt:
+        with self._session(write=True) as s:
+            if s.get(CaseRow, attempt.case_id) is None:
+                raise NotFound(f"no case with id {attempt.case_id}")
+            row = SchedulingAttemptRow(**_values(attempt))
+            s.add(row)
+            s.flush()
+            attempt.id = row.id
+            return attempt
+
+    def attempts(self, case_id: int) -> list[SchedulingAttempt]:
+        with self._session() as s:
+            rows = s.scalars(
+                select(SchedulingAttemptRow)
+                .where(SchedulingAttemptRow.case_id == case_id)
+                .order_by(SchedulingAttemptRow.at, SchedulingAttemptRow.id)
+            )
+            return [_from_row(SchedulingAttempt, r) for r in rows]
 
     # Signers ----------------------------------------------------------------------------------
 

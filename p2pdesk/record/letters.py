@@ -1,0 +1,99 @@
+"""Letters the desk writes from the case: the written demand after failed scheduling attempts.
+
+Plain text and PDF from the same words. The demand cites what obliges the plan: the rule that
+holds for its plan type, state and stage when one requires a peer-to-peer discussion, and always
+the plan's own offer of a peer-to-peer review in its denial.
+"""
+
+from __future__ import annotations
+
+from datetime import date, tzinfo
+from io import BytesIO
+
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+from p2pdesk.domain.case import Case
+from p2pdesk.domain.errors import InvalidInput, Problem
+from p2pdesk.domain.scheduling import AttemptOutcome, SchedulingAttempt, demand_warranted
+from p2pdesk.playbook.rules import Rule
+from p2pdesk.record.pdf import FONT, FONT_BOLD, register_fonts, text
+
+
+def demand_text(case: Case, attempts: list[SchedulingAttempt], rule: Rule | None, today: date, tz: tzinfo) -> str:
+    """The written demand as plain text. Refused (InvalidInput) before two failed attempts."""
+    if not demand_warranted(attempts):
+        raise InvalidInput(
+            Problem("scheduling log", "a written demand follows two failed scheduling attempts and none that succeeded")
+        )
+    lines = [
+        f"{today:%B %d, %Y}",
+        "",
+        f"{case.payer} — Utilization Management / Peer-to-Peer Scheduling",
+        "",
+        f"Re: {case.patient_name}, member {case.member_id}"
+        + (f", group {case.group_number}" if case.group_number else ""),
+        f"Claim / prior authorization: {case.claim_number or 'not given'}",
+        f"Service: {case.service_code} {case.service_description}".rstrip(),
+        f"Denial of {case.denial_date.isoformat() if case.denial_date else 'date not recorded'}"
+        + (f" ({case.denial_code})" if case.denial_code else ""),
+        "",
+        "WRITTEN DEMAND FOR A PEER-TO-PEER REVIEW",
+        "",
+        f"My office has tried to schedule the peer-to-peer review of this denial {len(attempts)} times without "
+        "success:",
+    ]
+    for n, attempt in enumerate(attempts, start=1):
+        hold = f", on hold {attempt.hold_minutes} min" if attempt.hold_minutes is not None else ""
+        who = f", spoke with {attempt.whom}" if attempt.whom else ""
+        ref = f", reference {attempt.reference}" if attempt.reference else ""
+        what = "scheduled" if attempt.outcome is AttemptOutcome.SCHEDULED else "not scheduled"
+        detail = f" — {attempt.detail}" if attempt.detail else ""
+        lines.append(f"  {n}. {attempt.at.astimezone(tz):%Y-%m-%d %H:%M %Z}{who}{ref}{hold}: {what}{detail}")
+    lines += [
+        "",
+        "Your denial offers a peer-to-peer review with the reviewing physician; the plan has not made one available.",
+    ]
+    if rule is not None:
+        lines.append(f"{rule.citation}: {rule.summary}")
+    lines += [
+        "",
+        f"I ask that a peer-to-peer review with a physician in {case.physician_specialty or 'the matching specialty'} "
+        "be scheduled within one business day of this letter, and that you confirm the time in writing.",
+        "This letter and the attempts above are part of the record: continued obstruction will be raised in the "
+        "appeal and reported to the state insurance regulator.",
+        "",
+        "Sincerely,",
+        "",
+        f"{case.physician_display}" + (f", {case.physician_specialty}" if case.physician_specialty else ""),
+        f"NPI {case.physician_npi}" if case.physician_npi else "",
+    ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def demand_pdf(letter: str) -> bytes:
+    """The demand's plain text as a one-or-more-page US Letter PDF (embedded fonts, text escaped)."""
+    register_fonts()
+    body = ParagraphStyle("letter", fontName=FONT, fontSize=10.5, leading=14)
+    heading = ParagraphStyle("heading", parent=body, fontName=FONT_BOLD)
+    story = []
+    for line in letter.splitlines():
+        if not line.strip():
+            story.append(Spacer(1, 8))
+        else:
+            style = heading if line.isupper() else body
+            story.append(Paragraph(text(line).replace("  ", "&nbsp;&nbsp;"), style))
+    out = BytesIO()
+    SimpleDocTemplate(
+        out,
+        pagesize=LETTER,
+        leftMargin=inch,
+        rightMargin=inch,
+        topMargin=inch,
+        bottomMargin=inch,
+        title="Written demand for a peer-to-peer review",
+        creator="p2pdesk",
+    ).build(story)
+    return out.getvalue()
