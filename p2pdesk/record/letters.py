@@ -22,6 +22,9 @@ from p2pdesk.playbook.rules import Rule
 from p2pdesk.record.pdf import FONT, FONT_BOLD, register_fonts, text
 
 
+HEADING = "WRITTEN DEMAND FOR A PEER-TO-PEER REVIEW"
+
+
 def demand_text(case: Case, attempts: list[SchedulingAttempt], rule: Rule | None, today: date, tz: tzinfo) -> str:
     """The written demand as plain text. Refused (InvalidInput) before two failed attempts."""
     if not demand_warranted(attempts):
@@ -37,13 +40,16 @@ def demand_text(case: Case, attempts: list[SchedulingAttempt], rule: Rule | None
         + (f", group {case.group_number}" if case.group_number else ""),
         f"Claim / prior authorization: {case.claim_number or 'not given'}",
         f"Service: {case.service_code} {case.service_description}".rstrip(),
-        f"Denial of {case.denial_date.isoformat() if case.denial_date else 'date not recorded'}"
-        + (f" ({case.denial_code})" if case.denial_code else ""),
+        (
+            f"Denial of {case.denial_date.isoformat()}" + (f" ({case.denial_code})" if case.denial_code else "")
+            if case.denial_date
+            else "Request pending: no decision yet"
+        ),
         "",
-        "WRITTEN DEMAND FOR A PEER-TO-PEER REVIEW",
+        HEADING,
         "",
-        f"My office has tried to schedule the peer-to-peer review of this denial {len(attempts)} times without "
-        "success:",
+        f"My office has tried to schedule the peer-to-peer review of this "
+        f"{'denial' if case.denial_date else 'request'} {len(attempts)} times without success:",
     ]
     for n, attempt in enumerate(attempts, start=1):
         hold = f", on hold {attempt.hold_minutes} min" if attempt.hold_minutes is not None else ""
@@ -83,7 +89,7 @@ def demand_pdf(letter: str) -> bytes:
         if not line.strip():
             story.append(Spacer(1, 8))
         else:
-            style = heading if line.isupper() else body
+            style = heading if line == HEADING else body
             story.append(Paragraph(text(line).replace("  ", "&nbsp;&nbsp;"), style))
     out = BytesIO()
     SimpleDocTemplate(
