@@ -21,7 +21,6 @@ from p2pdesk.domain.scheduling import AttemptOutcome, SchedulingAttempt, demand_
 from p2pdesk.playbook.rules import Rule
 from p2pdesk.record.pdf import FONT, FONT_BOLD, register_fonts, text
 
-
 HEADING = "WRITTEN DEMAND FOR A PEER-TO-PEER REVIEW"
 
 
