@@ -8,6 +8,8 @@ corrected. The readiness tab lists what the brief still lacks; Enter on an item 
 Signals:
     saveRequested(case: Case): a change was made; the window saves it and calls saved() or failed().
     briefRequested(): the one-page brief PDF was asked for.
+    attemptLogged(outcome, whom, reference, hold_minutes, detail): a scheduling attempt to log.
+    demandRequested(): the written demand (after two failed attempts) was asked for.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QTableWidget,
     QTableWidgetItem,
@@ -184,6 +187,8 @@ class _CommitOnLeave(QObject):
 class CaseEditor(QWidget):
     saveRequested = Signal(object)
     briefRequested = Signal()
+    attemptLogged = Signal(str, str, str, str, str)
+    demandRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -234,6 +239,8 @@ class CaseEditor(QWidget):
         for attr, (tab, columns) in TABLES.items():
             self._add_table(pages[tab], tab, attr, columns)
 
+        self._build_scheduling()
+
         self.readiness_list = QListWidget(self)
         self.readiness_list.setObjectName("readiness")
         self.readiness_list.itemActivated.connect(lambda item: self.jump_to(item.data(Qt.ItemDataRole.UserRole)))
@@ -250,6 +257,76 @@ class CaseEditor(QWidget):
             self.addAction(action)
 
     # Building ---------------------------------------------------------------------------------
+
+    def _build_scheduling(self) -> None:
+        """The scheduling log: every attempt to reach the plan, and the demand after two failures."""
+        page = QWidget(self)
+        column = QVBoxLayout(page)
+        self.attempts = QTableWidget(0, 6, page)
+        self.attempts.setObjectName("attempts")
+        self.attempts.setHorizontalHeaderLabels(["When", "Outcome", "Whom", "Reference", "Hold (min)", "What was said"])
+        self.attempts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.attempts.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)  # a log: added to, never edited
+        column.addWidget(self.attempts, 1)
+        form = QFormLayout()
+        self.attempt_outcome = QComboBox(page)
+        self.attempt_outcome.setObjectName("attemptOutcome")
+        self.attempt_outcome.addItem("Failed (not scheduled)", "failed")
+        self.attempt_outcome.addItem("Scheduled", "scheduled")
+        self.attempt_whom = QLineEdit(page)
+        self.attempt_whom.setObjectName("attemptWhom")
+        self.attempt_reference = QLineEdit(page)
+        self.attempt_reference.setObjectName("attemptReference")
+        self.attempt_hold = QLineEdit(page)
+        self.attempt_hold.setObjectName("attemptHold")
+        self.attempt_hold.setPlaceholderText("minutes")
+        self.attempt_detail = QLineEdit(page)
+        self.attempt_detail.setObjectName("attemptDetail")
+        self.attempt_detail.setPlaceholderText("Enter logs the attempt with the time")
+        for label, widget in (
+            ("Outcome", self.attempt_outcome),
+            ("Whom", self.attempt_whom),
+            ("Reference number", self.attempt_reference),
+            ("Hold time", self.attempt_hold),
+            ("What was said", self.attempt_detail),
+        ):
+            form.addRow(label, widget)
+            if isinstance(widget, QLineEdit):
+                widget.returnPressed.connect(self._log_attempt)
+        column.addLayout(form)
+        self.demand_button = QPushButton("Written demand PDF… (after two failed attempts)", page)
+        self.demand_button.setObjectName("demandButton")
+        self.demand_button.setEnabled(False)
+        self.demand_button.clicked.connect(self.demandRequested)
+        column.addWidget(self.demand_button)
+        self.tabs.addTab(page, "Scheduling")
+
+    def _log_attempt(self) -> None:
+        self.attemptLogged.emit(
+            self.attempt_outcome.currentData(),
+            self.attempt_whom.text(),
+            self.attempt_reference.text(),
+            self.attempt_hold.text(),
+            self.attempt_detail.text(),
+        )
+
+    def show_attempts(self, attempts: list[Any], demand: bool) -> None:
+        """The log as kept, and whether the written demand is now warranted."""
+        self.attempts.setRowCount(len(attempts))
+        for row, attempt in enumerate(attempts):
+            values = [
+                attempt.at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                attempt.outcome.label,
+                attempt.whom,
+                attempt.reference,
+                "" if attempt.hold_minutes is None else str(attempt.hold_minutes),
+                attempt.detail,
+            ]
+            for col, value in enumerate(values):
+                self.attempts.setItem(row, col, QTableWidgetItem(value))
+        self.demand_button.setEnabled(demand)
+        for edit in (self.attempt_whom, self.attempt_reference, self.attempt_hold, self.attempt_detail):
+            edit.clear()
 
     def _add_field(self, form: QFormLayout, tab_index: int, key: str, label: str, kind: str) -> None:
         if kind == "para":

@@ -541,6 +541,8 @@ class MainWindow(QMainWindow):
 
             self._editor = CaseEditor(self)
             self._editor.saveRequested.connect(self._save_case)
+            self._editor.attemptLogged.connect(self._log_attempt)
+            self._editor.demandRequested.connect(self._demand_letter)
             self.stack.addWidget(self._editor)
         return self._editor
 
@@ -557,7 +559,69 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"p2pdesk — preparing case #{case.id}")
         self._update_actions()
         editor.fields["patient_name"].setFocus()
+        self._show_attempts(case.id)  # type: ignore[arg-type]
         self._check_codes(case)
+
+    def _show_attempts(self, case_id: int) -> None:
+        from p2pdesk.domain.scheduling import demand_warranted
+
+        attempts = self.desk.attempts(case_id)
+        self.editor.show_attempts(attempts, demand_warranted(attempts))
+
+    def _log_attempt(self, outcome: str, whom: str, reference: str, hold: str, detail: str) -> None:
+        if self.case is None:
+            return
+        hold = hold.strip()
+        if hold and not hold.isdigit():
+            self.editor.failed(f"hold time: {hold!r} is not a number of minutes")
+            return
+        try:
+            self.desk.log_attempt(
+                self.case.id,
+                outcome,
+                whom=whom,
+                reference=reference,  # type: ignore[arg-type]
+                hold_minutes=int(hold) if hold else None,
+                detail=detail,
+            )
+        except (InvalidInput, StoreUnavailable) as exc:
+            self.editor.failed(str(exc))
+            return
+        self.editor.saved()
+        self._show_attempts(self.case.id)  # type: ignore[arg-type]
+
+    def _demand_letter(self) -> None:
+        if self.case is None:
+            return
+        from PySide6.QtWidgets import QFileDialog  # slow to load: see p2pdesk.ui.qt
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Written demand", f"p2p-demand-case-{self.case.id}.pdf", "PDF (*.pdf)"
+        )
+        if path:
+            self.write_demand(Path(path))
+
+    def write_demand(self, path: Path) -> None:
+        """Write the demand (PDF, and its text beside it) from the case, the log and the rule that holds."""
+        from p2pdesk.playbook.rules import demand_rule
+        from p2pdesk.record.letters import demand_pdf, demand_text
+
+        case = self.desk.case(self.case.id)  # type: ignore[union-attr]
+        tz = datetime.now().astimezone().tzinfo
+        try:
+            letter = demand_text(
+                case,
+                self.desk.attempts(case.id),
+                demand_rule(self.rules or [], case),  # type: ignore[arg-type]
+                self.desk.now().astimezone(tz).date(),
+                tz,
+            )  # type: ignore[arg-type]
+        except InvalidInput as exc:
+            self.editor.failed(str(exc))
+            return
+        path.write_bytes(demand_pdf(letter))
+        path.with_suffix(".txt").write_text(letter, encoding="utf-8")
+        self.editor.status.setText(f"Demand written to {path}")
 
     def _check_codes(self, case: Case) -> None:
         """Check the codes against the code sets off the GUI thread (loading them takes seconds)."""

@@ -123,3 +123,25 @@ def test_home_view_shows_each_cases_readiness(open_window, desk: Desk) -> None: 
     tree = window.home.tree
     shown = {tree.topLevelItem(i).text(0).split()[0]: tree.topLevelItem(i).text(6) for i in range(2)}
     assert shown == {"#1": "ready", "#2": "2 to fix"}
+
+
+def test_scheduling_log_and_the_demand_after_two_failures(open_window, desk: Desk, tmp_path) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    editor.tabs.setCurrentIndex([editor.tabs.tabText(i) for i in range(editor.tabs.count())].index("Scheduling"))
+    for reference in ("REF-1", "REF-2"):
+        editor.attempt_reference.setFocus()
+        type_text(editor.attempt_reference, reference)
+        type_text(editor.attempt_hold, "40")
+        press(editor.attempt_reference, Qt.Key.Key_Return)
+    assert [a.reference for a in desk.attempts(case_id)] == ["REF-1", "REF-2"]
+    assert [a.hold_minutes for a in desk.attempts(case_id)] == [40, 40]
+    assert editor.attempts.rowCount() == 2 and editor.demand_button.isEnabled()
+    out = tmp_path / "demand.pdf"
+    window.write_demand(out)
+    assert out.read_bytes().startswith(b"%PDF")
+    assert "REF-2, on hold 40 min" in out.with_suffix(".txt").read_text(encoding="utf-8")
+    type_text(editor.attempt_hold, "forty")
+    press(editor.attempt_hold, Qt.Key.Key_Return)
+    assert "hold time: 'forty' is not a number of minutes" in editor.status.text()
+    assert len(desk.attempts(case_id)) == 2
