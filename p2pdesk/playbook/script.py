@@ -6,12 +6,19 @@ visibly *missing* piece naming what the case lacks. Nothing here knows how it wi
 
 from __future__ import annotations
 
+import os
+import string
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from p2pdesk.domain.call import Call
 from p2pdesk.domain.case import Case
 from p2pdesk.playbook.rules import Rule, case_stage, specialty_rule
 from p2pdesk.playbook.specialties import match
+from p2pdesk.resources import resource_path
 
 
 @dataclass(frozen=True)
@@ -40,17 +47,6 @@ def _t(text: str) -> Segment:
     return Segment(text)
 
 
-def _v(value: object, what: str) -> Segment:
-    """The case's value, or a visible 'missing' marker naming it."""
-    if value in (None, "", [], ()):
-        return Segment(f"[{what} missing]", missing=True)
-    return Segment(str(value), emphasis=True)
-
-
-def _line(*segments: Segment) -> Line:
-    return tuple(segments)
-
-
 def specialty_differs(case: Case, call: Call | None) -> bool:
     """True when the reviewer named a specialty and, on the ABMS boards, it is not the case's
     (neither the same specialty nor one certified by the same board)."""
@@ -64,235 +60,185 @@ _REVIEWER_PHRASES = {
     "physician_reviewer": "a licensed physician as reviewer",
     "different_reviewer": "a reviewer other than the one who denied",
 }
+SCRIPTS_ENV = "P2PDESK_SCRIPTS_DIR"
+
+Fields = dict[str, tuple[Segment, ...]]
 
 
-def _specialty_lines(specialty: str, rule: Rule | None) -> tuple[Line, ...]:
-    """The words of the same-specialty step: a demand where a rule entitles the physician to a
-    matching specialty, a request to be noted where none does."""
-    ask = _line(
-        _t("This case concerns "), _v(specialty, "the case's specialty"), _t(". Are you board-certified in it?")
-    )
-    spec = _v(specialty, "the case's specialty")
-    if rule is not None and rule.requirement == "same_or_similar_specialty":
-        return (
-            ask,
-            _line(
-                _t(
-                    f"Under {rule.citation}, this decision is made by a physician in the same or a similar specialty. "
-                    "I ask that it be deferred to a reviewer in "
-                ),
-                spec,
-                _t(", and that this be noted in the file."),
-            ),
-        )
-    if rule is not None and rule.requirement == "same_specialty_on_request":
-        return (
-            ask,
-            _line(
-                _t(
-                    f"{rule.citation} lets me ask for a reviewer of the same specialty: I am asking for review by a "
-                    "physician in "
-                ),
-                spec,
-                _t(". Please note the request in the file."),
-            ),
-        )
-    if rule is not None and rule.requirement == "specialty_discussion_offer":
-        return (
-            ask,
-            _line(
-                _t(
-                    f"Under {rule.citation}, before a denial the plan must offer me a discussion with a physician of "
-                    "a matching specialty. I ask for that discussion with a physician in "
-                ),
-                spec,
-                _t(", and that the offer and its outcome be noted."),
-            ),
-        )
-    context = (
-        f"; {rule.citation} requires {_REVIEWER_PHRASES.get(rule.requirement, 'an appropriate reviewer')}"
-        if rule is not None
-        else ""
-    )
-    return (
-        ask,
-        _line(_t(f"No rule requires a reviewer of the same specialty at this stage{context}.")),
-        _line(
-            _t("As a request: I ask that a physician in "),
-            spec,
-            _t(" decide this case, and that my request be noted in the file."),
-        ),
-    )
+def practice_scripts_dir() -> Path:
+    override = os.environ.get(SCRIPTS_ENV)
+    if override:
+        return Path(override)
+    from platformdirs import user_config_path
+
+    return user_config_path("p2pdesk", appauthor=False) / "scripts"
 
 
-def _tried(case: Case) -> Line:
+@cache
+def _base_templates() -> str:
+    return resource_path("scripts", "prompts.toml").read_text(encoding="utf-8")
+
+
+def base_templates() -> dict[str, Any]:
+    """p2pdesk's own script templates (what the first paint uses; the practice's follow)."""
+    return tomllib.loads(_base_templates())
+
+
+def load_templates(practice_dir: Path | None = None) -> dict[str, Any]:
+    """p2pdesk's script templates, with any step a practice rewrote in its own prompts.toml."""
+    templates = base_templates()
+    folder = practice_dir if practice_dir is not None else practice_scripts_dir()
+    own = folder / "prompts.toml"
+    if own.is_file():
+        for key, value in tomllib.loads(own.read_text(encoding="utf-8")).items():
+            if isinstance(value, dict) and isinstance(templates.get(key), dict):
+                templates[key] = {**templates[key], **value}
+            else:
+                templates[key] = value
+    return templates
+
+
+def _field(value: object, what: str, *, optional: bool = False, emphasis: bool = True) -> tuple[Segment, ...]:
+    if value in (None, "", [], ()):
+        return () if optional else (Segment(f"[{what} missing]", missing=True),)
+    return (Segment(str(value), emphasis=emphasis),)
+
+
+def render(template: str, fields: Fields) -> Line:
+    """A template line as segments: literal text, the case's values, visible gaps."""
+    segments: list[Segment] = []
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        if literal:
+            segments.append(_t(literal))
+        if name is not None:
+            segments.extend(fields.get(name, (Segment(f"[unknown field {name}]", missing=True),)))
+    return tuple(segments)
+
+
+def _plain(template: str, fields: Fields) -> str:
+    return "".join(seg.text for seg in render(template, fields) if not seg.missing)
+
+
+def _tried(case: Case, item: str) -> tuple[Segment, ...]:
     if not case.prior_treatments:
-        return _line(_t("Tried so far: "), _v(None, "prior treatments"), _t("."))
-    parts: list[Segment] = [_t("Tried so far: ")]
+        return _field(None, "prior treatments")
+    parts: list[Segment] = []
     for i, tr in enumerate(case.prior_treatments):
         if i:
             parts.append(_t("; "))
-        when = ""
+        dates = ""
         if tr.start:
-            when = f" from {tr.start.isoformat()}" + (f" to {tr.end.isoformat()}" if tr.end else "")
-        parts.append(Segment(tr.therapy, emphasis=True))
-        parts.append(_t(f"{when}: "))
-        parts.append(_v(tr.outcome or tr.why_stopped, f"{tr.therapy} outcome"))
-    parts.append(_t("."))
+            dates = f" from {tr.start.isoformat()}" + (f" to {tr.end.isoformat()}" if tr.end else "")
+        fields: Fields = {
+            "therapy": _field(tr.therapy, "therapy"),
+            "dates": (_t(dates),) if dates else (),
+            "outcome": _field(tr.outcome or tr.why_stopped, f"{tr.therapy} outcome"),
+        }
+        parts.extend(render(item, fields))
     return tuple(parts)
 
 
-def build_script(case: Case, call: Call | None = None, rules: list[Rule] | None = None) -> list[Prompt]:
-    """The seven prompts of the call, in the order they are used. ``rules`` (the loaded rule set)
-    decide what the same-specialty step may cite for this plan, state and stage."""
+def _specialty_lines(templates: dict[str, Any], fields: Fields, rule: Rule | None) -> tuple[Line, ...]:
+    """The same-specialty step: a demand where a rule entitles the physician to a matching
+    specialty, a request to be noted where none does."""
+    step = templates["specialty"]
+    variants = step["by_requirement"]
+    context = (
+        f"; {rule.citation} requires {_REVIEWER_PHRASES.get(rule.requirement, 'an appropriate reviewer')}"
+        if rule is not None and not rule.is_demand
+        else ""
+    )
+    local = {
+        **fields,
+        "citation": _field(rule.citation if rule else "", "citation", optional=True, emphasis=False),
+        "context": (_t(context),) if context else (),
+    }
+    key = rule.requirement if rule is not None and rule.is_demand and rule.requirement in variants else "request"
+    return (render(step["ask"], local), *(render(line, local) for line in variants[key]))
+
+
+def build_script(
+    case: Case, call: Call | None = None, rules: list[Rule] | None = None, templates: dict[str, Any] | None = None
+) -> list[Prompt]:
+    """The prompts of the call, in the order they are used, from the templates (p2pdesk's, or a
+    practice's). ``rules`` (the loaded rule set) decide what the same-specialty step may cite for
+    this plan, state and stage."""
+    templates = templates or base_templates()
     rule = specialty_rule(rules, case.state, case.plan_type, case_stage(case)) if rules is not None else None
-    specialty = case.physician_specialty
     policy = f"{case.policy_name} ({case.policy_number})" if case.policy_number else case.policy_name
-    first_guideline = case.guidelines[0] if case.guidelines else None
-    guideline_text = f"{first_guideline.organization} {first_guideline.year or ''}".strip() if first_guideline else ""
-    prompts = [
-        Prompt(
-            "open",
-            "Open",
-            "about 60 seconds",
-            (
-                _line(
-                    _t("This is "),
-                    _v(case.physician_display, "physician"),
-                    _t(", "),
-                    _v(specialty, "specialty"),
-                    _t(", calling about "),
-                    _v(case.patient_name, "patient"),
-                    _t(", member "),
-                    _v(case.member_id, "member ID"),
-                    _t("."),
-                ),
-                _line(
-                    _t("Diagnosis: "),
-                    _v(case.diagnosis_description, "diagnosis description"),
-                    _t(" ("),
-                    _v(case.diagnosis_code, "ICD-10-CM code"),
-                    _t(")."),
-                ),
-                _tried(case),
-                _line(
-                    _t("The guideline's next step: "),
-                    _v(guideline_text, "guideline"),
-                    _t(" supports "),
-                    _v(case.service_description, "service description"),
-                    _t(" ("),
-                    _v(case.service_code, "CPT/HCPCS code"),
-                    _t(")."),
-                ),
-                _line(
-                    _t("It was denied on "),
-                    _v(case.denial_date.isoformat() if case.denial_date else "", "denial date"),
-                    _t(" as “"),
-                    _v(case.denial_reason.rstrip(". "), "denial reason"),
-                    _t("”. The patient meets your criteria; I'd like to walk through them.")
-                    if case.criteria
-                    else _t("”."),
-                ),
-            ),
-        ),
-        Prompt(
-            "reviewer",
-            "Reviewer on the record",
-            "ask before the substance",
-            (
-                _line(
-                    _t("For my documentation, may I have your full name, your credentials, and your board specialty?")
-                ),
-                _line(
-                    _t("On record: "),
-                    Segment(call.reviewer_display, emphasis=True)
-                    if call and call.reviewer_display
-                    else Segment("[not yet on record]", missing=True),
-                ),
-            ),
-        ),
-        Prompt(
-            "criteria",
-            "Criterion by criterion",
-            "3–5 minutes",
-            (
-                _line(
-                    _t("Which specific criterion of "),
-                    _v(policy, "payer policy"),
-                    _t(" does the denial rest on?"),
-                ),
-                *(
-                    _line(
-                        Segment(f"{n}. ", emphasis=True),
-                        _t(c.text),
-                        _t(" — "),
-                        _v(c.patient_fact, f"patient fact for criterion {n}"),
-                        _t(f" ({c.evidence})" if c.evidence else ""),
-                    )
-                    for n, c in enumerate(case.criteria, start=1)
-                ),
-                *(() if case.criteria else (_line(_v(None, "policy criteria")),)),
-            ),
-        ),
-        Prompt(
-            "concerns",
-            "The reviewer's concerns",
-            "3–5 minutes",
-            tuple(
-                _line(
-                    Segment("If: ", emphasis=True),
-                    _t(o.objection),
-                    _t(" → "),
-                    _v(o.answer, "prepared answer"),
+    first = case.guidelines[0] if case.guidelines else None
+    guideline = f"{first.organization} {first.year or ''}".strip() if first else ""
+    items = templates["items"]
+    fields: Fields = {
+        "physician": _field(case.physician_display, "physician"),
+        "specialty": _field(case.physician_specialty, "specialty"),
+        "patient": _field(case.patient_name, "patient"),
+        "member_id": _field(case.member_id, "member ID"),
+        "diagnosis_description": _field(case.diagnosis_description, "diagnosis description"),
+        "diagnosis_code": _field(case.diagnosis_code, "ICD-10-CM code"),
+        "service_description": _field(case.service_description, "service description"),
+        "service_code": _field(case.service_code, "CPT/HCPCS code"),
+        "denial_date": _field(case.denial_date.isoformat() if case.denial_date else "", "denial date"),
+        "denial_reason": _field(case.denial_reason.rstrip(". "), "denial reason"),
+        "guideline": _field(guideline, "guideline"),
+        "policy": _field(policy, "payer policy"),
+        "criteria_count": (_t(str(len(case.criteria))),),
+        "tried": _tried(case, items["treatment"]),
+        "reviewer": (Segment(call.reviewer_display, emphasis=True),)
+        if call and call.reviewer_display
+        else (Segment("[not yet on record]", missing=True),),
+        "no_criteria": _field(None, "policy criteria"),
+        "no_objections": _field(None, "anticipated objections"),
+    }
+
+    def expand(line: str) -> list[Line]:
+        if line == "{each:criteria}":
+            if not case.criteria:
+                return [render(items["criteria_missing"], fields)]
+            return [
+                render(
+                    items["criterion"],
+                    {
+                        **fields,
+                        "number": (Segment(str(n), emphasis=True),),
+                        "criterion": (_t(c.text),),
+                        "patient_fact": _field(c.patient_fact, f"patient fact for criterion {n}"),
+                        "evidence": (_t(f" ({c.evidence})"),) if c.evidence else (),
+                    },
+                )
+                for n, c in enumerate(case.criteria, start=1)
+            ]
+        if line == "{each:objections}":
+            if not case.objections:
+                return [render(items["objections_missing"], fields)]
+            return [
+                render(
+                    items["objection"],
+                    {
+                        **fields,
+                        "objection": (_t(o.objection),),
+                        "answer": _field(o.answer, "prepared answer", emphasis=False),
+                    },
                 )
                 for o in case.objections
-            )
-            or (_line(_v(None, "anticipated objections")),),
-        ),
-        Prompt(
-            "change",
-            "When it is still no",
-            "",
-            (
-                _line(_t("What additional information would change your decision?")),
-                _line(_t("I'll document your answer for the formal appeal and external review.")),
-            ),
-        ),
-        Prompt(
-            "specialty",
-            "Same-specialty request",
-            "when the reviewer is not a " + (specialty or "same-specialty") + " physician",
-            _specialty_lines(specialty, rule),
-            rule=rule,
-            alert=(
-                f"Reviewer's specialty ({call.reviewer_specialty}) is not the case's ({specialty})."
+            ]
+        return [render(line, fields)]
+
+    prompts = []
+    for key in templates["order"]:
+        step = templates[key]
+        hint = _plain(step.get("hint", ""), fields)
+        if key == "specialty":
+            lines: tuple[Line, ...] = _specialty_lines(templates, fields, rule)
+            alert = (
+                f"Reviewer's specialty ({call.reviewer_specialty}) is not the case's ({case.physician_specialty})."
                 if call is not None and specialty_differs(case, call)
                 else ""
-            ),
-        ),
-        Prompt(
-            "close",
-            "Close",
-            "about 60 seconds",
-            (
-                _line(
-                    _v(case.patient_name, "patient"),
-                    _t(f" meets each of the {len(case.criteria)} criteria of ")
-                    if case.criteria
-                    else _t(" meets the criteria of "),
-                    _v(policy, "payer policy"),
-                    _t(", and "),
-                    _v(guideline_text, "guideline"),
-                    _t(" supports this treatment."),
-                ),
-                _line(
-                    _t("Will you authorize "),
-                    _v(case.service_code, "service code"),
-                    _t(" today, and what is the authorization number?"),
-                ),
-            ),
-        ),
-    ]
+            )
+            prompts.append(Prompt(key, step["title"], hint, lines, alert=alert, rule=rule))
+        else:
+            lines = tuple(line for template in step.get("lines", []) for line in expand(template))
+            prompts.append(Prompt(key, step["title"], hint, lines))
     return prompts
 
 

@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self._record_desk: RecordDesk | None = None
         self._editor: CaseEditor | None = None
         self._rules: list[Rule] | None = None
+        self._templates: dict | None = None  # the practice's script templates, once loaded
         self.brief = BriefView(self)
         self.script = ScriptView(self)
         self.note_pane = NotePane(CallActions(start=self.act_start, end=self.act_end, seal=self.act_seal), self)
@@ -76,10 +77,12 @@ class MainWindow(QMainWindow):
     def load_rules(self) -> None:
         """Read p2pdesk's and the practice's rules (after the first paint) and show them in the script."""
         from p2pdesk.playbook.rules import load_rules
+        from p2pdesk.playbook.script import load_templates
 
         self._rules = load_rules()
+        self._templates = load_templates()
         if self.case is not None:
-            self.script.show_script(self.case, self.call, self._rules)
+            self.script.show_script(self.case, self.call, self._rules, self._templates)
 
     @property
     def desk(self) -> Desk:
@@ -309,7 +312,7 @@ class MainWindow(QMainWindow):
         self.case, self.call = case, call
         self.setWindowTitle(f"p2pdesk — case #{case.id}")
         self.brief.show_case(case)
-        self.script.show_script(case, call, self.rules)
+        self.script.show_script(case, call, self.rules, self._templates)
         self.note_pane.set_case(case)
         self.note_pane.show_call(call, notes)
         self.stack.setCurrentWidget(self.case_desk)
@@ -403,7 +406,7 @@ class MainWindow(QMainWindow):
             for logged in self.desk.notes(call_id):  # type: ignore[arg-type]
                 if logged.id >= note.id:  # type: ignore[operator]
                     self.note_pane.append_note(logged)
-            self.script.show_script(self.case, self.call, self.rules)  # type: ignore[arg-type]
+            self.script.show_script(self.case, self.call, self.rules, self._templates)  # type: ignore[arg-type]
             if specialty_differs(self.case, self.call):  # type: ignore[arg-type]
                 self.script.go_to("specialty")
             else:
@@ -645,7 +648,7 @@ class MainWindow(QMainWindow):
         self.editor.saved()
         self.case = case
         self.brief.show_case(case)
-        self.script.show_script(case, self.call, self.rules)
+        self.script.show_script(case, self.call, self.rules, self._templates)
         self.note_pane.set_case(case)
         self._check_codes(case)
 

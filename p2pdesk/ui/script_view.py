@@ -48,8 +48,10 @@ class ScriptView(QToolBox):
         self.keys: list[str] = []
         self._pages: list[QTextBrowser] = []
 
-    def show_script(self, case: Case, call: Call | None, rules: list[Rule] | None = None) -> None:
-        prompts = build_script(case, call, rules)
+    def show_script(
+        self, case: Case, call: Call | None, rules: list[Rule] | None = None, templates: dict | None = None
+    ) -> None:
+        prompts = build_script(case, call, rules, templates)
         current = self.currentIndex()
         if [p.key for p in prompts] != self.keys:
             while self.count():

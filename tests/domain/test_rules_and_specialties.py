@@ -116,3 +116,33 @@ def test_specialty_names_are_read_as_people_write_them() -> None:
     assert canonical("board-certified internal medicine physician") == "Internal Medicine"
     assert canonical("Obstetrics & Gynecology") == "Obstetrics and Gynecology"
     assert canonical("Pediatric GI") == "Pediatric Gastroenterology"
+
+
+def test_script_words_come_from_templates_a_practice_can_override(tmp_path: Path, demo_text: str) -> None:
+    from p2pdesk.playbook.script import build_script, load_templates
+    from p2pdesk.services.casefile import parse_case
+
+    case = parse_case(demo_text)
+    base = {p.key: p for p in build_script(case, None, load_rules(EMPTY), load_templates(EMPTY))}
+    assert (
+        "".join(s.text for s in base["close"].lines[1])
+        == "Will you authorize J1745 today, and what is the authorization number?"
+    )
+    (tmp_path / "prompts.toml").write_text(
+        """
+[close]
+lines = ["{patient} meets {policy}. May I have the authorization number for {service_code} today?"]
+
+[specialty.by_requirement]
+request = ["We ask, as a courtesy, for a {specialty} reviewer."]
+""",
+        encoding="utf-8",
+    )
+    ours = {p.key: p for p in build_script(case, None, load_rules(EMPTY), load_templates(tmp_path))}
+    (close,) = ours["close"].lines
+    assert "".join(s.text for s in close) == (
+        "Carmen Delgado meets Targeted Immune Modulators for Rheumatoid Arthritis (RX-104). "
+        "May I have the authorization number for J1745 today?"
+    )
+    assert "".join(s.text for s in ours["specialty"].lines[-1]) == "We ask, as a courtesy, for a Rheumatology reviewer."
+    assert ours["close"].title == "Close"  # what the practice did not rewrite stays p2pdesk's
