@@ -112,6 +112,10 @@ class Case:
     service_start: date | None = None
     service_end: date | None = None
     denial_date: date | None = None
+    #: When the prior-authorization request was made (the plan's decision clock runs from it).
+    requested_on: date | None = None
+    #: The final internal adverse determination, once there is one (external review runs from it).
+    final_denial_date: date | None = None
     denial_reason: str = ""
     denial_code: str = ""
     bottom_line: str = ""

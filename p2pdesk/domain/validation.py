@@ -55,6 +55,14 @@ def date_problems(case: Case, today: date | None = None, call_dates: list[date] 
         problems.append(Problem("service end", f"{case.service_end} is before the service start {case.service_start}"))
     if case.denial_date and case.denial_date > today:
         problems.append(Problem("denial date", f"{case.denial_date} is in the future"))
+    if case.requested_on and case.denial_date and case.denial_date < case.requested_on:
+        problems.append(
+            Problem("denial date", f"{case.denial_date} is before the request it denies ({case.requested_on})")
+        )
+    if case.final_denial_date and case.denial_date and case.final_denial_date < case.denial_date:
+        problems.append(
+            Problem("final denial date", f"{case.final_denial_date} is before the first denial {case.denial_date}")
+        )
     if case.patient_dob and case.denial_date and case.denial_date < case.patient_dob:
         problems.append(Problem("denial date", f"{case.denial_date} is before the patient's birth"))
     for n, t in enumerate(case.prior_treatments, start=1):

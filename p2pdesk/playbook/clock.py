@@ -121,15 +121,18 @@ def deadlines(
     the case's denial date when the time of day is known; clocks that run from the final internal
     denial (external review) count only when ``final_denial_at`` is given."""
     denied = denied_at or denial_instant(case, tz)
-    if denied is None:
-        return []
+    if final_denial_at is None and case.final_denial_date is not None:
+        final_denial_at = datetime.combine(case.final_denial_date, time(0, 0), tzinfo=tz)
+    requested = datetime.combine(case.requested_on, time(0, 0), tzinfo=tz) if case.requested_on else None
     rules, payers = load_deadline_rules(practice_dir)
     plan = PlanType(case.plan_type).value
     found = []
     for rule in rules:
         if plan not in rule["plan_types"]:
             continue
-        start = final_denial_at if rule.get("from") == "final_denial" else denied
+        if "states" in rule and case.state.upper() not in rule["states"]:
+            continue
+        start = {"final_denial": final_denial_at, "request": requested}.get(rule.get("from", "denial"), denied)
         if start is None:
             continue
         effective = dict(rule)

@@ -93,6 +93,8 @@ def _case_from(data: dict[str, Any]) -> Case:
         service_start=_d(service.get("start")),
         service_end=_d(service.get("end")),
         denial_date=_d(denial.get("date")),
+        requested_on=_d(service.get("requested_on")),
+        final_denial_date=_d(denial.get("final_date")),
         denial_reason=denial.get("reason", ""),
         denial_code=denial.get("code", ""),
         bottom_line=data.get("bottom_line", ""),
@@ -172,10 +174,16 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                     "description": case.service_description,
                     "start": _iso(case.service_start),
                     "end": _iso(case.service_end),
+                    "requested_on": _iso(case.requested_on),
                 }
             ),
             "denial": _drop_empty(
-                {"date": _iso(case.denial_date), "reason": case.denial_reason, "code": case.denial_code}
+                {
+                    "date": _iso(case.denial_date),
+                    "reason": case.denial_reason,
+                    "code": case.denial_code,
+                    "final_date": _iso(case.final_denial_date),
+                }
             ),
             "bottom_line": case.bottom_line,
             "consequence_of_denial": case.consequence,

@@ -100,6 +100,8 @@ class CaseRow(Base):
     service_start: Mapped[date | None] = mapped_column(Date)
     service_end: Mapped[date | None] = mapped_column(Date)
     denial_date: Mapped[date | None] = mapped_column(Date)
+    requested_on: Mapped[date | None] = mapped_column(Date)
+    final_denial_date: Mapped[date | None] = mapped_column(Date)
     denial_reason: Mapped[long_text]
     denial_code: Mapped[short_text]
     bottom_line: Mapped[long_text]

@@ -70,3 +70,19 @@ def test_next_deadline_and_its_status() -> None:
     assert window.status(late) == "overdue"
     assert window.status(datetime(2026, 11, 20, 23, 0, tzinfo=CHICAGO)) == "upcoming"
     assert deadlines(case, CHICAGO)[1].status(datetime(2027, 5, 17, 8, 0, tzinfo=CHICAGO)) == "today"
+
+
+def test_decision_clocks_run_from_the_request_in_business_days_where_the_rule_says() -> None:
+    case = parse_case(DEMO.read_text(encoding="utf-8"))
+    case.denial_date = None  # still waiting for the plan's decision
+    case.requested_on = date(2026, 11, 25)  # Wednesday before Thanksgiving
+    case.state, case.plan_type = "NY", PlanType.STATE_COMMERCIAL
+    (ny,) = [d for d in deadlines(case, CHICAGO) if d.id == "ny-preauth-decision"]
+    assert ny.due.date() == date(2026, 12, 1)  # Fri 27, Mon 30, Tue 1: Thanksgiving and the weekend skipped
+    assert ny.citation == "N.Y. Ins. Law § 4903"
+    case.plan_type = PlanType.MEDICARE_ADVANTAGE
+    (ma,) = [d for d in deadlines(case, CHICAGO) if d.id == "cms-0057-f-decision"]
+    assert ma.due.date() == date(2026, 12, 2)  # 7 calendar days
+    case.final_denial_date = date(2027, 1, 10)
+    case.plan_type = PlanType.STATE_COMMERCIAL
+    assert {d.id: d.due.date() for d in deadlines(case, CHICAGO)}["aca-external-review"] == date(2027, 5, 10)

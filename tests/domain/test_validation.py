@@ -109,3 +109,12 @@ def test_readiness_lists_what_is_missing_by_field(demo_text: str) -> None:
         "prior_treatments[2].start",
         "diagnosis_code",
     }
+
+
+def test_the_request_comes_before_its_denial_and_the_final_denial_after(demo_text: str) -> None:
+    case = parse_case(demo_text)
+    case.requested_on = date(2026, 11, 20)  # after the 2026-11-18 denial: impossible
+    case.final_denial_date = date(2026, 11, 1)
+    problems = {p.field: p.message for p in date_problems(case, today=date(2026, 11, 25))}
+    assert problems["denial date"] == "2026-11-18 is before the request it denies (2026-11-20)"
+    assert problems["final denial date"] == "2026-11-01 is before the first denial 2026-11-18"
