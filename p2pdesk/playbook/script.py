@@ -244,10 +244,10 @@ def build_script(
 
 #: The arc of the call in time: (phase, from second, what it is for). A guide, not a timer.
 PHASES = (
-    ("open", 0, "open: who, what was tried, what the guideline says"),
-    ("criteria", 60, "criteria: one by one, each with the patient's fact (3–5 min)"),
-    ("concerns", 5 * 60, "concerns: answer each with dates and evidence (3–5 min)"),
-    ("close", 9 * 60, "close: ask for the authorization and its number"),
+    ("open", 0, "open (~60 s)"),
+    ("criteria", 60, "criteria, one by one (3–5 min)"),
+    ("concerns", 5 * 60, "concerns (3–5 min)"),
+    ("close", 9 * 60, "close: ask for the auth number"),
 )
 
 
