@@ -36,7 +36,7 @@ from tests.memory_keyring import MemoryKeyring  # noqa: E402
 
 def _call(desk: Desk, case_id: int, notes: int) -> int:
     call = desk.start_call(case_id)
-    desk.set_reviewer(call.id, "Gregory Haines", "MD", "Family Medicine")
+    desk.set_reviewer(call.id, "Gregory Haines", "MD", "Rheumatology")  # no mismatch note: exactly N notes
     kinds = list(NoteKind)
     for i in range(notes - 2):
         desk.add_note(call.id, kinds[i % 4], f"Note {i}: the reviewer asked about week {i % 14} of methotrexate")
