@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from p2pdesk.domain.case import Case
+from p2pdesk.domain.case import Case, PlanType
 from p2pdesk.domain.validation import bottom_line_problems, date_problems
 
 
@@ -32,6 +32,10 @@ def readiness(case: Case, code_problems: list[tuple[str, str]] | None = None) ->
         missing("denial_reason", "the denial reason, as the letter states it, is not recorded")
     if case.denial_date is None:
         missing("denial_date", "the denial date is not recorded (the P2P window runs from it)")
+    if case.plan_type is PlanType.OTHER:
+        weak("plan_type", "the plan type is not set: which rules and deadlines apply depends on it")
+    if not case.state.strip():
+        weak("state", "the plan's state is not recorded: state rules cannot be applied")
     if not case.physician_specialty.strip():
         missing(
             "physician_specialty", "the physician's specialty is not recorded (the same-specialty request needs it)"

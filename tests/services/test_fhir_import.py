@@ -85,3 +85,11 @@ def test_import_fhir_command(db_url: str, tmp_path: Path) -> None:
     broken.write_text('{"resourceType": "Patient"}', encoding="utf-8")
     bad = subprocess.run([*run, str(broken)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "is not a FHIR Bundle" in bad.stderr
+
+
+def test_what_the_ehr_cannot_say_is_on_the_readiness_list(desk: Desk) -> None:
+    from p2pdesk.playbook.readiness import readiness
+
+    case = desk.case(desk.import_fhir(BUNDLE.read_text(encoding="utf-8")))
+    fields = {item.field for item in readiness(case)}
+    assert {"plan_type", "bottom_line", "criteria", "guidelines", "consequence"} <= fields
