@@ -45,3 +45,10 @@ def test_rich_text_escape_matches_the_standard_library() -> None:
 
     sample = "<b>x</b> & \"q\" 'a' مرحبا 李 Zoë"
     assert esc(sample) == html.escape(sample, quote=True)
+
+
+def test_the_script_view_says_what_the_rules_module_says() -> None:
+    from p2pdesk.playbook.rules import NOT_LEGAL_ADVICE
+    from p2pdesk.ui import script_view
+
+    assert script_view.NOT_LEGAL_ADVICE == NOT_LEGAL_ADVICE

@@ -12,12 +12,13 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from p2pdesk.domain.call import Call
 from p2pdesk.domain.case import Case
-from p2pdesk.playbook.rules import Rule, case_stage, specialty_rule
-from p2pdesk.playbook.specialties import match
+
+if TYPE_CHECKING:  # the rules and the specialty vocabulary load after the first paint
+    from p2pdesk.playbook.rules import Rule
 from p2pdesk.resources import resource_path
 
 
@@ -52,6 +53,8 @@ def specialty_differs(case: Case, call: Call | None) -> bool:
     (neither the same specialty nor one certified by the same board)."""
     if call is None or not call.reviewer_specialty or not case.physician_specialty:
         return False
+    from p2pdesk.playbook.specialties import match
+
     return match(case.physician_specialty, call.reviewer_specialty).differs
 
 
@@ -164,7 +167,11 @@ def build_script(
     practice's). ``rules`` (the loaded rule set) decide what the same-specialty step may cite for
     this plan, state and stage."""
     templates = templates or base_templates()
-    rule = specialty_rule(rules, case.state, case.plan_type, case_stage(case)) if rules is not None else None
+    rule = None
+    if rules is not None:
+        from p2pdesk.playbook.rules import case_stage, specialty_rule
+
+        rule = specialty_rule(rules, case.state, case.plan_type, case_stage(case))
     policy = f"{case.policy_name} ({case.policy_number})" if case.policy_number else case.policy_name
     first = case.guidelines[0] if case.guidelines else None
     guideline = f"{first.organization} {first.year or ''}".strip() if first else ""

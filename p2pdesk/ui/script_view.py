@@ -6,13 +6,21 @@ words fit beside the brief without scrolling.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QTextBrowser, QToolBox, QWidget
 
 from p2pdesk.domain.call import Call
 from p2pdesk.domain.case import Case
-from p2pdesk.playbook.rules import NOT_LEGAL_ADVICE, Rule
 from p2pdesk.playbook.script import Prompt, build_script
 from p2pdesk.ui.richtext import STYLE_SHEET, esc, segments
+
+if TYPE_CHECKING:
+    from p2pdesk.playbook.rules import Rule
+
+#: Shown under every rule (the same words as p2pdesk.playbook.rules.NOT_LEGAL_ADVICE; a test keeps
+#: them equal) without importing the rules module before the first paint.
+NOT_LEGAL_ADVICE = "Rules are shown as checked on the date given; they are not legal advice."
 
 
 def prompt_html(prompt: Prompt) -> str:
