@@ -25,6 +25,7 @@ from p2pdesk.domain.call import (
 )
 from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, Problem
+from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.scheduling import AttemptOutcome, SchedulingAttempt
 from p2pdesk.domain.summary import CaseSummary
 from p2pdesk.resources import resource_path
@@ -123,6 +124,18 @@ class Desk:
 
     def attempts(self, case_id: int) -> list[SchedulingAttempt]:
         return self.store.attempts(case_id)
+
+    # Follow-ups -------------------------------------------------------------------------------
+
+    def follow_ups(self, *, open_only: bool = True) -> list[FollowUpItem]:
+        return self.store.follow_ups(open_only=open_only)
+
+    def complete_follow_up(self, follow_up_id: int, how: str) -> FollowUpItem:
+        """Mark a follow-up done now, saying how it was confirmed (fax, portal, EOB of a date...)."""
+        how = clean_field(how, "how it was confirmed", limit=200)
+        if not how:
+            raise InvalidInput(Problem("how it was confirmed", "is empty: say how (fax, portal, phone, EOB)"))
+        return self.store.complete_follow_up(follow_up_id, self.now(), how)
 
     # Calls -----------------------------------------------------------------------------------
 

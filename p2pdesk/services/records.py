@@ -11,12 +11,13 @@ import hashlib
 import json
 import os
 import tempfile
-from datetime import tzinfo
+from datetime import datetime, time, tzinfo
 from pathlib import Path
 
 from p2pdesk.domain.call import Call, Note, NoteKind, clean_note_text
 from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, Problem
+from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.record import build_record, chain, parse_instant
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
 from p2pdesk.playbook.followups import follow_ups
@@ -98,7 +99,19 @@ class Records:
         for note, link in zip(notes, chain(call, case, notes), strict=True):
             note.chain_hash = link
         record = self._sign(case, call, notes, version=1)
-        return self.store.seal(call, notes, record)
+        return self.store.seal(call, notes, record, self._follow_up_items(call))
+
+    @staticmethod
+    def _follow_up_items(call: Call) -> list[FollowUpItem]:
+        """The follow-ups of the call's disposition, to track until done (a date due is due at the
+        end of that day, where the practice is)."""
+        items = []
+        for item in follow_ups(call):
+            due = item.due
+            if due is not None and not isinstance(due, datetime):
+                due = datetime.combine(due, time(23, 59, 59)).astimezone()
+            items.append(FollowUpItem(call_id=call.id, what=item.what, due=due))  # type: ignore[arg-type]
+        return items
 
     def add_addendum(self, call_id: int, kind: NoteKind, text: str) -> SealedRecord:
         """A dated addendum to a sealed call: a new note and a new signed version; earlier

@@ -218,6 +218,19 @@ class SchedulingAttemptRow(Base):
     detail: Mapped[long_text]
 
 
+class FollowUpRow(Base):
+    """A follow-up after a sealed call; the designee marks it done (when, and how it was confirmed)."""
+
+    __tablename__ = "follow_up"
+
+    id: Mapped[intpk]
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id", ondelete="RESTRICT"), index=True)
+    what: Mapped[long_text]
+    due: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_how: Mapped[short_text]
+
+
 class SignerRow(Base):
     """A physician's signing identity: the certificate (public) and, for an imported PKCS#12
     file, its still-encrypted bytes. Private keys and passwords live in the OS keyring only."""

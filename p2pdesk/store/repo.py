@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from p2pdesk.domain.call import Call, Note, utc_now
 from p2pdesk.domain.case import CASE_LISTS, Case
 from p2pdesk.domain.errors import NotFound
+from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.scheduling import SchedulingAttempt
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
 from p2pdesk.domain.summary import CallSummary, CaseSummary
@@ -27,6 +28,7 @@ from p2pdesk.store.models import (
     CASE_CHILDREN,
     CallRow,
     CaseRow,
+    FollowUpRow,
     NoteRow,
     RecordExportRow,
     RecordRow,
@@ -216,8 +218,11 @@ class Store:
 
     # Sealing and records --------------------------------------------------------------------
 
-    def seal(self, call: Call, notes: list[Note], record: SealedRecord) -> SealedRecord:
-        """Seal a call in one transaction: its notes' chain hashes, its seal time, its first record."""
+    def seal(
+        self, call: Call, notes: list[Note], record: SealedRecord, follow_ups: list[FollowUpItem] | None = None
+    ) -> SealedRecord:
+        """Seal a call in one transaction: its notes' chain hashes, its seal time, its first record,
+        and the follow-ups the designee will track."""
         with self._session(write=True) as s:
             rows = {r.id: r for r in s.scalars(select(NoteRow).where(NoteRow.call_id == call.id))}
             for note in notes:
@@ -231,6 +236,8 @@ class Store:
                 raise NotFound(f"no call with id {call.id}")
             row.sealed_at = call.sealed_at
             s.flush()
+            for item in follow_ups or []:
+                s.add(FollowUpRow(**_values(item)))
             return self._add_record(s, record)
 
     def add_addendum(self, note: Note, record: SealedRecord) -> tuple[Note, SealedRecord]:
@@ -301,6 +308,27 @@ class Store:
                 .order_by(SchedulingAttemptRow.at, SchedulingAttemptRow.id)
             )
             return [_from_row(SchedulingAttempt, r) for r in rows]
+
+    # Follow-ups ---------------------------------------------------------------------------------
+
+    def follow_ups(self, *, open_only: bool = False) -> list[FollowUpItem]:
+        """Follow-ups of every sealed call, soonest due first (those without a date last)."""
+        with self._session() as s:
+            query = select(FollowUpRow)
+            if open_only:
+                query = query.where(FollowUpRow.done_at.is_(None))
+            rows = [_from_row(FollowUpItem, r) for r in s.scalars(query.order_by(FollowUpRow.id))]
+        far = datetime.max.replace(tzinfo=UTC)
+        return sorted(rows, key=lambda f: (f.due or far, f.id))
+
+    def complete_follow_up(self, follow_up_id: int, at: datetime, how: str) -> FollowUpItem:
+        with self._session(write=True) as s:
+            row = s.get(FollowUpRow, follow_up_id)
+            if row is None:
+                raise NotFound(f"no follow-up with id {follow_up_id}")
+            row.done_at, row.done_how = at, how
+            s.flush()
+            return _from_row(FollowUpItem, row)
 
     # Signers ----------------------------------------------------------------------------------
 

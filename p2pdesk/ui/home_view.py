@@ -45,6 +45,11 @@ class HomeView(QWidget):
             self,
         )
         layout.addWidget(title)
+        self.follow_ups_due = QLabel("", self)
+        self.follow_ups_due.setObjectName("followUpsDue")
+        self.follow_ups_due.setStyleSheet("color:#b00020;font-weight:600;")
+        self.follow_ups_due.hide()
+        layout.addWidget(self.follow_ups_due)
         self.tree = _CaseTree(self)
         self.tree.setObjectName("cases")
         self.tree.setHeaderLabels(
@@ -99,6 +104,11 @@ class HomeView(QWidget):
             item.setExpanded(True)
         if self.tree.topLevelItemCount():
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
+
+    def show_follow_ups_due(self, count: int) -> None:
+        """Say how many follow-ups are due today or overdue (Ctrl+Shift+U lists them)."""
+        self.follow_ups_due.setText(f"{count} follow-up(s) due today or overdue — Ctrl+Shift+U" if count else "")
+        self.follow_ups_due.setVisible(bool(count))
 
     def selected_case_id(self) -> int | None:
         """The case of the selected row (a call row counts for its case)."""

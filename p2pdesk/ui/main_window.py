@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from p2pdesk.services.desk import Desk
     from p2pdesk.store.snapshot import Snapshot
     from p2pdesk.ui.case_editor import CaseEditor
+    from p2pdesk.ui.follow_ups_view import FollowUpsView
     from p2pdesk.ui.home_view import HomeView
     from p2pdesk.ui.record_desk import RecordDesk
 
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self._home: HomeView | None = None  # built when first shown: not needed to draw a call
         self._record_desk: RecordDesk | None = None
         self._editor: CaseEditor | None = None
+        self._follow_ups: FollowUpsView | None = None
         self._rules: list[Rule] | None = None
         self._templates: dict | None = None  # the practice's script templates, once loaded
         self.brief = BriefView(self)
@@ -136,6 +138,7 @@ class MainWindow(QMainWindow):
         self.act_seal.setIconText("Seal && sign")
         self.act_records = self._action("&Records", "Ctrl+Shift+R", self.show_records)
         self.act_edit = self._action("&Prepare case (editor)", "Ctrl+Shift+P", self.edit_case)
+        self.act_follow_ups = self._action("&Follow-ups", "Ctrl+Shift+U", self.show_follow_ups)
         self.act_brief = self._action("One-page &brief PDF…", "Ctrl+P", self._brief_pdf)
         self.act_export = self._action("E&xport record…", "Ctrl+E", self._export_record)
         self.act_entry = self._action("Note &entry", "Ctrl+L", lambda: self._focus(2, self.note_pane.focus_entry))
@@ -163,7 +166,16 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.act_home, self.act_records, self.act_import, self.act_import_fhir, self.act_export])
+        file_menu.addActions(
+            [
+                self.act_home,
+                self.act_records,
+                self.act_follow_ups,
+                self.act_import,
+                self.act_import_fhir,
+                self.act_export,
+            ]
+        )
         file_menu.addSeparator()
         file_menu.addActions([self.act_edit, self.act_brief])
         file_menu.addSeparator()
@@ -264,6 +276,9 @@ class MainWindow(QMainWindow):
                 {c.id: self.desk.readiness(c.id) for c in cases},
                 {case_id: (status, text) for case_id, (status, text, _) in clocks.items()},
             )
+            now = self.desk.now()
+            due = [f for f in self.desk.follow_ups() if f.status(now) in ("overdue", "today")]
+            self.home.show_follow_ups_due(len(due))
         self.stack.setCurrentWidget(self.home)
         self.setWindowTitle("p2pdesk")
         self._update_actions()
@@ -533,6 +548,48 @@ class MainWindow(QMainWindow):
         )
         if path:
             self._record_desk.export(record_id, Path(path))
+
+    # Follow-ups -------------------------------------------------------------------------------
+
+    @property
+    def follow_ups_view(self) -> FollowUpsView:
+        if self._follow_ups is None:
+            from p2pdesk.ui.follow_ups_view import FollowUpsView
+
+            self._follow_ups = FollowUpsView(self)
+            self._follow_ups.completeRequested.connect(self._complete_follow_up)
+            self.stack.addWidget(self._follow_ups)
+        return self._follow_ups
+
+    def show_follow_ups(self) -> None:
+        """The open follow-ups of every sealed call, soonest due first."""
+        items = self._guard(self.desk.follow_ups)
+        if items is None:
+            return
+        now = self.desk.now()
+        rows = []
+        for item in items:
+            call = self.desk.call(item.call_id)
+            case = self.desk.case(call.case_id)
+            due = item.due.astimezone().strftime("%Y-%m-%d %H:%M") if item.due else "—"
+            when = call.started_at.astimezone().strftime("%Y-%m-%d")
+            rows.append((item.id, due, item.status(now), f"#{case.id} {case.patient_name}", when, item.what))
+        view = self.follow_ups_view
+        view.show_items(rows)  # type: ignore[arg-type]
+        self.stack.setCurrentWidget(view)
+        self.setWindowTitle("p2pdesk — follow-ups")
+        self._update_actions()
+        view.focus_list()
+
+    def _complete_follow_up(self, follow_up_id: int, how: str) -> None:
+        try:
+            self.desk.complete_follow_up(follow_up_id, how)
+        except (InvalidInput, StoreUnavailable) as exc:
+            self.follow_ups_view.how.setPlaceholderText(str(exc))
+            self.follow_ups_view.how.setToolTip(str(exc))
+            return
+        self.follow_ups_view.how.clear()
+        self.show_follow_ups()
 
     # Preparation ------------------------------------------------------------------------------
 

@@ -85,3 +85,23 @@ def test_without_a_secure_keyring_the_window_says_how_to_fix_it(ended, desk: Des
     assert desk.store.records() == []
     assert desk.call(ended.call.id).sealed_at is None
     assert ended.act_seal.isEnabled()
+
+
+def test_follow_ups_after_sealing_are_listed_and_marked_done(ended, desk: Desk, qtbot, clock) -> None:  # noqa: ANN001
+    from p2pdesk.services.records import Records
+
+    call_id = ended.call.id  # upheld: the written reasoning and the appeal are what follow
+    Records(desk).seal_and_sign(call_id)
+    items = desk.follow_ups()
+    assert [i.what for i in items][:2] == [
+        "Specific clinical reasoning received in writing (final adverse determination)",
+        "Written internal appeal filed, with this record attached",
+    ]
+    press(ended, Qt.Key.Key_U, CTRL | SHIFT)
+    view = ended.follow_ups_view
+    assert ended.stack.currentWidget() is view and view.tree.topLevelItemCount() == 2
+    type_text(view.how, "Letter received by fax 2026-11-21")
+    press(view.how, Qt.Key.Key_Return)
+    done = [i for i in desk.follow_ups(open_only=False) if i.done]
+    assert len(done) == 1 and done[0].done_how == "Letter received by fax 2026-11-21" and done[0].done_at == clock.now
+    assert view.tree.topLevelItemCount() == 1

@@ -132,3 +132,32 @@ def test_educational_only_and_an_alternative_offer_are_kept(live: tuple[Desk, in
     assert outcome.text.endswith("alternative offered: Approve adalimumab instead")
     call = desk.call(call_id)
     assert call.educational_only is True and call.alternative_offer == "Approve adalimumab instead"
+
+
+def test_a_reversal_brings_three_follow_ups_with_their_due_times(
+    desk: Desk, demo_text: str, clock, memory_keyring
+) -> None:  # noqa: ANN001
+    from datetime import timedelta
+
+    from p2pdesk.services.records import Records
+
+    call = desk.start_call(desk.import_case(demo_text))
+    desk.set_disposition(call.id, Disposition.REVERSED, authorization_number="AUTH-1")
+    clock.advance(600)
+    ended = desk.end_call(call.id)
+    Records(desk).seal_and_sign(call.id)
+    items = desk.follow_ups()
+    assert [(i.what, i.due) for i in items] == [
+        ("Written confirmation of the reversal received", ended.ended_at + timedelta(hours=24)),
+        ("Authorization AUTH-1 visible in the plan's system", ended.ended_at + timedelta(hours=48)),
+        ("EOB shows the service paid (verbal reversals get lost)", None),
+    ]
+    with pytest.raises(InvalidInput, match="how it was confirmed: is empty"):
+        desk.complete_follow_up(items[0].id, "  ")
+    clock.advance(3600)
+    done = desk.complete_follow_up(items[0].id, "Fax from the plan")
+    assert done.done_at == clock.now and done.status(clock.now) == "done"
+    assert [i.what for i in desk.follow_ups()] == [items[1].what, items[2].what]
+    assert (
+        items[1].status(clock.now) == "upcoming" and items[1].status(ended.ended_at + timedelta(hours=49)) == "overdue"
+    )
