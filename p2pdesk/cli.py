@@ -47,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     dem = sub.add_parser("demand-letter", help="the written demand after two failed scheduling attempts (PDF)")
     dem.add_argument("case_id", type=int)
     dem.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write (a .txt beside it too)")
+    pat = sub.add_parser("patient-letters", help="the patient's P2P request to the plan and note to the office")
+    pat.add_argument("case_id", type=int)
+    pat.add_argument("-o", "--output-dir", type=Path, required=True, help="folder for the PDF and text files")
+    pat.add_argument("--office-contact", default="", help="office name and phone for the plan to call")
+    pat.add_argument("--p2p-line", default="", help="the plan's peer-to-peer telephone line")
     brief = sub.add_parser("brief", help="write the one-page case brief (US Letter PDF)")
     brief.add_argument("case_id", type=int)
     brief.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
@@ -140,6 +145,19 @@ def main(argv: list[str] | None = None) -> int:
             args.output.write_bytes(demand_pdf(letter))
             args.output.with_suffix(".txt").write_text(letter, encoding="utf-8")
             print(args.output)
+        elif args.command == "patient-letters":
+            from p2pdesk.record.letters import letter_pdf, office_note_text, patient_request_text
+
+            case = desk.case(args.case_id)
+            today = desk.now().astimezone().date()
+            args.output_dir.mkdir(parents=True, exist_ok=True)
+            for name, letter in (
+                ("request-to-plan", patient_request_text(case, today, args.office_contact)),
+                ("note-to-office", office_note_text(case, today, args.p2p_line)),
+            ):
+                (args.output_dir / f"{name}.txt").write_text(letter, encoding="utf-8")
+                (args.output_dir / f"{name}.pdf").write_bytes(letter_pdf(letter))
+                print(args.output_dir / f"{name}.pdf")
         elif args.command == "cases":
             for case in desk.cases():
                 denial = case.denial_date.isoformat() if case.denial_date else "no denial date"

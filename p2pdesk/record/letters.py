@@ -22,6 +22,7 @@ from p2pdesk.playbook.rules import Rule
 from p2pdesk.record.pdf import FONT, FONT_BOLD, register_fonts, text
 
 HEADING = "WRITTEN DEMAND FOR A PEER-TO-PEER REVIEW"
+HEADINGS = (HEADING, "REQUEST FOR A PEER-TO-PEER REVIEW")
 
 
 def demand_text(case: Case, attempts: list[SchedulingAttempt], rule: Rule | None, today: date, tz: tzinfo) -> str:
@@ -78,8 +79,8 @@ def demand_text(case: Case, attempts: list[SchedulingAttempt], rule: Rule | None
     return "\n".join(lines).rstrip() + "\n"
 
 
-def demand_pdf(letter: str) -> bytes:
-    """The demand's plain text as a one-or-more-page US Letter PDF (embedded fonts, text escaped)."""
+def letter_pdf(letter: str) -> bytes:
+    """A letter's plain text as a US Letter PDF (embedded fonts, text escaped)."""
     register_fonts()
     body = ParagraphStyle("letter", fontName=FONT, fontSize=10.5, leading=14)
     heading = ParagraphStyle("heading", parent=body, fontName=FONT_BOLD)
@@ -88,7 +89,7 @@ def demand_pdf(letter: str) -> bytes:
         if not line.strip():
             story.append(Spacer(1, 8))
         else:
-            style = heading if line == HEADING else body
+            style = heading if line in HEADINGS else body
             story.append(Paragraph(text(line).replace("  ", "&nbsp;&nbsp;"), style))
     out = BytesIO()
     SimpleDocTemplate(
@@ -98,7 +99,63 @@ def demand_pdf(letter: str) -> bytes:
         rightMargin=inch,
         topMargin=inch,
         bottomMargin=inch,
-        title="Written demand for a peer-to-peer review",
+        title=next((line.title() for line in letter.splitlines() if line in HEADINGS), "Letter"),
         creator="p2pdesk",
     ).build(story)
     return out.getvalue()
+
+
+def patient_request_text(case: Case, today: date, office_contact: str = "") -> str:
+    """The patient's letter asking the plan to allow a peer-to-peer review (and to treat the
+    letter as an appeal request if none can be arranged)."""
+    office = office_contact or f"the office of {case.physician_display or 'my physician'}"
+    lines = [
+        f"{today:%B %d, %Y}",
+        "",
+        f"{case.payer} — Utilization Review Department",
+        "",
+        f"Re: {case.patient_name}, member {case.member_id}"
+        + (f", group {case.group_number}" if case.group_number else ""),
+        f"Claim / prior authorization: {case.claim_number or 'not given'}",
+        f"Service: {case.service_code} {case.service_description}".rstrip(),
+        (f"Denial of {case.denial_date.isoformat()}" if case.denial_date else "Request pending"),
+        "",
+        "REQUEST FOR A PEER-TO-PEER REVIEW",
+        "",
+        f"I ask that you allow my treating physician, {case.physician_display or 'my physician'}"
+        + (f" ({case.physician_specialty})" if case.physician_specialty else "")
+        + ", to discuss this decision with your reviewing physician in a peer-to-peer review.",
+        f"Please arrange it with {office}, and confirm in writing the deadline for asking for this review.",
+        "If no peer-to-peer review can be arranged, please treat this letter as my request for an appeal of "
+        "the decision.",
+        "",
+        "Sincerely,",
+        "",
+        case.patient_name,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def office_note_text(case: Case, today: date, plan_p2p_line: str = "") -> str:
+    """The patient's short note to the doctor's office: the plan's P2P line and the reference numbers."""
+    lines = [
+        f"{today:%B %d, %Y}",
+        "",
+        f"To the office of {case.physician_display or 'my physician'}",
+        "",
+        f"My plan ({case.payer}) denied {case.service_code} {case.service_description}".rstrip()
+        + (f" on {case.denial_date.isoformat()}" if case.denial_date else "")
+        + ". I have asked the plan to allow a peer-to-peer review with the doctor.",
+        f"Member ID: {case.member_id}" + (f" · Group: {case.group_number}" if case.group_number else ""),
+        f"Claim / prior authorization: {case.claim_number or 'not given'}",
+        f"The plan's peer-to-peer line: {plan_p2p_line or 'see the denial letter'}",
+        "",
+        "Thank you,",
+        case.patient_name,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def demand_pdf(letter: str) -> bytes:
+    """The written demand as a PDF."""
+    return letter_pdf(letter)

@@ -80,3 +80,32 @@ def test_log_attempt_and_demand_letter_commands(db_url: str, tmp_path: Path) -> 
     )
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "d.pdf").read_bytes().startswith(b"%PDF") and "A-2" in (tmp_path / "d.txt").read_text()
+
+
+def test_patient_letters_to_the_plan_and_the_office(db_url: str, tmp_path: Path) -> None:
+    run = [sys.executable, "-m", "p2pdesk", "--db", db_url]
+    assert subprocess.run([*run, "import-case", str(DEMO)], cwd=ROOT, capture_output=True).returncode == 0
+    made = subprocess.run(
+        [
+            *run,
+            "patient-letters",
+            "1",
+            "-o",
+            str(tmp_path),
+            "--office-contact",
+            "Lakeside Rheumatology, 555-0142",
+            "--p2p-line",
+            "1-800-555-0199",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode == 0, made.stderr
+    request = (tmp_path / "request-to-plan.txt").read_text(encoding="utf-8")
+    assert "member LHP448120933" in request and "Lakeside Rheumatology, 555-0142" in request
+    assert "confirm in writing the deadline" in request and "treat this letter as my request for an appeal" in request
+    note = (tmp_path / "note-to-office.txt").read_text(encoding="utf-8")
+    assert "1-800-555-0199" in note and "PA-2026-1118-0457" in note
+    shown = subprocess.run(["pdftotext", str(tmp_path / "request-to-plan.pdf"), "-"], capture_output=True, text=True)
+    assert "REQUEST FOR A PEER-TO-PEER REVIEW" in shown.stdout
