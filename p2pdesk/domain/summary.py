@@ -28,3 +28,21 @@ class CallSummary:
     ended: bool
     disposition: str
     reviewer_name: str
+
+
+@dataclass(frozen=True)
+class ArchiveRow:
+    """One call in the archive: who, which plan, what, when, how it ended, and its record."""
+
+    call_id: int
+    started_at: datetime
+    disposition: str
+    reviewer: str
+    reviewer_specialty: str
+    case_id: int
+    patient: str
+    payer: str
+    plan_type: str
+    service_code: str
+    physician: str
+    record_version: int | None

@@ -27,7 +27,7 @@ from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, Problem
 from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.scheduling import AttemptOutcome, SchedulingAttempt
-from p2pdesk.domain.summary import CaseSummary
+from p2pdesk.domain.summary import ArchiveRow, CaseSummary
 from p2pdesk.resources import resource_path
 from p2pdesk.store.db import make_engine, upgrade
 from p2pdesk.store.repo import Store
@@ -124,6 +124,9 @@ class Desk:
 
     def attempts(self, case_id: int) -> list[SchedulingAttempt]:
         return self.store.attempts(case_id)
+
+    def archive(self) -> list[ArchiveRow]:
+        return self.store.archive()
 
     # Follow-ups -------------------------------------------------------------------------------
 

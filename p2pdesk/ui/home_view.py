@@ -69,9 +69,9 @@ class HomeView(QWidget):
     ) -> None:
         """List cases (in the order given: soonest deadline first) with calls, readiness and the
         next deadline as (status, text), status being overdue, today or upcoming."""
-        from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
 
         self.tree.clear()
+        self._cases = list(cases)
         for case in cases:
             denied = case.denial_date.isoformat() if case.denial_date else "—"
             item = QTreeWidgetItem(
@@ -92,18 +92,25 @@ class HomeView(QWidget):
                 item.setText(7, f"{mark}{text}")
                 if mark:
                     item.setForeground(7, QColor("#b00020"))
-            item.setData(0, Qt.ItemDataRole.UserRole, (_CASE, case.id, 0))
             for call in case.calls:
                 when = call.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
                 status = call.disposition or ("in progress" if not call.ended else "ended, no outcome")
                 reviewer = f" · {call.reviewer_name}" if call.reviewer_name else ""
                 child = QTreeWidgetItem([f"Call {when}{reviewer}", "", "", "", "", status])
-                child.setData(0, Qt.ItemDataRole.UserRole, (_CALL, case.id, call.id))
                 item.addChild(child)
             self.tree.addTopLevelItem(item)
             item.setExpanded(True)
         if self.tree.topLevelItemCount():
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
+
+    def _ids(self, item: QTreeWidgetItem) -> tuple[int, int, int]:
+        """(kind, case id, call id) of a row, from its place in the list (no Python objects are
+        stored on the items: item data of that kind crashed PySide6 on long lists)."""
+        parent = item.parent()
+        if parent is None:
+            return _CASE, self._cases[self.tree.indexOfTopLevelItem(item)].id, 0
+        case = self._cases[self.tree.indexOfTopLevelItem(parent)]
+        return _CALL, case.id, case.calls[parent.indexOfChild(item)].id
 
     def show_follow_ups_due(self, count: int) -> None:
         """Say how many follow-ups are due today or overdue (Ctrl+Shift+U lists them)."""
@@ -115,17 +122,15 @@ class HomeView(QWidget):
         item = self.tree.currentItem()
         if item is None:
             return None
-        from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
 
-        return item.data(0, Qt.ItemDataRole.UserRole)[1]
+        return self._ids(item)[1]
 
     def focus_list(self) -> None:
         self.tree.setFocus()
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
-        from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
 
-        kind, case_id, call_id = item.data(0, Qt.ItemDataRole.UserRole)
+        kind, case_id, call_id = self._ids(item)
         if kind == _CASE:
             self.caseOpenRequested.emit(case_id)
         else:

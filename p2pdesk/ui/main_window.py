@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from p2pdesk.playbook.rules import Rule
     from p2pdesk.services.desk import Desk
     from p2pdesk.store.snapshot import Snapshot
+    from p2pdesk.ui.archive_view import ArchiveView
     from p2pdesk.ui.case_editor import CaseEditor
     from p2pdesk.ui.follow_ups_view import FollowUpsView
     from p2pdesk.ui.home_view import HomeView
@@ -58,6 +59,7 @@ class MainWindow(QMainWindow):
         self._record_desk: RecordDesk | None = None
         self._editor: CaseEditor | None = None
         self._follow_ups: FollowUpsView | None = None
+        self._archive: ArchiveView | None = None
         self._rules: list[Rule] | None = None
         self._templates: dict | None = None  # the practice's script templates, once loaded
         self.brief = BriefView(self)
@@ -139,6 +141,7 @@ class MainWindow(QMainWindow):
         self.act_records = self._action("&Records", "Ctrl+Shift+R", self.show_records)
         self.act_edit = self._action("&Prepare case (editor)", "Ctrl+Shift+P", self.edit_case)
         self.act_follow_ups = self._action("&Follow-ups", "Ctrl+Shift+U", self.show_follow_ups)
+        self.act_archive = self._action("&Archive of calls", "Ctrl+Shift+A", self.show_archive)
         self.act_brief = self._action("One-page &brief PDF…", "Ctrl+P", self._brief_pdf)
         self.act_export = self._action("E&xport record…", "Ctrl+E", self._export_record)
         self.act_entry = self._action("Note &entry", "Ctrl+L", lambda: self._focus(2, self.note_pane.focus_entry))
@@ -548,6 +551,30 @@ class MainWindow(QMainWindow):
         )
         if path:
             self._record_desk.export(record_id, Path(path))
+
+    # Archive ----------------------------------------------------------------------------------
+
+    @property
+    def archive_view(self) -> ArchiveView:
+        if self._archive is None:
+            from p2pdesk.ui.archive_view import ArchiveView
+
+            self._archive = ArchiveView(self)
+            self._archive.callOpenRequested.connect(self.open_call)
+            self.stack.addWidget(self._archive)
+        return self._archive
+
+    def show_archive(self) -> None:
+        """Every call, filterable and sortable; Enter opens one."""
+        rows = self._guard(self.desk.archive)
+        if rows is None:
+            return
+        view = self.archive_view
+        view.show_rows(rows)
+        self.stack.setCurrentWidget(view)
+        self.setWindowTitle("p2pdesk — archive")
+        self._update_actions()
+        view.search.setFocus()
 
     # Follow-ups -------------------------------------------------------------------------------
 

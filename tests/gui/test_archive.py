@@ -1,0 +1,60 @@
+"""The archive: filter as you type, by outcome, sorted by a column; Enter opens the call."""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt
+
+from p2pdesk.domain.call import Disposition
+from p2pdesk.services.desk import Desk
+from tests.conftest import DEMO
+from tests.gui.keys import press, type_text
+
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+
+
+def _call(desk: Desk, case_id: int, reviewer: str, disposition: Disposition, **facts: str) -> int:
+    call = desk.start_call(case_id)
+    desk.set_reviewer(call.id, reviewer, "MD", "Rheumatology")
+    desk.set_disposition(call.id, disposition, **facts)
+    desk.end_call(call.id)
+    return call.id
+
+
+def test_filter_the_archive_and_open_a_call(open_window, desk: Desk, clock) -> None:  # noqa: ANN001
+    demo = desk.load_demo()
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["patient"]["name"], data["coverage"]["payer"], data["coverage"]["member_id"] = (
+        "Ana Ruiz",
+        "Prairie Mutual",
+        "P-1",
+    )
+    other = desk.import_case(json.dumps(data))
+    first = _call(desk, demo, "Gregory Haines", Disposition.UPHELD, stated_reasoning="Needs SSZ")
+    clock.advance(86400)
+    second = _call(desk, other, "Priya Raman", Disposition.REVERSED, authorization_number="A-9")
+    clock.advance(86400)
+    third = _call(desk, demo, "Priya Raman", Disposition.DEFERRED, information_requested="ED note")
+
+    window = open_window(desk)
+    press(window, Qt.Key.Key_A, CTRL | SHIFT)
+    view = window.archive_view
+    assert window.stack.currentWidget() is view
+    assert [r.call_id for r in view.visible_rows()] == [third, second, first]  # newest first
+    type_text(view.search, "priya")
+    assert [r.call_id for r in view.visible_rows()] == [third, second]
+    view.disposition.setCurrentIndex(view.disposition.findData("reversed"))
+    assert [r.call_id for r in view.visible_rows()] == [second]
+    assert view.count.text() == "1 of 3 calls"
+    view.disposition.setCurrentIndex(0)
+    view.search.clear()
+    type_text(view.search, "carmen upheld")
+    assert [r.call_id for r in view.visible_rows()] == [first]
+    view.search.clear()
+    view.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)  # by patient
+    assert [r.patient for r in view.visible_rows()] == ["Ana Ruiz", "Carmen Delgado", "Carmen Delgado"]
+    view.table.setFocus()
+    view.table.selectRow(0)
+    press(view.table, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.case_desk and window.call.id == second
