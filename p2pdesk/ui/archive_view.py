@@ -50,15 +50,36 @@ class ArchiveModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.rows: list[ArchiveRow] = []
-        self.cells: list[tuple[str, ...]] = []
-        self.haystacks: list[str] = []
+        self._cells: dict[int, tuple[str, ...]] = {}
+        self._haystacks: list[str] | None = None
 
     def set_rows(self, rows: list[ArchiveRow]) -> None:
         self.beginResetModel()
         self.rows = rows
-        self.cells = [_cells(r) for r in rows]
-        self.haystacks = [" ".join(c).casefold() for c in self.cells]
+        self._cells: dict[int, tuple[str, ...]] = {}  # formatted when first shown
+        self.haystacks = [
+            " ".join(
+                (
+                    r.started_at.isoformat()[:10],
+                    r.patient,
+                    r.payer,
+                    r.plan_type.replace("_", " "),
+                    r.service_code,
+                    r.physician,
+                    r.reviewer,
+                    r.reviewer_specialty,
+                    r.disposition,
+                )
+            ).casefold()
+            for r in rows
+        ]
         self.endResetModel()
+
+    def cells(self, row: int) -> tuple[str, ...]:
+        found = self._cells.get(row)
+        if found is None:
+            found = self._cells[row] = _cells(self.rows[row])
+        return found
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
         return 0 if parent.isValid() else len(self.rows)
@@ -68,7 +89,7 @@ class ArchiveModel(QAbstractTableModel):
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and index.isValid():
-            return self.cells[index.row()][index.column()]
+            return self.cells(index.row())[index.column()]
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
@@ -95,6 +116,8 @@ class ArchiveFilter(QSortFilterProxyModel):
         model: ArchiveModel = self.sourceModel()  # type: ignore[assignment]
         if self.disposition and model.rows[source_row].disposition != self.disposition:
             return False
+        if not self.words:
+            return True
         haystack = model.haystacks[source_row]
         return all(word in haystack for word in self.words)
 
@@ -136,11 +159,13 @@ class ArchiveView(QWidget):
         layout.addLayout(bar)
         self.model = ArchiveModel(self)
         self.proxy = ArchiveFilter(self)
+        self.proxy.setDynamicSortFilter(False)  # sort when a header is clicked, not on every change
         self.proxy.setSourceModel(self.model)
         self.table = _Table(self)
         self.table.setObjectName("archive")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # newest first, as read
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.enter.connect(self._open)
