@@ -63,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
     exr.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
     ver = sub.add_parser("verify", help="verify a signed record PDF (exit 0 only when everything holds)")
     ver.add_argument("file", type=Path)
+    pkt = sub.add_parser("appeal-packet", help="one PDF for the written appeal, around the signed call record")
+    pkt.add_argument("call_id", type=int)
+    pkt.add_argument("-o", "--output", type=Path, required=True)
+    pkt.add_argument("--attach", type=Path, action="append", default=[], help="a PDF to add (repeatable)")
     imr = sub.add_parser("import-record", help="import a signed record PDF from another desk, after verifying it")
     imr.add_argument("file", type=Path)
     crt = sub.add_parser(
@@ -94,7 +98,15 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         desk = Desk.open(resolve_db_url(args.db))
-        if args.command in ("seal", "records", "export-record", "verify", "import-record", "import-certificate"):
+        if args.command in (
+            "seal",
+            "records",
+            "export-record",
+            "verify",
+            "import-record",
+            "import-certificate",
+            "appeal-packet",
+        ):
             return _record_command(args, desk)
         if args.command in ("import-case", "import-fhir"):
             try:
@@ -219,6 +231,18 @@ def _record_command(args: argparse.Namespace, desk: object) -> int:
         verdict = records.verify_bytes(data)
         print("\n".join(verdict.lines()))
         return EXIT_OK if verdict.ok else EXIT_INVALID
+    elif args.command == "appeal-packet":
+        from p2pdesk.record.packet import Attachment
+
+        attachments = []
+        for path in args.attach:
+            data = _read(path)
+            if data is None:
+                return EXIT_ENVIRONMENT
+            attachments.append(Attachment(path.name, data))
+        packet, pages = records.appeal_packet(args.call_id, attachments)
+        args.output.write_bytes(packet)
+        print(f"{args.output}: " + ", ".join(f"{name} {n} p." for name, n in pages.items()))
     elif args.command == "import-certificate":
         data = _read(args.file)
         if data is None:

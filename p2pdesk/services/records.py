@@ -22,6 +22,7 @@ from p2pdesk.domain.record import build_record, chain, parse_instant
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
 from p2pdesk.playbook.followups import follow_ups
 from p2pdesk.playbook.specialties import match
+from p2pdesk.record.packet import Attachment
 from p2pdesk.record.pdf import render_record
 from p2pdesk.record.signing import fingerprint, keyring_key, load_signer, new_identity, sign_record
 from p2pdesk.record.verify import Verdict, verify_pdf
@@ -224,3 +225,17 @@ class Records:
             signer_fingerprint="",
         )
         return self.store.seal(call, notes, imported), verdict
+
+    def appeal_packet(self, call_id: int, attachments: list[Attachment]) -> tuple[bytes, dict[str, int]]:
+        """The appeal packet around the call's latest signed record (refuses non-PDF attachments)."""
+        from p2pdesk.playbook.rules import case_stage, load_rules, specialty_rule
+        from p2pdesk.record.packet import build_packet
+
+        versions = self.store.records(call_id)
+        if not versions:
+            raise InvalidInput(Problem("call", "seal and sign the call before building its appeal packet"))
+        call = self.desk.call(call_id)
+        case = self.desk.case(call.case_id)
+        rule = specialty_rule(load_rules(), case.state, case.plan_type, case_stage(case))
+        reviewers = [c for c in self.store.calls_for_case(case.id) if c.reviewer_name or c.reviewer_specialty]  # type: ignore[arg-type]
+        return build_packet(case, call, versions[-1], rule, self.desk.attempts(case.id), reviewers, attachments)  # type: ignore[arg-type]

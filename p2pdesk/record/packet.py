@@ -1,0 +1,213 @@
+"""The appeal packet: one PDF for the written appeal, built around the signed call record.
+
+Cover sheet, appeal letter (who spoke with whom, when, the evidence presented, the outcome, the
+procedural defects), the list of every reviewer, the signed call record's pages, then the
+attachments (denial letter, policy, letter of medical necessity, records), each bookmarked. The
+signed record is also attached as a file, byte for byte, so it still verifies on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+from reportlab.lib.pagesizes import LETTER
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import inch
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+
+from p2pdesk.domain.call import Call, NoteKind
+from p2pdesk.domain.case import Case
+from p2pdesk.domain.errors import InvalidInput, Problem
+from p2pdesk.domain.record import parse_instant
+from p2pdesk.domain.scheduling import AttemptOutcome, SchedulingAttempt
+from p2pdesk.domain.sealed import SealedRecord
+from p2pdesk.playbook.rules import Rule
+from p2pdesk.record.pdf import FONT, FONT_BOLD, register_fonts, text
+
+SIGNED_RECORD_NAME = "call-record-signed.pdf"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    data: bytes
+
+
+def check_attachments(attachments: list[Attachment]) -> None:
+    """Refuse anything that is not a readable PDF, naming it (nothing is written then)."""
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    problems = []
+    for attachment in attachments:
+        try:
+            pages = len(PdfReader(BytesIO(attachment.data)).pages)
+        except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+            problems.append(Problem(f"attachment {attachment.name}", f"is not a valid PDF ({type(exc).__name__})"))
+            continue
+        if pages == 0:
+            problems.append(Problem(f"attachment {attachment.name}", "has no pages"))
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _paragraphs(lines: list[str], body: ParagraphStyle, head: ParagraphStyle) -> list[Any]:
+    out: list[Any] = []
+    for line in lines:
+        if line == "":
+            out.append(Spacer(1, 8))
+        elif line.startswith("# "):
+            out.append(Paragraph(text(line[2:]), head))
+        else:
+            out.append(Paragraph(text(line), body))
+    return out
+
+
+def _front_matter(
+    case: Case,
+    call: Call,
+    record: dict[str, Any],
+    rule: Rule | None,
+    attempts: list[SchedulingAttempt],
+    reviewers: list[Call],
+    attachments: list[Attachment],
+) -> tuple[bytes, bytes]:
+    """The cover sheet and the appeal letter (with the reviewers' list), as two PDFs."""
+    register_fonts()
+    body = ParagraphStyle("b", fontName=FONT, fontSize=10.5, leading=14)
+    head = ParagraphStyle("h", parent=body, fontName=FONT_BOLD, fontSize=12, leading=16, spaceBefore=6)
+    when = parse_instant(record["call"]["started_at"]).astimezone()
+    reviewer = ", ".join(x for x in (call.reviewer_name, call.reviewer_credentials) if x) or "the plan's reviewer"
+    cover = [
+        "# Appeal of a denial of coverage",
+        "",
+        f"Patient: {case.patient_name}" + (f", born {case.patient_dob}" if case.patient_dob else ""),
+        f"Member ID: {case.member_id}" + (f" · Group: {case.group_number}" if case.group_number else ""),
+        f"Plan: {case.payer} {case.plan_name} ({case.plan_type.label}{', ' + case.state if case.state else ''})",
+        f"Claim / prior authorization: {case.claim_number or 'not given'}",
+        f"Service: {case.service_code} {case.service_description}",
+        f"Diagnosis: {case.diagnosis_code} {case.diagnosis_description}",
+        f"Denial: {case.denial_date or 'date not recorded'} {case.denial_code} — {case.denial_reason}",
+        f"Treating physician: {case.physician_display}, {case.physician_specialty}"
+        + (f", NPI {case.physician_npi}" if case.physician_npi else ""),
+        "",
+        "# Contents",
+        "1. Appeal letter and the reviewers of this case",
+        f"2. Signed record of the peer-to-peer call of {when:%Y-%m-%d} (also attached as {SIGNED_RECORD_NAME})",
+        *(f"{n}. {a.name}" for n, a in enumerate(attachments, start=3)),
+    ]
+    guidelines = (
+        "; ".join(
+            f"{g.organization} {g.year or ''} — {g.title}" + (f" ({g.recommendation})" if g.recommendation else "")
+            for g in case.guidelines
+        )
+        or "the clinical facts in the attached record"
+    )
+    outcome = {
+        "upheld": "the denial was upheld despite this evidence",
+        "reversed": f"the reviewer reversed the denial (authorization {call.authorization_number}), which the plan "
+        "has not honored",
+        "deferred": f"the reviewer deferred the decision, asking for: {call.information_requested}",
+    }.get(record["call"]["disposition"] or "", "no decision was given on the call")
+    letter = [
+        "# Appeal letter",
+        "",
+        f"On {when:%B %d, %Y}, I, {case.physician_display}, {case.physician_specialty}, spoke with {reviewer}"
+        + (f" ({call.reviewer_specialty})" if call.reviewer_specialty else "")
+        + f", the reviewer for {case.payer}, in a peer-to-peer review of this denial.",
+        f"I presented the evidence that {case.patient_name} meets each criterion of the plan's policy "
+        f"{case.policy_name} {('(' + case.policy_number + ')') if case.policy_number else ''}, and the guidelines: "
+        f"{guidelines}.",
+        f"On the call, {outcome}. The signed record of the call, with every statement and its time, follows.",
+        "",
+        "# Procedural defects",
+    ]
+    defects = []
+    match = record["call"]["reviewer"].get("specialty_match")
+    if match == "different":
+        basis = (
+            f"{rule.citation}: {rule.summary}"
+            if rule is not None
+            else "no rule requires it at this stage; the request to have a reviewer of the same specialty was noted"
+        )
+        defects.append(
+            f"The reviewer's specialty ({call.reviewer_specialty}) is not the case's ({case.physician_specialty}). "
+            f"{basis}"
+        )
+    for note in record["notes"]:
+        if note["kind"] == NoteKind.PROCEDURAL.value and not note["text"].startswith("Reviewer specialty mismatch"):
+            defects.append(f"{parse_instant(note['at']).astimezone():%Y-%m-%d %H:%M}: {note['text']}")
+    failed = [a for a in attempts if a.outcome is AttemptOutcome.FAILED]
+    if failed:
+        defects.append(
+            f"Scheduling: {len(failed)} failed attempts to reach the plan for the peer-to-peer review: "
+            + "; ".join(
+                f"{a.at.astimezone():%Y-%m-%d %H:%M}"
+                + (f" (ref. {a.reference})" if a.reference else "")
+                + (f", on hold {a.hold_minutes} min" if a.hold_minutes is not None else "")
+                for a in failed
+            )
+        )
+    if call.educational_only:
+        defects.append("The plan called the peer-to-peer 'educational only': it could not reverse the denial.")
+    letter += [f"• {d}" for d in defects] or ["None recorded."]
+    letter += ["", "# Reviewers of this case"]
+    letter += [
+        f"• {r.started_at.astimezone():%Y-%m-%d}: "
+        + (", ".join(x for x in (r.reviewer_name, r.reviewer_credentials) if x) or "not given")
+        + (f" — {r.reviewer_specialty}" if r.reviewer_specialty else " — specialty not given")
+        for r in reviewers
+    ] or ["None recorded."]
+    letter += ["", "Sincerely,", "", f"{case.physician_display}, {case.physician_specialty}"]
+
+    def build(lines: list[str]) -> bytes:
+        out = BytesIO()
+        SimpleDocTemplate(
+            out,
+            pagesize=LETTER,
+            leftMargin=inch,
+            rightMargin=inch,
+            topMargin=inch,
+            bottomMargin=inch,
+            creator="p2pdesk",
+        ).build(_paragraphs(lines, body, head))
+        return out.getvalue()
+
+    return build(cover), build(letter)
+
+
+def build_packet(
+    case: Case,
+    call: Call,
+    sealed: SealedRecord,
+    rule: Rule | None,
+    attempts: list[SchedulingAttempt],
+    reviewers: list[Call],
+    attachments: list[Attachment],
+) -> tuple[bytes, dict[str, int]]:
+    """The packet's bytes and how many pages each part has (cover, letter, record, attachments)."""
+    from pypdf import PdfReader, PdfWriter
+
+    check_attachments(attachments)
+    record = json.loads(sealed.record_json)
+    cover, letter = _front_matter(case, call, record, rule, attempts, reviewers, attachments)
+    writer = PdfWriter()
+    pages: dict[str, int] = {}
+    for name, data in [
+        ("Cover sheet", cover),
+        ("Appeal letter and reviewers", letter),
+        (f"Signed call record (version {sealed.version})", sealed.pdf),
+        *((a.name, a.data) for a in attachments),
+    ]:
+        start = len(writer.pages)
+        writer.append(PdfReader(BytesIO(data)), import_outline=False)
+        writer.add_outline_item(title=name, page_number=start)
+        pages[name] = len(writer.pages) - start
+    writer.add_attachment(SIGNED_RECORD_NAME, sealed.pdf)
+    writer.add_metadata({"/Title": f"Appeal packet — {case.patient_name}, {case.service_code}", "/Creator": "p2pdesk"})
+    out = BytesIO()
+    writer.write(out)
+    return out.getvalue(), pages

@@ -1,0 +1,99 @@
+"""The appeal packet: parts and page counts, bookmarks, what it says, the record still verifies."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from io import BytesIO
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from p2pdesk.domain.errors import InvalidInput
+from p2pdesk.record.brief_pdf import render_brief
+from p2pdesk.record.packet import SIGNED_RECORD_NAME, Attachment
+from p2pdesk.record.verify import verify_pdf
+from tests.conftest import ROOT
+
+
+def test_packet_parts_bookmarks_text_and_the_record_still_verifies(sealed, tmp_path: Path) -> None:  # noqa: ANN001
+    desk, records, record = sealed
+    desk.log_attempt(desk.call(record.call_id).case_id, "failed", reference="REF-1", hold_minutes=40)
+    desk.log_attempt(desk.call(record.call_id).case_id, "failed", reference="REF-2")
+    brief = render_brief(desk.case(desk.call(record.call_id).case_id))  # stands in for a two-document appendix
+    packet, pages = records.appeal_packet(
+        record.call_id, [Attachment("Denial letter.pdf", brief), Attachment("Plan policy RX-104.pdf", brief)]
+    )
+    reader = PdfReader(BytesIO(packet))
+    record_pages = len(PdfReader(BytesIO(record.pdf)).pages)
+    assert pages["Cover sheet"] == 1 and pages[f"Signed call record (version {record.version})"] == record_pages
+    assert len(reader.pages) == sum(pages.values()) == 1 + pages["Appeal letter and reviewers"] + record_pages + 2
+    titles = [item.title for item in reader.outline]
+    assert titles == [
+        "Cover sheet",
+        "Appeal letter and reviewers",
+        "Signed call record (version 1)",
+        "Denial letter.pdf",
+        "Plan policy RX-104.pdf",
+    ]
+    out = tmp_path / "packet.pdf"
+    out.write_bytes(packet)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Zoë Nguyễn" in text and "Family Medicine" in text and "REF-1" in text
+    assert "reversed the denial (authorization AUTH-88213)" in text
+    # The signed record travels inside, byte for byte, and verifies on its own.
+    (attached,) = reader.attachments[SIGNED_RECORD_NAME]
+    assert attached == record.pdf and verify_pdf(attached).ok
+
+
+def test_packet_cites_the_rule_for_a_specialty_mismatch(desk, clock, tmp_path: Path) -> None:  # noqa: ANN001
+    import json
+
+    from p2pdesk.domain.call import Disposition
+    from p2pdesk.services.records import Records
+    from tests.conftest import DEMO
+
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["coverage"]["state"] = "OH"
+    call = desk.start_call(desk.import_case(json.dumps(data)))
+    desk.set_reviewer(call.id, "Gregory Haines", "MD", "Obstetrics and Gynecology")
+    desk.set_disposition(call.id, Disposition.UPHELD, stated_reasoning="Needs a sulfasalazine trial")
+    desk.end_call(call.id)
+    records = Records(desk)
+    records.seal_and_sign(call.id)
+    packet, _ = records.appeal_packet(call.id, [])
+    out = tmp_path / "p.pdf"
+    out.write_bytes(packet)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Gregory Haines" in text and "Ohio Rev. Code §§ 3923.041, 1751.72" in text
+    assert "the denial was upheld despite this evidence" in text
+
+
+def test_a_non_pdf_attachment_is_refused_and_nothing_is_written(sealed, db_url: str, tmp_path: Path) -> None:  # noqa: ANN001
+    desk, records, record = sealed
+    with pytest.raises(InvalidInput, match="attachment notes.docx: is not a valid PDF"):
+        records.appeal_packet(record.call_id, [Attachment("notes.docx", b"PK\x03\x04 not a pdf")])
+    bad = tmp_path / "notes.docx"
+    bad.write_bytes(b"PK\x03\x04 not a pdf")
+    out = tmp_path / "packet.pdf"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "p2pdesk",
+            "--db",
+            db_url,
+            "appeal-packet",
+            str(record.call_id),
+            "-o",
+            str(out),
+            "--attach",
+            str(bad),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2 and "notes.docx: is not a valid PDF" in result.stderr and not out.exists()
