@@ -131,7 +131,7 @@ def _front_matter(
         basis = (
             f"{rule.citation}: {rule.summary}"
             if rule is not None
-            else "no rule requires it at this stage; the request to have a reviewer of the same specialty was noted"
+            else "No rule requires it at this stage; the request for a reviewer of the same specialty was noted."
         )
         defects.append(
             f"The reviewer's specialty ({call.reviewer_specialty}) is not the case's ({case.physician_specialty}). "

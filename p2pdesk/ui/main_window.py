@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.act_archive = self._action("&Archive of calls", "Ctrl+Shift+A", self.show_archive)
         self.act_brief = self._action("One-page &brief PDF…", "Ctrl+P", self._brief_pdf)
         self.act_export = self._action("E&xport record…", "Ctrl+E", self._export_record)
+        self.act_packet = self._action("Appeal &packet…", "Ctrl+Shift+K", self._appeal_packet)
         self.act_entry = self._action("Note &entry", "Ctrl+L", lambda: self._focus(2, self.note_pane.focus_entry))
         self.act_reviewer = self._action(
             "&Reviewer on the record", "Ctrl+R", lambda: self._focus(2, self.note_pane.focus_reviewer)
@@ -768,6 +769,48 @@ class MainWindow(QMainWindow):
         task.failed.connect(failed)
         task.start()
         self._brief_task = task
+
+    def _appeal_packet(self) -> None:
+        if self.call is None or self.call.sealed_at is None:
+            self.note_pane.show_problem("appeal packet: open a sealed call first (seal it with Ctrl+Shift+G)")
+            return
+        from PySide6.QtWidgets import QFileDialog  # slow to load: see p2pdesk.ui.qt
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Appeal packet", f"appeal-packet-call-{self.call.id}.pdf", "PDF (*.pdf)"
+        )
+        if not path:
+            return
+        attachments, _ = QFileDialog.getOpenFileNames(
+            self, "Attachments: denial letter, policy, letter of medical necessity, records", "", "PDF (*.pdf)"
+        )
+        self.write_packet(Path(path), [Path(a) for a in attachments])
+
+    def write_packet(self, path: Path, attachments: list[Path]) -> None:
+        """Build the appeal packet off the GUI thread and write it; refusals are said plainly."""
+        from p2pdesk.record.packet import Attachment
+        from p2pdesk.ui.worker import Task
+
+        call_id = self.call.id  # type: ignore[union-attr]
+        records = self.record_desk.records
+
+        def build() -> Path:
+            files = [Attachment(p.name, p.read_bytes()) for p in attachments]
+            packet, _pages = records.appeal_packet(call_id, files)  # type: ignore[arg-type]
+            path.write_bytes(packet)
+            return path
+
+        def failed(exc: object) -> None:
+            problems = getattr(exc, "problems", None)
+            self.note_pane.show_problem(
+                "Packet not written: " + ("; ".join(map(str, problems)) if problems else str(exc))
+            )
+
+        task = Task(build, self)
+        task.finished.connect(lambda written: self.note_pane.show_info(f"Appeal packet written to {written}"))
+        task.failed.connect(failed)
+        task.start()
+        self._packet_task = task
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
         """Closing during a call loses nothing (every note is already on disk); the call stays

@@ -105,3 +105,22 @@ def test_follow_ups_after_sealing_are_listed_and_marked_done(ended, desk: Desk, 
     done = [i for i in desk.follow_ups(open_only=False) if i.done]
     assert len(done) == 1 and done[0].done_how == "Letter received by fax 2026-11-21" and done[0].done_at == clock.now
     assert view.tree.topLevelItemCount() == 1
+
+
+def test_appeal_packet_from_the_window(ended, desk: Desk, qtbot, tmp_path) -> None:  # noqa: ANN001
+    from pypdf import PdfReader
+
+    from p2pdesk.services.records import Records
+
+    Records(desk).seal_and_sign(ended.call.id)
+    ended.open_call(ended.case.id, ended.call.id)
+    bad = tmp_path / "records.txt"
+    bad.write_text("not a pdf", encoding="utf-8")
+    refused = tmp_path / "refused.pdf"
+    ended.write_packet(refused, [bad])
+    qtbot.waitUntil(lambda: "Packet not written" in ended.note_pane.status.text(), timeout=20_000)
+    assert "attachment records.txt: is not a valid PDF" in ended.note_pane.status.text() and not refused.exists()
+    out = tmp_path / "packet.pdf"
+    ended.write_packet(out, [])
+    qtbot.waitUntil(lambda: out.exists() and "Appeal packet written" in ended.note_pane.info.text(), timeout=20_000)
+    assert [item.title for item in PdfReader(out).outline][:2] == ["Cover sheet", "Appeal letter and reviewers"]
