@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     pat.add_argument("-o", "--output-dir", type=Path, required=True, help="folder for the PDF and text files")
     pat.add_argument("--office-contact", default="", help="office name and phone for the plan to call")
     pat.add_argument("--p2p-line", default="", help="the plan's peer-to-peer telephone line")
+    ana = sub.add_parser("analytics", help="reversal rates by payer, service, specialty match, brief (CSV)")
+    ana.add_argument("-o", "--output", type=Path, help="CSV file to write (default: standard output)")
     brief = sub.add_parser("brief", help="write the one-page case brief (US Letter PDF)")
     brief.add_argument("case_id", type=int)
     brief.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
@@ -170,6 +172,14 @@ def main(argv: list[str] | None = None) -> int:
                 (args.output_dir / f"{name}.txt").write_text(letter, encoding="utf-8")
                 (args.output_dir / f"{name}.pdf").write_bytes(letter_pdf(letter))
                 print(args.output_dir / f"{name}.pdf")
+        elif args.command == "analytics":
+            from p2pdesk.playbook.analytics import to_csv
+
+            table = to_csv(desk.history())
+            if args.output:
+                args.output.write_text(table, encoding="utf-8")
+            else:
+                sys.stdout.write(table)
         elif args.command == "cases":
             for case in desk.cases():
                 denial = case.denial_date.isoformat() if case.denial_date else "no denial date"

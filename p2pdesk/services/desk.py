@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from p2pdesk.demo import DEMO_CASE_FILE, DEMO_CLAIM_NUMBER, DEMO_MEMBER_ID
 from p2pdesk.domain.call import (
@@ -127,6 +128,18 @@ class Desk:
 
     def archive(self) -> list[ArchiveRow]:
         return self.store.archive()
+
+    def history(self) -> list[Any]:
+        """The practice's reversal rates and times (p2pdesk.playbook.analytics)."""
+        from p2pdesk.playbook.analytics import history
+
+        cases: dict[int, Case] = {}
+        pairs = []
+        for row in self.store.archive():
+            if row.case_id not in cases:
+                cases[row.case_id] = self.store.get_case(row.case_id)
+            pairs.append((cases[row.case_id], self.store.get_call(row.call_id)))
+        return history(pairs)
 
     # Follow-ups -------------------------------------------------------------------------------
 

@@ -112,10 +112,12 @@ class HomeView(QWidget):
         case = self._cases[self.tree.indexOfTopLevelItem(parent)]
         return _CALL, case.id, case.calls[parent.indexOfChild(item)].id
 
-    def show_follow_ups_due(self, count: int) -> None:
-        """Say how many follow-ups are due today or overdue (Ctrl+Shift+U lists them)."""
-        self.follow_ups_due.setText(f"{count} follow-up(s) due today or overdue — Ctrl+Shift+U" if count else "")
-        self.follow_ups_due.setVisible(bool(count))
+    def show_follow_ups_due(self, lines: list[str]) -> None:
+        """List the follow-ups due today or overdue (Ctrl+Shift+U opens them to mark them done)."""
+        shown = lines[:5] + ([f"… and {len(lines) - 5} more"] if len(lines) > 5 else [])
+        self.follow_ups_due.setText("Follow-ups due (Ctrl+Shift+U): " + " · ".join(shown) if lines else "")
+        self.follow_ups_due.setWordWrap(True)
+        self.follow_ups_due.setVisible(bool(lines))
 
     def selected_case_id(self) -> int | None:
         """The case of the selected row (a call row counts for its case)."""

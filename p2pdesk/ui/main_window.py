@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from p2pdesk.playbook.rules import Rule
     from p2pdesk.services.desk import Desk
     from p2pdesk.store.snapshot import Snapshot
+    from p2pdesk.ui.analytics_view import AnalyticsView
     from p2pdesk.ui.archive_view import ArchiveView
     from p2pdesk.ui.case_editor import CaseEditor
     from p2pdesk.ui.follow_ups_view import FollowUpsView
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self._editor: CaseEditor | None = None
         self._follow_ups: FollowUpsView | None = None
         self._archive: ArchiveView | None = None
+        self._history: AnalyticsView | None = None
         self._rules: list[Rule] | None = None
         self._templates: dict | None = None  # the practice's script templates, once loaded
         self.brief = BriefView(self)
@@ -142,6 +144,7 @@ class MainWindow(QMainWindow):
         self.act_edit = self._action("&Prepare case (editor)", "Ctrl+Shift+P", self.edit_case)
         self.act_follow_ups = self._action("&Follow-ups", "Ctrl+Shift+U", self.show_follow_ups)
         self.act_archive = self._action("&Archive of calls", "Ctrl+Shift+A", self.show_archive)
+        self.act_history = self._action("Practice &history (charts)", "Ctrl+Shift+Y", self.show_history)
         self.act_brief = self._action("One-page &brief PDF…", "Ctrl+P", self._brief_pdf)
         self.act_export = self._action("E&xport record…", "Ctrl+E", self._export_record)
         self.act_packet = self._action("Appeal &packet…", "Ctrl+Shift+K", self._appeal_packet)
@@ -282,7 +285,7 @@ class MainWindow(QMainWindow):
             )
             now = self.desk.now()
             due = [f for f in self.desk.follow_ups() if f.status(now) in ("overdue", "today")]
-            self.home.show_follow_ups_due(len(due))
+            self.home.show_follow_ups_due([f"{f.status(now).upper()}: {f.what} (call {f.call_id})" for f in due])
         self.stack.setCurrentWidget(self.home)
         self.setWindowTitle("p2pdesk")
         self._update_actions()
@@ -576,6 +579,41 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("p2pdesk — archive")
         self._update_actions()
         view.search.setFocus()
+
+    # History ----------------------------------------------------------------------------------
+
+    @property
+    def history_view(self) -> AnalyticsView:
+        if self._history is None:
+            from p2pdesk.ui.analytics_view import AnalyticsView
+
+            self._history = AnalyticsView(self)
+            self._history.exportRequested.connect(self._export_history)
+            self.stack.addWidget(self._history)
+        return self._history
+
+    def show_history(self) -> None:
+        """Reversal rates by payer, service, reviewer specialty match and brief completeness."""
+        groups = self._guard(self.desk.history)
+        if groups is None:
+            return
+        view = self.history_view
+        view.show_groups(groups)
+        self.stack.setCurrentWidget(view)
+        self.setWindowTitle("p2pdesk — practice history")
+        self._update_actions()
+
+    def _export_history(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # slow to load: see p2pdesk.ui.qt
+
+        path, _ = QFileDialog.getSaveFileName(self, "Practice history", "p2p-history.csv", "CSV (*.csv)")
+        if path:
+            self.write_history_csv(Path(path))
+
+    def write_history_csv(self, path: Path) -> None:
+        from p2pdesk.playbook.analytics import to_csv
+
+        path.write_text(to_csv(self.desk.history()), encoding="utf-8")
 
     # Follow-ups -------------------------------------------------------------------------------
 

@@ -58,3 +58,19 @@ def test_filter_the_archive_and_open_a_call(open_window, desk: Desk, clock) -> N
     view.table.selectRow(0)
     press(view.table, Qt.Key.Key_Return)
     assert window.stack.currentWidget() is window.case_desk and window.call.id == second
+
+
+def test_practice_history_charts_and_csv(open_window, desk: Desk, clock, tmp_path) -> None:  # noqa: ANN001
+    demo = desk.load_demo()
+    _call(desk, demo, "Gregory Haines", Disposition.REVERSED, authorization_number="A-1")
+    _call(desk, demo, "Priya Raman", Disposition.UPHELD, stated_reasoning="Needs SSZ")
+    window = open_window(desk)
+    press(window, Qt.Key.Key_Y, CTRL | SHIFT)
+    view = window.history_view
+    assert window.stack.currentWidget() is view and view.tabs.count() == 4
+    (series,) = view.charts["payer"].series()
+    (bars,) = series.barSets()
+    assert [bars.at(i) for i in range(bars.count())] == [50.0]  # one payer, 1 of 2 reversed
+    out = tmp_path / "history.csv"
+    window.write_history_csv(out)
+    assert "payer,Lakeshore Health Plan,2,1,0.5000," in out.read_text(encoding="utf-8")

@@ -124,3 +124,18 @@ def test_appeal_packet_from_the_window(ended, desk: Desk, qtbot, tmp_path) -> No
     ended.write_packet(out, [])
     qtbot.waitUntil(lambda: out.exists() and "Appeal packet written" in ended.note_pane.info.text(), timeout=20_000)
     assert [item.title for item in PdfReader(out).outline][:2] == ["Cover sheet", "Appeal letter and reviewers"]
+
+
+def test_follow_ups_due_are_listed_on_the_home_view(ended, desk: Desk, clock) -> None:  # noqa: ANN001
+    from p2pdesk.domain.call import Disposition
+    from p2pdesk.services.records import Records
+
+    call = desk.start_call(ended.case.id)
+    desk.set_disposition(call.id, Disposition.REVERSED, authorization_number="AUTH-7")
+    desk.end_call(call.id)
+    Records(desk).seal_and_sign(call.id)
+    clock.advance(3 * 86400)  # past the 24 h and 48 h follow-ups
+    ended.show_home()
+    shown = ended.home.follow_ups_due.text()
+    assert "OVERDUE: Written confirmation of the reversal received" in shown
+    assert "OVERDUE: Authorization AUTH-7 visible in the plan's system" in shown
