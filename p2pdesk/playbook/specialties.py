@@ -40,6 +40,7 @@ def vocabulary() -> Vocabulary:
     return Vocabulary({k: frozenset(v) for k, v in boards.items()}, names)
 
 
+@cache
 def canonical(name: str) -> str | None:
     """The ABMS name of a specialty as someone said it, or None if the vocabulary lacks it."""
     vocab = vocabulary()
@@ -75,6 +76,7 @@ class SpecialtyMatch:
         return f"the specialties could not be compared ({self.reviewer_specialty} / {self.case_specialty})"
 
 
+@cache
 def match(case_specialty: str, reviewer_specialty: str) -> SpecialtyMatch:
     """Same, similar (same ABMS board) or different."""
     ours, theirs = canonical(case_specialty), canonical(reviewer_specialty)

@@ -135,10 +135,12 @@ class Desk:
 
         cases: dict[int, Case] = {}
         pairs = []
-        for row in self.store.archive():
-            if row.case_id not in cases:
-                cases[row.case_id] = self.store.get_case(row.case_id)
-            pairs.append((cases[row.case_id], self.store.get_call(row.call_id)))
+        for call in self.store.all_calls():
+            if call.disposition is None:
+                continue
+            if call.case_id not in cases:
+                cases[call.case_id] = self.store.get_case(call.case_id)
+            pairs.append((cases[call.case_id], call))
         return history(pairs)
 
     # Follow-ups -------------------------------------------------------------------------------

@@ -187,6 +187,11 @@ class Store:
             rows = s.scalars(select(CallRow).where(CallRow.case_id == case_id).order_by(CallRow.started_at))
             return [_from_row(Call, r) for r in rows]
 
+    def all_calls(self) -> list[Call]:
+        """Every call, in one query (the practice's history reads them all)."""
+        with self._session() as s:
+            return [_from_row(Call, r) for r in s.scalars(select(CallRow).order_by(CallRow.started_at))]
+
     def call_in_progress(self) -> Call | None:
         """The newest call that was started and never ended (e.g. after a crash)."""
         with self._session() as s:

@@ -593,15 +593,20 @@ class MainWindow(QMainWindow):
         return self._history
 
     def show_history(self) -> None:
-        """Reversal rates by payer, service, reviewer specialty match and brief completeness."""
-        groups = self._guard(self.desk.history)
-        if groups is None:
-            return
+        """Reversal rates by payer, service, reviewer specialty match and brief completeness,
+        computed off the GUI thread (a large practice has many calls)."""
+        from p2pdesk.ui.worker import Task
+
         view = self.history_view
-        view.show_groups(groups)
         self.stack.setCurrentWidget(view)
         self.setWindowTitle("p2pdesk — practice history")
         self._update_actions()
+        view.summary.setText("Counting…")
+        task = Task(self.desk.history, self)
+        task.finished.connect(view.show_groups)
+        task.failed.connect(lambda exc: view.summary.setText(f"Could not count: {exc}"))
+        task.start()
+        self._history_task = task
 
     def _export_history(self) -> None:
         from PySide6.QtWidgets import QFileDialog  # slow to load: see p2pdesk.ui.qt

@@ -60,14 +60,15 @@ def test_filter_the_archive_and_open_a_call(open_window, desk: Desk, clock) -> N
     assert window.stack.currentWidget() is window.case_desk and window.call.id == second
 
 
-def test_practice_history_charts_and_csv(open_window, desk: Desk, clock, tmp_path) -> None:  # noqa: ANN001
+def test_practice_history_charts_and_csv(open_window, desk: Desk, clock, tmp_path, qtbot) -> None:  # noqa: ANN001
     demo = desk.load_demo()
     _call(desk, demo, "Gregory Haines", Disposition.REVERSED, authorization_number="A-1")
     _call(desk, demo, "Priya Raman", Disposition.UPHELD, stated_reasoning="Needs SSZ")
     window = open_window(desk)
     press(window, Qt.Key.Key_Y, CTRL | SHIFT)
     view = window.history_view
-    assert window.stack.currentWidget() is view and view.tabs.count() == 4
+    assert window.stack.currentWidget() is view
+    qtbot.waitUntil(lambda: view.tabs.count() == 4, timeout=10_000)
     (series,) = view.charts["payer"].series()
     (bars,) = series.barSets()
     assert [bars.at(i) for i in range(bars.count())] == [50.0]  # one payer, 1 of 2 reversed
