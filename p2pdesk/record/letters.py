@@ -79,18 +79,20 @@ def demand_text(case: Case, attempts: list[SchedulingAttempt], rule: Rule | None
     return "\n".join(lines).rstrip() + "\n"
 
 
-def letter_pdf(letter: str) -> bytes:
-    """A letter's plain text as a US Letter PDF (embedded fonts, text escaped)."""
+def lines_pdf(lines: list[str], *, title: str, headings: tuple[str, ...] = ()) -> bytes:
+    """Lines of text as a US Letter PDF (embedded fonts, every line escaped). A blank line is a
+    gap; a line in ``headings``, or one starting with "# ", is set as a heading."""
     register_fonts()
     body = ParagraphStyle("letter", fontName=FONT, fontSize=10.5, leading=14)
-    heading = ParagraphStyle("heading", parent=body, fontName=FONT_BOLD)
+    heading = ParagraphStyle("heading", parent=body, fontName=FONT_BOLD, fontSize=11.5, leading=16, spaceBefore=4)
     story = []
-    for line in letter.splitlines():
+    for line in lines:
         if not line.strip():
             story.append(Spacer(1, 8))
+        elif line.startswith("# ") or line in headings:
+            story.append(Paragraph(text(line.removeprefix("# ")), heading))
         else:
-            style = heading if line in HEADINGS else body
-            story.append(Paragraph(text(line).replace("  ", "&nbsp;&nbsp;"), style))
+            story.append(Paragraph(text(line).replace("  ", "&nbsp;&nbsp;"), body))
     out = BytesIO()
     SimpleDocTemplate(
         out,
@@ -99,10 +101,17 @@ def letter_pdf(letter: str) -> bytes:
         rightMargin=inch,
         topMargin=inch,
         bottomMargin=inch,
-        title=next((line.title() for line in letter.splitlines() if line in HEADINGS), "Letter"),
+        title=title,
         creator="p2pdesk",
     ).build(story)
     return out.getvalue()
+
+
+def letter_pdf(letter: str) -> bytes:
+    """A letter's plain text as a PDF, its heading line set bold."""
+    lines = letter.splitlines()
+    title = next((line.title() for line in lines if line in HEADINGS), "Letter")
+    return lines_pdf(lines, title=title, headings=HEADINGS)
 
 
 def patient_request_text(case: Case, today: date, office_contact: str = "") -> str:

@@ -13,11 +13,6 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
-from reportlab.lib.pagesizes import LETTER
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
-
 from p2pdesk.domain.call import Call, NoteKind
 from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, Problem
@@ -25,7 +20,7 @@ from p2pdesk.domain.record import parse_instant
 from p2pdesk.domain.scheduling import AttemptOutcome, SchedulingAttempt
 from p2pdesk.domain.sealed import SealedRecord
 from p2pdesk.playbook.rules import Rule
-from p2pdesk.record.pdf import FONT, FONT_BOLD, register_fonts, text
+from p2pdesk.record.letters import lines_pdf
 
 SIGNED_RECORD_NAME = "call-record-signed.pdf"
 
@@ -54,18 +49,6 @@ def check_attachments(attachments: list[Attachment]) -> None:
         raise InvalidInput(problems)
 
 
-def _paragraphs(lines: list[str], body: ParagraphStyle, head: ParagraphStyle) -> list[Any]:
-    out: list[Any] = []
-    for line in lines:
-        if line == "":
-            out.append(Spacer(1, 8))
-        elif line.startswith("# "):
-            out.append(Paragraph(text(line[2:]), head))
-        else:
-            out.append(Paragraph(text(line), body))
-    return out
-
-
 def _front_matter(
     case: Case,
     call: Call,
@@ -76,9 +59,6 @@ def _front_matter(
     attachments: list[Attachment],
 ) -> tuple[bytes, bytes]:
     """The cover sheet and the appeal letter (with the reviewers' list), as two PDFs."""
-    register_fonts()
-    body = ParagraphStyle("b", fontName=FONT, fontSize=10.5, leading=14)
-    head = ParagraphStyle("h", parent=body, fontName=FONT_BOLD, fontSize=12, leading=16, spaceBefore=6)
     when = parse_instant(record["call"]["started_at"]).astimezone()
     reviewer = ", ".join(x for x in (call.reviewer_name, call.reviewer_credentials) if x) or "the plan's reviewer"
     cover = [
@@ -163,20 +143,7 @@ def _front_matter(
     ] or ["None recorded."]
     letter += ["", "Sincerely,", "", f"{case.physician_display}, {case.physician_specialty}"]
 
-    def build(lines: list[str]) -> bytes:
-        out = BytesIO()
-        SimpleDocTemplate(
-            out,
-            pagesize=LETTER,
-            leftMargin=inch,
-            rightMargin=inch,
-            topMargin=inch,
-            bottomMargin=inch,
-            creator="p2pdesk",
-        ).build(_paragraphs(lines, body, head))
-        return out.getvalue()
-
-    return build(cover), build(letter)
+    return lines_pdf(cover, title="Appeal packet: cover sheet"), lines_pdf(letter, title="Appeal letter")
 
 
 def build_packet(
