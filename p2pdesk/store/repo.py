@@ -156,15 +156,19 @@ class Store:
 
     # Calls -----------------------------------------------------------------------------------
 
-    def add_call(self, call: Call) -> Call:
+    def _add_to_case(self, item: Any, row_cls: type) -> Any:
+        """Insert a row that belongs to a case; the item gets its new id."""
         with self._session(write=True) as s:
-            if s.get(CaseRow, call.case_id) is None:
-                raise NotFound(f"no case with id {call.case_id}")
-            row = CallRow(**_values(call))
+            if s.get(CaseRow, item.case_id) is None:
+                raise NotFound(f"no case with id {item.case_id}")
+            row = row_cls(**_values(item))
             s.add(row)
             s.flush()
-            call.id = row.id
-            return call
+            item.id = row.id
+            return item
+
+    def add_call(self, call: Call) -> Call:
+        return self._add_to_case(call, CallRow)
 
     def get_call(self, call_id: int) -> Call:
         with self._session() as s:
@@ -296,14 +300,7 @@ class Store:
     # Scheduling ---------------------------------------------------------------------------------
 
     def add_attempt(self, attempt: SchedulingAttempt) -> SchedulingAttempt:
-        with self._session(write=True) as s:
-            if s.get(CaseRow, attempt.case_id) is None:
-                raise NotFound(f"no case with id {attempt.case_id}")
-            row = SchedulingAttemptRow(**_values(attempt))
-            s.add(row)
-            s.flush()
-            attempt.id = row.id
-            return attempt
+        return self._add_to_case(attempt, SchedulingAttemptRow)
 
     def attempts(self, case_id: int) -> list[SchedulingAttempt]:
         with self._session() as s:
