@@ -24,15 +24,25 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: The same window frame, sized alike, reported the same way as ``p2pdesk --quit-when-shown``:
+#: once the event loop is back after its first frame was drawn.
 BARE = """
 import sys
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QMainWindow
+class FirstFrame(QObject):
+    def eventFilter(self, watched, event):
+        if isinstance(event, QPaintEvent):
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
+        return False
 app = QApplication(sys.argv)
 window = QMainWindow()
-window.resize(1366, 700)
+window.resize(1366, 740)
+first_frame = FirstFrame(window)
+window.installEventFilter(first_frame)
 window.show()
-QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
 app.exec()
 """
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with one field, in words a physician or a billing specialist can act on."""
+class Problem(NamedTuple):
+    """One thing wrong with one field, in words a physician or a billing specialist can act on.
+
+    A named tuple (immutable, compared by value) rather than a frozen dataclass: it is defined
+    before the window's first paint, and a named tuple costs a tenth as much to define."""
 
     field: str
     message: str

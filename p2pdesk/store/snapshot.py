@@ -14,10 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from p2pdesk.domain.call import Call, Disposition, Note, NoteKind
 from p2pdesk.domain.case import CASE_LISTS, Case, PlanType
@@ -37,8 +36,7 @@ CASE_LIST_TABLES = {
 }
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """What the window needs for its first paint."""
 
     case: Case

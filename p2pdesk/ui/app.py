@@ -8,10 +8,12 @@ Anything a physician asks for before that waits for the store; nothing is lost.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QApplication, QWidget
 
 from p2pdesk.config import resolve_db_url
 from p2pdesk.demo import DEMO_CLAIM_NUMBER, DEMO_MEMBER_ID
@@ -32,6 +34,22 @@ def build_window(desk: Desk, *, demo: bool = False, case_id: int | None = None) 
         case_id = desk.load_demo()
     window.restore(case_id)
     return window
+
+
+class _FirstFrame(QObject):
+    """Calls ``then`` once, when the event loop is back after the window's first frame was drawn
+    (the whole window paints in one pass, its children right after it)."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._then = then
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: object) -> bool:  # noqa: N802 - Qt's name
+        if isinstance(event, QPaintEvent):
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._then)
+        return False
 
 
 def _open_desk(url: str) -> Desk:
@@ -65,7 +83,6 @@ def run(db: str | None = None, demo: bool = False, case_id: int | None = None, q
             QMessageBox.critical(None, "p2pdesk", str(exc))
             return 1
         window.restore(case_id)
-    window.show()
 
     def shown() -> None:
         if quit_when_shown:
@@ -80,5 +97,6 @@ def run(db: str | None = None, demo: bool = False, case_id: int | None = None, q
         print("ready" if window.load_desk() else "store unavailable", flush=True)
         app.quit()
 
-    QTimer.singleShot(0, shown)
+    _FirstFrame(window, shown)
+    window.show()
     return app.exec()

@@ -12,7 +12,7 @@ Signals:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction
@@ -38,8 +38,7 @@ from p2pdesk.playbook.script import phase_at
 from p2pdesk.ui.richtext import esc
 
 
-@dataclass(frozen=True)
-class CallActions:
+class CallActions(NamedTuple):
     """The window's actions the pane's buttons stand for (shortcuts live on the actions)."""
 
     start: QAction
