@@ -11,9 +11,12 @@ or a file could not be used.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_OK, EXIT_ENVIRONMENT, EXIT_INVALID = 0, 1, 2
 
@@ -30,15 +33,39 @@ def _window_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
-def _window_parser() -> argparse.ArgumentParser:
-    """The window's options alone: building every command's parser takes longer (about 8 ms)
-    than opening the database, so the window does not wait for it."""
-    parser = _window_options(argparse.ArgumentParser(prog="p2pdesk", add_help=False))
-    parser.set_defaults(command=None)
-    return parser
+def window_arguments(argv: list[str]) -> dict[str, Any] | None:
+    """The window's options, when ``argv`` holds them and nothing else, as ``run`` takes them.
+
+    Read without argparse: building every command's parser and its first parse (which compiles
+    regular expressions) take about a tenth of the window's start-up. Anything else (a command,
+    ``--help``, an abbreviation, a value that is not right) returns None, and argparse reads it
+    and says what is wrong.
+    """
+    found: dict[str, Any] = {"db": None, "demo": False, "case_id": None, "quit_when_shown": False}
+    rest = iter(argv)
+    for item in rest:
+        flag, has_value, value = item.partition("=")
+        if flag in ("--demo", "--quit-when-shown") and not has_value:
+            found[flag[2:].replace("-", "_")] = True
+            continue
+        if flag not in ("--db", "--case"):
+            return None
+        if not has_value:
+            value = next(rest, "-")
+        if value.startswith("-"):
+            return None
+        if flag == "--db":
+            found["db"] = value
+        elif value.isascii() and value.isdigit():
+            found["case_id"] = int(value)
+        else:
+            return None
+    return found
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse  # not needed to open the window: see window_arguments
+
     parser = _window_options(argparse.ArgumentParser(prog="p2pdesk", description="The peer-to-peer review desk."))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     imp = sub.add_parser("import-case", help="validate and import a JSON case file")
@@ -100,13 +127,15 @@ def _initials(name: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    window, rest = _window_parser().parse_known_args(argv)
-    # No command, no --help, nothing unknown: the window, without building every command's parser.
-    args = window if not rest else _parser().parse_args(argv)
-    if args.command is None:
+    window = window_arguments(argv)
+    if window is None:
+        args = _parser().parse_args(argv)
+        if args.command is None:
+            window = {"db": args.db, "demo": args.demo, "case_id": args.case, "quit_when_shown": args.quit_when_shown}
+    if window is not None:
         from p2pdesk.ui.app import run
 
-        return run(db=args.db, demo=args.demo, case_id=args.case, quit_when_shown=args.quit_when_shown)
+        return run(**window)
 
     from p2pdesk.config import resolve_db_url
     from p2pdesk.domain.errors import InvalidInput, NotFound, StoreUnavailable

@@ -7,6 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from p2pdesk import cli
 from tests.conftest import DEMO, ROOT
 
 
@@ -61,3 +64,51 @@ def test_missing_file_and_unknown_case_say_so(tmp_path: Path, db_url: str) -> No
     assert missing.returncode == 1 and "cannot read" in missing.stderr
     unknown = p2pdesk("export-case", "99", db=db_url)
     assert unknown.returncode == 2 and "no case with id 99" in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--demo"],
+        ["--db", "sqlite:///x.sqlite3", "--demo", "--quit-when-shown"],
+        ["--db=postgresql+psycopg://desk@host/p2p", "--case", "12"],
+        ["--case=7", "--db", "/tmp/a b.sqlite3", "--case", "8"],
+    ],
+)
+def test_window_options_are_read_as_argparse_reads_them(argv: list[str]) -> None:
+    args = cli._parser().parse_args(argv)
+    assert args.command is None
+    assert cli.window_arguments(argv) == {
+        "db": args.db,
+        "demo": args.demo,
+        "case_id": args.case,
+        "quit_when_shown": args.quit_when_shown,
+    }
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["cases"],
+        ["--db", "x", "cases"],
+        ["--help"],
+        ["--de"],
+        ["--case", "seven"],
+        ["--case", "-1"],
+        ["--case", "٣"],
+        ["--db"],
+        ["--db", "--demo"],
+        ["--demo=yes"],
+        ["--unknown"],
+    ],
+)
+def test_anything_else_is_left_to_argparse(argv: list[str]) -> None:
+    assert cli.window_arguments(argv) is None
+
+
+def test_a_bad_window_option_is_named_by_argparse(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["--case", "seven"])
+    assert exit_.value.code == 2
+    assert "argument --case: invalid int value: 'seven'" in capsys.readouterr().err

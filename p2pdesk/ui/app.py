@@ -20,7 +20,6 @@ from p2pdesk.demo import DEMO_CLAIM_NUMBER, DEMO_MEMBER_ID
 from p2pdesk.domain.errors import StoreUnavailable
 from p2pdesk.store.snapshot import read_snapshot
 from p2pdesk.ui.main_window import MainWindow
-from p2pdesk.ui.qt import warm_up
 
 if TYPE_CHECKING:
     from p2pdesk.services.desk import Desk
@@ -29,7 +28,7 @@ if TYPE_CHECKING:
 def build_window(desk: Desk, *, demo: bool = False, case_id: int | None = None) -> MainWindow:
     """A window on an open desk, showing what ``restore`` picks (used by tests and tools)."""
     window = MainWindow(lambda: desk)
-    window.load_rules()
+    window.complete()
     if demo:
         case_id = desk.load_demo()
     window.restore(case_id)
@@ -87,8 +86,7 @@ def run(db: str | None = None, demo: bool = False, case_id: int | None = None, q
     def shown() -> None:
         if quit_when_shown:
             print("shown", flush=True)
-        warm_up()
-        window.load_rules()
+        window.complete()
         window.open_desk_in_background()
         if quit_when_shown:
             QTimer.singleShot(0, store_ready)

@@ -7,8 +7,13 @@ parent, so nothing typed in them is disturbed by a resize.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QSplitter, QTabBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QTabBar
 
 NARROW_WIDTH = 980
 
@@ -19,22 +24,18 @@ class CaseDesk(QWidget):
     def __init__(self, brief: QWidget, script: QWidget, notes: QWidget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._panes = [brief, script, notes]
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        self.tab_bar = QTabBar(self)
-        self.tab_bar.setObjectName("narrowTabs")
-        for n, title in enumerate(("Brief", "Script", "Notes"), start=1):
-            self.tab_bar.addTab(f"{title} (Alt+{n})")
-        self.tab_bar.currentChanged.connect(self._show_only)
+        self._current = 0
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
+        self.tab_bar: QTabBar | None = None  # made the first time the desk is narrow: the first frame is wide
         self.splitter = QSplitter(parent=self)  # positional parent: see p2pdesk.ui.qt
         self.splitter.setChildrenCollapsible(False)
         for pane, stretch in zip(self._panes, (12, 7, 8), strict=True):
             self.splitter.addWidget(pane)
             self.splitter.setStretchFactor(self.splitter.indexOf(pane), stretch)
         self.splitter.setSizes([640, 340, 386])
-        layout.addWidget(self.tab_bar)
-        layout.addWidget(self.splitter, 1)
+        self._layout.addWidget(self.splitter, 1)
         self.narrow: bool | None = None
         self._arrange(False)
 
@@ -42,14 +43,26 @@ class CaseDesk(QWidget):
         if narrow == self.narrow:
             return
         self.narrow = narrow
-        self.tab_bar.setVisible(narrow)
+        if narrow and self.tab_bar is None:
+            from PySide6.QtWidgets import QTabBar
+
+            self.tab_bar = QTabBar(self)
+            self.tab_bar.setObjectName("narrowTabs")
+            for n, title in enumerate(("Brief", "Script", "Notes"), start=1):
+                self.tab_bar.addTab(f"{title} (Alt+{n})")
+            self.tab_bar.setCurrentIndex(self._current)
+            self.tab_bar.currentChanged.connect(self._show_only)
+            self._layout.insertWidget(0, self.tab_bar)
+        if self.tab_bar is not None:
+            self.tab_bar.setVisible(narrow)
         if narrow:
-            self._show_only(self.tab_bar.currentIndex())
+            self._show_only(self._current)
         else:
             for pane in self._panes:
                 pane.show()
 
     def _show_only(self, index: int) -> None:
+        self._current = index
         if not self.narrow:
             return
         for i, pane in enumerate(self._panes):
@@ -57,11 +70,13 @@ class CaseDesk(QWidget):
 
     def current_pane(self) -> QWidget:
         """The pane in front: in a narrow column, the one showing."""
-        return self._panes[self.tab_bar.currentIndex()]
+        return self._panes[self._current]
 
     def show_pane(self, index: int) -> None:
         """Bring pane ``index`` (0 brief, 1 script, 2 notes) forward and give it focus."""
-        self.tab_bar.setCurrentIndex(index)
+        if self.tab_bar is not None:
+            self.tab_bar.setCurrentIndex(index)  # shows it, through _show_only
+        self._show_only(index)
         self._panes[index].setFocus()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt's name

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
 from p2pdesk.domain.call import Call, Disposition, Note, NoteKind
@@ -43,6 +43,11 @@ class MainWindow(QMainWindow):
 
     ``open_desk`` opens the store; it is called on first use, so the window can be drawn
     (from a snapshot) before the store has loaded. A write asked for before then waits for it.
+
+    The constructor builds what the first frame shows: the panes, the call buttons and the menu
+    titles. ``complete()`` adds the rest (the menus' actions with their shortcuts, the rules the
+    script cites); start-up calls it as soon as the first frame is drawn, before any keystroke is
+    handled, and ``p2pdesk.ui.app.build_window`` calls it at once.
     """
 
     def __init__(self, open_desk: Callable[[], Desk], parent: QWidget | None = None) -> None:
@@ -55,7 +60,12 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("p2pdesk")
         self.resize(1366, 740)
 
-        self._make_actions()
+        self._shortcuts: list[tuple[QAction, str]] = []  # bound by complete()
+        self.act_start = self._action("&Start call", "Ctrl+Shift+S", self._start_call)
+        self.act_end = self._action("&End call", "Ctrl+Shift+E", self._end_call)
+        self.act_seal = self._action("Seal && si&gn record", "Ctrl+Shift+G", self._seal)
+        self.act_seal.setIconText("Seal && sign")
+        self._complete = False
         self._home: HomeView | None = None  # built when first shown: not needed to draw a call
         self._record_desk: RecordDesk | None = None
         self._editor: CaseEditor | None = None
@@ -71,9 +81,25 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.case_desk)
         self.setCentralWidget(self.stack)
-        self._make_menus()
+        bar = self.menuBar()
+        self._menus = (bar.addMenu("&File"), bar.addMenu("&Call"), bar.addMenu("&View"))
         self._connect()
         self._update_actions()
+
+    def complete(self) -> None:
+        """Add what the first frame does not show: the menus' actions and their shortcuts, Qt's
+        enums (see p2pdesk.ui.qt) and the rules the script cites."""
+        if self._complete:
+            return
+        from p2pdesk.ui.qt import warm_up
+
+        self._make_actions()
+        self._bind_shortcuts()
+        self._make_menus()
+        self._complete = True
+        self._update_actions()
+        warm_up()
+        self.load_rules()
 
     @property
     def rules(self) -> list[Rule] | None:
@@ -119,27 +145,33 @@ class MainWindow(QMainWindow):
     # Actions and menus -----------------------------------------------------------------------
 
     def _action(self, text: str, shortcut: str, slot, *, checkable: bool = False) -> QAction:  # noqa: ANN001
+        """An action of the window; its shortcut (and the tooltip naming it) is bound by complete()."""
         action = QAction(text, self)
-        sequence = QKeySequence(shortcut)
-        # The same as setShortcut(); called through the property because the overloaded setter
-        # makes PySide6 build all of Qt's namespace enums (see p2pdesk.ui.qt).
-        action.setProperty("shortcut", sequence)
-        native = sequence.toString(QKeySequence.SequenceFormat.NativeText)
-        action.setToolTip(f"{text.replace('&', '').rstrip('…')} ({native})")
         action.setCheckable(checkable)
         action.triggered.connect(slot)
         self.addAction(action)
+        self._shortcuts.append((action, shortcut))
         return action
 
+    def _bind_shortcuts(self) -> None:
+        from PySide6.QtGui import QKeySequence  # not needed for the first frame
+
+        native_text = QKeySequence.SequenceFormat.NativeText
+        for action, shortcut in self._shortcuts:
+            sequence = QKeySequence(shortcut)
+            # The same as setShortcut(); called through the property because the overloaded setter
+            # makes PySide6 build all of Qt's namespace enums (see p2pdesk.ui.qt).
+            action.setProperty("shortcut", sequence)
+            words = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
+            action.setToolTip(f"{words} ({sequence.toString(native_text)})")
+        self._shortcuts.clear()
+
     def _make_actions(self) -> None:
+        """Every action but the three the call buttons show (made with the first frame)."""
         self.act_home = self._action("&Home", "Ctrl+H", self.show_home)
         self.act_import = self._action("&Import case file…", "Ctrl+O", self._import_case)
         self.act_import_fhir = self._action("Import from the &EHR (FHIR bundle)…", "Ctrl+Shift+F", self._import_fhir)
         self.act_quit = self._action("&Quit", "Ctrl+Q", self.close)
-        self.act_start = self._action("&Start call", "Ctrl+Shift+S", self._start_call)
-        self.act_end = self._action("&End call", "Ctrl+Shift+E", self._end_call)
-        self.act_seal = self._action("Seal && si&gn record", "Ctrl+Shift+G", self._seal)
-        self.act_seal.setIconText("Seal && sign")
         self.act_records = self._action("&Records", "Ctrl+Shift+R", self.show_records)
         self.act_edit = self._action("&Prepare case (editor)", "Ctrl+Shift+P", self.edit_case)
         self.act_follow_ups = self._action("&Follow-ups", "Ctrl+Shift+U", self.show_follow_ups)
@@ -171,8 +203,7 @@ class MainWindow(QMainWindow):
         self.act_on_top = self._action("Always on &top", "Ctrl+T", self._toggle_on_top, checkable=True)
 
     def _make_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu, call_menu, view_menu = self._menus
         file_menu.addActions(
             [
                 self.act_home,
@@ -187,13 +218,11 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.act_edit, self.act_brief])
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
-        call_menu = bar.addMenu("&Call")
         call_menu.addActions([self.act_start, self.act_end, self.act_seal])
         call_menu.addSeparator()
         call_menu.addActions([self.act_entry, self.act_reviewer, self.act_criteria, self.act_disposition])
         kinds = call_menu.addMenu("Note &kind")
         kinds.addActions(self.kind_actions)
-        view_menu = bar.addMenu("&View")
         view_menu.addActions(self.pane_actions)
         view_menu.addSeparator()
         view_menu.addActions([self.act_next_step, self.act_prev_step])
@@ -243,6 +272,8 @@ class MainWindow(QMainWindow):
         self.act_start.setEnabled((on_case or on_home) and not live)
         self.act_end.setEnabled(live)
         self.act_seal.setEnabled(on_case and self.call is not None and not live and self.call.sealed_at is None)
+        if not self._complete:
+            return
         on_records = self._record_desk is not None and self.stack.currentWidget() is self._record_desk.view
         self.act_export.setEnabled(on_records)
         on_editor = self._editor is not None and self.stack.currentWidget() is self._editor

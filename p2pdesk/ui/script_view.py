@@ -47,7 +47,11 @@ def prompt_title(number: int, prompt: Prompt) -> str:
 
 
 class ScriptView(QToolBox):
-    """The seven prompts of the call, filled from the case; no signals of its own."""
+    """The seven prompts of the call, filled from the case; no signals of its own.
+
+    Only the open step's page is laid out as rich text; each other page is filled when it opens
+    (or is read), which keeps six documents out of the window's first frame.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,35 +59,47 @@ class ScriptView(QToolBox):
         self.setAccessibleName("Call script")
         self.keys: list[str] = []
         self._pages: list[QTextBrowser] = []
+        self._unfilled: dict[int, str] = {}  # page index -> its rich text, until it is shown
+        self.currentChanged.connect(self._fill)
 
     def show_script(
         self, case: Case, call: Call | None, rules: list[Rule] | None = None, templates: dict | None = None
     ) -> None:
         prompts = build_script(case, call, rules, templates)
         current = self.currentIndex()
+        self._unfilled.clear()
         if [p.key for p in prompts] != self.keys:
             while self.count():
                 page = self.widget(0)
                 self.removeItem(0)
                 page.deleteLater()
             self._pages = []
+            self.keys = [p.key for p in prompts]
             for prompt in prompts:
                 page = QTextBrowser(self)
                 page.setObjectName(f"prompt_{prompt.key}")
                 page.setOpenLinks(False)
-                page.document().setDefaultStyleSheet(STYLE_SHEET)
-                page.document().setDocumentMargin(4)
-                self.addItem(page, "")
                 self._pages.append(page)
-            self.keys = [p.key for p in prompts]
-        for n, (prompt, page) in enumerate(zip(prompts, self._pages, strict=True), start=1):
+                self.addItem(page, "")
+        for n, prompt in enumerate(prompts, start=1):
             self.setItemText(n - 1, prompt_title(n, prompt))
-            page.setHtml(prompt_html(prompt))
+            self._unfilled[n - 1] = prompt_html(prompt)
         self.setCurrentIndex(max(current, 0))
+        self._fill(self.currentIndex())
+
+    def _fill(self, index: int) -> None:
+        html = self._unfilled.pop(index, None)
+        if html is not None:
+            page = self._pages[index]
+            page.document().setDefaultStyleSheet(STYLE_SHEET)
+            page.document().setDocumentMargin(4)
+            page.setHtml(html)
 
     def page_text(self, key: str) -> str:
         """The plain text of one step, as the physician reads it."""
-        return self._pages[self.keys.index(key)].toPlainText()
+        index = self.keys.index(key)
+        self._fill(index)
+        return self._pages[index].toPlainText()
 
     def title(self, key: str) -> str:
         return self.itemText(self.keys.index(key))
