@@ -1,10 +1,16 @@
 """Measure, in one run, what the physician feels: start-up and note-commit latency.
 
     .venv/bin/python benchmarks/bench_desk.py [--runs 15] [--notes 1000] [--commits 300]
+    .venv/bin/python benchmarks/bench_desk.py --instructions    # needs valgrind
 
-Start-up: time from process start until the window has been shown and drawn once, for
+Start-up: time from process start until the window's first frame has been drawn, for
 ``p2pdesk --demo`` (demo case loaded, an existing database) against a bare PySide6 window,
-alternating the two, each a fresh process. Reported as medians and their ratio (target <= 1.3).
+alternating, each a fresh process. Reported as medians and their ratio (target <= 1.3). A third
+process, the same bare window drawing only the demo brief's rich text in one text view, shows
+how much of the ratio any window that draws text pays (fonts, text layout, painting).
+
+``--instructions`` counts, instead of timing, the instructions each of the three executes up to
+its first frame, under valgrind's callgrind: the same figures on a busy machine as on an idle one.
 
 Note commit: with ``--notes`` notes already in a call, the time from Enter in the note entry to
 the note being on disk and listed (p50/p99, target p99 <= 10 ms), and the store's part alone.
@@ -25,25 +31,52 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 #: The same window frame, sized alike, reported the same way as ``p2pdesk --quit-when-shown``:
-#: once the event loop is back after its first frame was drawn.
+#: once the event loop is back after its first frame was drawn. With a file of rich text as its
+#: argument, the window shows it in a text view, styled as the desk's brief.
 BARE = """
-import sys
+import os, sys
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QMainWindow
+def shown():
+    print("shown", flush=True)
+    if os.environ.get("BENCH_EXIT_WHEN_SHOWN"):
+        os._exit(0)
+    app.quit()
 class FirstFrame(QObject):
     def eventFilter(self, watched, event):
         if isinstance(event, QPaintEvent):
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, lambda: (print("shown", flush=True), app.quit()))
+            QTimer.singleShot(0, shown)
         return False
 app = QApplication(sys.argv)
 window = QMainWindow()
 window.resize(1366, 740)
+if len(sys.argv) > 1:
+    from PySide6.QtWidgets import QTextBrowser
+    view = QTextBrowser(window)
+    style, html = open(sys.argv[1], encoding="utf-8").read().split("\\f", 1)
+    view.document().setDefaultStyleSheet(style)
+    view.setHtml(html)
+    window.setCentralWidget(view)
 first_frame = FirstFrame(window)
 window.installEventFilter(first_frame)
 window.show()
 app.exec()
+"""
+
+#: Run as ``p2pdesk`` is, but ending the process as it says "shown" after its first frame (for
+#: counting; nothing of p2pdesk is imported before it would be).
+DESK_EXIT_WHEN_SHOWN = """
+import builtins, os, sys
+say = builtins.print
+def say_then_exit(*args, **kwargs):
+    say(*args, **kwargs)
+    if args == ("shown",):
+        os._exit(0)
+builtins.print = say_then_exit
+from p2pdesk.cli import main
+main(sys.argv[1:])
 """
 
 
@@ -58,24 +91,76 @@ def _time_process(cmd: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def bench_startup(runs: int, db: str) -> dict[str, float]:
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+def _environment() -> dict[str, str]:
+    return {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+
+
+def _write_brief_text(db: str, folder: Path) -> Path:
+    """The demo brief's rich text and style sheet, as the desk draws it, for the text-only window."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from p2pdesk.demo import DEMO_CLAIM_NUMBER, DEMO_MEMBER_ID
+    from p2pdesk.store.snapshot import read_snapshot
+    from p2pdesk.ui.brief_view import brief_html
+    from p2pdesk.ui.richtext import STYLE_SHEET
+
+    snapshot = read_snapshot(db, member_id=DEMO_MEMBER_ID, claim_number=DEMO_CLAIM_NUMBER)
+    assert snapshot is not None, "the demo case is loaded by the first p2pdesk run"
+    path = folder / "brief.txt"
+    path.write_text(f"{STYLE_SHEET}\f{brief_html(snapshot.case)}", encoding="utf-8")
+    return path
+
+
+def _desk_command(db: str) -> list[str]:
     # The installed entry point, as a user starts it (falls back to -m from a bare checkout).
     script = Path(sys.executable).with_name("p2pdesk")
     launcher = [str(script)] if script.exists() else [sys.executable, "-m", "p2pdesk"]
-    desk_cmd = [*launcher, "--db", db, "--demo", "--quit-when-shown"]
-    bare_cmd = [sys.executable, "-c", BARE]
-    _time_process(desk_cmd, env)  # first run imports the demo case and writes .pyc files
-    _time_process(bare_cmd, env)
-    desk, bare = [], []
-    for _ in range(runs):
-        bare.append(_time_process(bare_cmd, env))
-        desk.append(_time_process(desk_cmd, env))
+    return [*launcher, "--db", db, "--demo", "--quit-when-shown"]
+
+
+def _commands(db: str, folder: Path) -> dict[str, list[str]]:
+    """The three windows; the first p2pdesk run imports the demo case, whose brief the text window shows."""
+    _time_process(_desk_command(db), _environment())
+    brief = _write_brief_text(db, folder)
     return {
-        "bare_median_s": statistics.median(bare),
-        "desk_median_s": statistics.median(desk),
-        "ratio": statistics.median(desk) / statistics.median(bare),
+        "bare": [sys.executable, "-c", BARE],
+        "text": [sys.executable, "-c", BARE, str(brief)],
+        "desk": _desk_command(db),
     }
+
+
+def bench_startup(runs: int, db: str, folder: Path) -> dict[str, float]:
+    env = _environment()
+    commands = _commands(db, folder)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for cmd in commands.values():
+        _time_process(cmd, env)  # warm the page cache
+    for _ in range(runs):
+        for name, cmd in commands.items():
+            times[name].append(_time_process(cmd, env))
+    medians = {f"{name}_median_s": statistics.median(values) for name, values in times.items()}
+    return {**medians, "ratio": medians["desk_median_s"] / medians["bare_median_s"]}
+
+
+def count_instructions(db: str, folder: Path) -> dict[str, int]:
+    """Instructions executed up to the first frame, for the three windows (valgrind's callgrind)."""
+    env = {**_environment(), "BENCH_EXIT_WHEN_SHOWN": "1"}
+    commands = _commands(db, folder)
+    commands["desk"] = [sys.executable, "-c", DESK_EXIT_WHEN_SHOWN, *commands["desk"][-4:]]
+    counts = {}
+    for name, cmd in commands.items():
+        result = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        collected = [line for line in result.stderr.splitlines() if "Collected :" in line]
+        if result.stdout.split() != ["shown"] or not collected:
+            raise SystemExit(f"{name}: no count (exit {result.returncode}): {result.stderr[-500:]}")
+        counts[name] = int(collected[-1].rsplit(":", 1)[1])
+    return counts
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -134,6 +219,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--notes", type=int, default=1000)
     parser.add_argument("--commits", type=int, default=300)
+    parser.add_argument("--instructions", action="store_true", help="count instructions to the first frame instead")
     args = parser.parse_args()
     # An installed p2pdesk has its bytecode compiled (pip does it); do the same for a checkout, so
     # that each fresh process measures start-up, not compiling (PYTHONDONTWRITEBYTECODE may be set).
@@ -141,11 +227,23 @@ def main() -> None:
 
     compileall.compile_dir(str(ROOT / "p2pdesk"), quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
-        startup = bench_startup(args.runs, f"sqlite:///{Path(tmp) / 'startup.sqlite3'}")
+        db = f"sqlite:///{Path(tmp) / 'startup.sqlite3'}"
+        if args.instructions:
+            counts = count_instructions(db, Path(tmp))
+            bare = counts["bare"]
+            print(
+                "instructions to the first frame: "
+                + ", ".join(f"{name} {count / 1e6:.0f} M ({count / bare:.2f}x bare)" for name, count in counts.items())
+            )
+            return
+        startup = bench_startup(args.runs, db, Path(tmp))
+        bare = startup["bare_median_s"]
         print(
-            f"start-up  bare window {startup['bare_median_s'] * 1000:.0f} ms, "
+            f"start-up  bare window {bare * 1000:.0f} ms, "
             f"p2pdesk --demo {startup['desk_median_s'] * 1000:.0f} ms, "
-            f"ratio {startup['ratio']:.2f} (target <= 1.30; medians of {args.runs})"
+            f"ratio {startup['ratio']:.2f} (target <= 1.30; medians of {args.runs}); "
+            f"the bare window drawing only the brief's rich text {startup['text_median_s'] * 1000:.0f} ms, "
+            f"ratio {startup['text_median_s'] / bare:.2f}"
         )
         notes = bench_notes(args.notes, args.commits, f"sqlite:///{Path(tmp) / 'notes.sqlite3'}")
         print(

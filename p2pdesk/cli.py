@@ -125,6 +125,31 @@ def _initials(name: str) -> str:
     return " ".join(f"{part[0]}." for part in name.split() if part) or "?"
 
 
+def _open_window(db: str | None, demo: bool, case_id: int | None, quit_when_shown: bool) -> int:
+    """Read what the first frame shows, then load Qt and draw it.
+
+    The reading comes first, and the modules that draw the brief and the script are imported
+    before Qt: once PySide6 is imported, it reads the source of every module imported after it
+    (to look for its ``__feature__`` imports), which would add about a tenth to the start-up.
+    """
+    import p2pdesk.playbook.script  # noqa: F401 - imported before Qt, as said above
+    from p2pdesk.config import resolve_db_url
+    from p2pdesk.demo import DEMO_CLAIM_NUMBER, DEMO_MEMBER_ID
+    from p2pdesk.store.snapshot import read_snapshot
+
+    url = resolve_db_url(db)
+    first_look = demo and case_id is None
+    snapshot = read_snapshot(
+        url,
+        case_id=case_id,
+        member_id=DEMO_MEMBER_ID if first_look else "",
+        claim_number=DEMO_CLAIM_NUMBER if first_look else "",
+    )
+    from p2pdesk.ui.app import run
+
+    return run(url, snapshot, demo=demo, case_id=case_id, quit_when_shown=quit_when_shown)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     window = window_arguments(argv)
@@ -133,9 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             window = {"db": args.db, "demo": args.demo, "case_id": args.case, "quit_when_shown": args.quit_when_shown}
     if window is not None:
-        from p2pdesk.ui.app import run
-
-        return run(**window)
+        return _open_window(**window)
 
     from p2pdesk.config import resolve_db_url
     from p2pdesk.domain.errors import InvalidInput, NotFound, StoreUnavailable

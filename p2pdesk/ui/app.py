@@ -1,8 +1,9 @@
 """Start the window: drawn first, the store opened right after.
 
 When the database is a SQLite file already at the newest schema, the window is drawn from a
-read-only snapshot (``p2pdesk.store.snapshot``) and SQLAlchemy loads once it is on screen.
-Anything a physician asks for before that waits for the store; nothing is lost.
+read-only snapshot (``p2pdesk.store.snapshot``, read by ``p2pdesk.cli`` before Qt loads) and
+SQLAlchemy loads once it is on screen. Anything a physician asks for before that waits for the
+store; nothing is lost.
 """
 
 from __future__ import annotations
@@ -15,14 +16,12 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QWidget
 
-from p2pdesk.config import resolve_db_url
-from p2pdesk.demo import DEMO_CLAIM_NUMBER, DEMO_MEMBER_ID
 from p2pdesk.domain.errors import StoreUnavailable
-from p2pdesk.store.snapshot import read_snapshot
 from p2pdesk.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
     from p2pdesk.services.desk import Desk
+    from p2pdesk.store.snapshot import Snapshot
 
 
 def build_window(desk: Desk, *, demo: bool = False, case_id: int | None = None) -> MainWindow:
@@ -57,18 +56,20 @@ def _open_desk(url: str) -> Desk:
     return Desk.open(url)
 
 
-def run(db: str | None = None, demo: bool = False, case_id: int | None = None, quit_when_shown: bool = False) -> int:
+def run(
+    url: str,
+    snapshot: Snapshot | None,
+    *,
+    demo: bool = False,
+    case_id: int | None = None,
+    quit_when_shown: bool = False,
+) -> int:
+    """The window on the store at ``url``, drawn from ``snapshot`` when there is one (see
+    ``p2pdesk.store.snapshot``; the command line reads it before Qt loads), else from the store."""
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("p2pdesk")
     app.setApplicationDisplayName("p2pdesk")
-    url = resolve_db_url(db)
     window = MainWindow(lambda: _open_desk(url))
-    snapshot = read_snapshot(
-        url,
-        case_id=case_id,
-        member_id=DEMO_MEMBER_ID if demo and case_id is None else "",
-        claim_number=DEMO_CLAIM_NUMBER if demo and case_id is None else "",
-    )
     if snapshot is not None:
         window.show_snapshot(snapshot)
     else:
