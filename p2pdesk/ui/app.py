@@ -35,9 +35,6 @@ def build_window(desk: Desk, *, demo: bool = False, case_id: int | None = None) 
 
 
 class _FirstFrame(QObject):
-    """Calls ``then`` once, when the event loop is back after the window's first frame was drawn
-    (the whole window paints in one pass, its children right after it)."""
-
     def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
         super().__init__(window)
         self._then = then
@@ -48,6 +45,12 @@ class _FirstFrame(QObject):
             watched.removeEventFilter(self)
             QTimer.singleShot(0, self._then)
         return False
+
+
+def after_first_frame(window: QWidget, then: Callable[[], None]) -> None:
+    """Call ``then`` once, when the event loop is back after the window's first frame was drawn
+    (the whole window paints in one pass, its children right after it)."""
+    _FirstFrame(window, then)
 
 
 def _open_desk(url: str) -> Desk:
@@ -96,6 +99,6 @@ def run(
         print("ready" if window.load_desk() else "store unavailable", flush=True)
         app.quit()
 
-    _FirstFrame(window, shown)
+    after_first_frame(window, shown)
     window.show()
     return app.exec()

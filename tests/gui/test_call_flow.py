@@ -190,3 +190,28 @@ def test_home_view_sorts_by_the_next_deadline_and_marks_overdue(open_window, des
     assert "Ask for the peer-to-peer review" in rows[soon][1] and not rows[soon][1].startswith("OVERDUE")
     assert rows[older][1].startswith("OVERDUE · ")
     assert "File the internal appeal" in rows[older][1] and "run out: Ask for the peer-to-peer review" in rows[older][1]
+
+
+def test_the_first_frame_shows_the_case_then_every_shortcut_works(qtbot, desk: Desk) -> None:  # noqa: ANN001
+    from p2pdesk.ui.app import after_first_frame
+    from p2pdesk.ui.main_window import MainWindow
+
+    case_id = desk.load_demo()
+    window = MainWindow(lambda: desk)
+    qtbot.addWidget(window)
+    window.open_case(case_id)
+    # The first frame: the case, the call buttons and the menu titles; the menus fill after it.
+    assert "Carmen Delgado" in window.brief.toPlainText()
+    assert [a.text() for a in window.menuBar().actions()] == ["&File", "&Call", "&View"]
+    assert all(not a.menu().actions() for a in window.menuBar().actions())
+    after_first_frame(window, window.complete)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.waitUntil(lambda: all(a.menu().actions() for a in window.menuBar().actions()))
+    assert window.act_start.toolTip() == "Start call (Ctrl+Shift+S)"
+    press(window, Qt.Key.Key_S, CTRL | SHIFT)
+    live = desk.call_in_progress()
+    assert live is not None and window.call is not None and window.call.id == live.id
+    assert window.note_pane.entry.hasFocus()
