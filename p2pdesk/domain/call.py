@@ -69,7 +69,7 @@ class Disposition(StrEnum):
         return self.value.capitalize()
 
 
-@dataclass
+@dataclass(repr=False)  # no repr: it would print what was said into tracebacks and logs
 class Note:
     """One timestamped line of the call's record."""
 

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+# The case's classes have no generated repr: a repr would print the patient's details into any
+# traceback or log line that shows the object (and each one costs start-up time to generate).
+
 
 class PlanType(StrEnum):
     """The kind of plan, which decides which rules and deadlines apply."""
@@ -32,7 +35,7 @@ _PLAN_LABELS = {
 }
 
 
-@dataclass
+@dataclass(repr=False)
 class SeverityMeasure:
     """An objective measure of severity, e.g. DAS28-CRP 5.1 on a date."""
 
@@ -42,7 +45,7 @@ class SeverityMeasure:
     measured_on: date | None = None
 
 
-@dataclass
+@dataclass(repr=False)
 class PriorTreatment:
     """A therapy tried (or ruled out) before the requested service."""
 
@@ -54,7 +57,7 @@ class PriorTreatment:
     why_stopped: str = ""
 
 
-@dataclass
+@dataclass(repr=False)
 class GuidelineCitation:
     """A guideline or study the physician will cite, by organisation, title, year and category."""
 
@@ -65,7 +68,7 @@ class GuidelineCitation:
     pmid: str = ""
 
 
-@dataclass
+@dataclass(repr=False)
 class PolicyCriterion:
     """One criterion of the payer's coverage policy, mapped to the patient's fact that meets it."""
 
@@ -74,7 +77,7 @@ class PolicyCriterion:
     evidence: str = ""
 
 
-@dataclass
+@dataclass(repr=False)
 class Objection:
     """An objection the denial reason implies, with the answer prepared for it."""
 
@@ -82,7 +85,7 @@ class Objection:
     answer: str = ""
 
 
-@dataclass
+@dataclass(repr=False)
 class Case:
     """One denied (or about to be denied) service for one patient.
 

@@ -8,6 +8,8 @@ from p2pdesk.domain.call import (
     MAX_NOTE_CHARS,
     Call,
     Disposition,
+    Note,
+    NoteKind,
     check_disposition,
     check_end,
     clean_note_text,
@@ -92,3 +94,22 @@ def test_phase_clock(seconds: int, phase: str) -> None:
     from p2pdesk.playbook.script import phase_at
 
     assert phase_at(seconds)[0] == phase
+
+
+def test_a_case_or_a_note_shown_in_a_traceback_or_log_carries_no_patient_data() -> None:
+    from p2pdesk.domain.case import Case, PlanType, PriorTreatment
+
+    case = Case(
+        patient_name="Zoë Nguyễn",
+        member_id="M-552",
+        payer="Lakeshore",
+        plan_type=PlanType.ERISA,
+        diagnosis_code="M05.79",
+        service_code="J1745",
+        prior_treatments=[PriorTreatment("methotrexate", outcome="failed after 14 weeks")],
+    )
+    note = Note(call_id=1, at=datetime(2026, 11, 25, 15, 0, tzinfo=UTC), kind=NoteKind.OUR_POINT, text="DAS28 5.4")
+    for shown in (repr(case), str(case), repr(case.prior_treatments), repr(note), f"{note!r}"):
+        for private in ("Zoë", "M-552", "M05.79", "methotrexate", "DAS28"):
+            assert private not in shown
+    assert case == Case(**{**case.__dict__})  # still compared by value
