@@ -117,6 +117,9 @@ class Case:
     denial_date: date | None = None
     #: When the prior-authorization request was made (the plan's decision clock runs from it).
     requested_on: date | None = None
+    #: The request is urgent (expedited): the standard time could seriously jeopardize the patient's
+    #: life, health or ability to regain maximum function. The plan's shorter decision clock applies.
+    urgent: bool = False
     #: The final internal adverse determination, once there is one (external review runs from it).
     final_denial_date: date | None = None
     denial_reason: str = ""

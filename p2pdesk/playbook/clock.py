@@ -136,6 +136,11 @@ def deadlines(
         if start is None:
             continue
         effective = dict(rule)
+        if case.urgent and rule.get("from") == "request":
+            if "urgent" in rule:
+                effective.update(rule["urgent"])
+            else:
+                effective["basis"] = f"{rule['basis']} No shorter clock for urgent requests is on file."
         window = payers.get(case.payer, {})
         if rule["id"] == "p2p-request-window-default" and window:
             effective.update(
@@ -148,7 +153,7 @@ def deadlines(
         found.append(
             Deadline(
                 id=rule["id"],
-                what=rule["what"],
+                what=effective["what"],
                 due=due(effective, start, tz),
                 citation=effective["citation"],
                 basis=effective["basis"],

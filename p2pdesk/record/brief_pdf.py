@@ -90,6 +90,7 @@ def _sections(case: Case, size: float) -> list[_Section]:
         p(
             f"<b>Dx</b> {_value(case.diagnosis_code, 'ICD-10-CM')} {text(case.diagnosis_description)} · "
             f"<b>Service</b> {_value(case.service_code, 'CPT/HCPCS')} {text(case.service_description)}"
+            + (" · <b>URGENT request (expedited clock)</b>" if case.urgent else "")
         ),
         p(
             f"<b>Denied</b> {_value(case.denial_date, 'denial date')} ({text(case.denial_code)}): "

@@ -94,6 +94,7 @@ def _case_from(data: dict[str, Any]) -> Case:
         service_end=_d(service.get("end")),
         denial_date=_d(denial.get("date")),
         requested_on=_d(service.get("requested_on")),
+        urgent=bool(service.get("urgent", False)),
         final_denial_date=_d(denial.get("final_date")),
         denial_reason=denial.get("reason", ""),
         denial_code=denial.get("code", ""),
@@ -175,6 +176,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                     "start": _iso(case.service_start),
                     "end": _iso(case.service_end),
                     "requested_on": _iso(case.requested_on),
+                    "urgent": case.urgent or None,
                 }
             ),
             "denial": _drop_empty(

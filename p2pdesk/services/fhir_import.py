@@ -262,6 +262,8 @@ def case_from_bundle(text: str) -> Case:
         service_description=_text(item.productOrService),
         service_start=_day(period.start) if period else _day(item.servicedDate),
         service_end=_day(period.end) if period else None,
+        # Claim.priority "stat" is an immediate (urgent) request: the expedited decision clock.
+        urgent=any(c.code == "stat" for c in (claim.priority.coding or [])) if claim.priority else False,
         denial_date=_day(response.created),
         denial_reason=response.disposition or "",
         denial_code=denial_code,

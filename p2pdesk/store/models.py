@@ -101,6 +101,7 @@ class CaseRow(Base):
     service_end: Mapped[date | None] = mapped_column(Date)
     denial_date: Mapped[date | None] = mapped_column(Date)
     requested_on: Mapped[date | None] = mapped_column(Date)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     final_denial_date: Mapped[date | None] = mapped_column(Date)
     denial_reason: Mapped[long_text]
     denial_code: Mapped[short_text]

@@ -43,7 +43,8 @@ def brief_html(case: Case) -> str:
         ("Diagnosis", f"<b>{value(case.diagnosis_code, 'ICD-10-CM')}</b> {esc(case.diagnosis_description)}"),
         (
             "Service",
-            f"<b>{value(case.service_code, 'CPT/HCPCS')}</b> {esc(case.service_description)} · {dos}",
+            f"<b>{value(case.service_code, 'CPT/HCPCS')}</b> {esc(case.service_description)} · {dos}"
+            + (' · <span class="alert">&nbsp;URGENT request: expedited clock&nbsp;</span>' if case.urgent else ""),
         ),
         (
             "Denied",

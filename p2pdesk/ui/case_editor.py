@@ -22,6 +22,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -75,6 +76,7 @@ FORM: dict[str, list[tuple[str, str, str]]] = {
         ("service_start", "Service from", "date"),
         ("service_end", "Service to", "date"),
         ("requested_on", "Request made on", "date"),
+        ("urgent", "Urgent (expedited) request", "flag"),
         ("denial_date", "Denial date", "date"),
         ("final_denial_date", "Final internal denial (if any)", "date"),
         ("denial_code", "Denial code", "text"),
@@ -341,6 +343,9 @@ class CaseEditor(QWidget):
             for plan in PlanType:
                 widget.addItem(plan.label, plan.value)
             widget.activated.connect(lambda _i, k=key: self._commit_field(k))
+        elif kind == "flag":
+            widget = QCheckBox("the plan's shorter decision clock applies", self)
+            widget.toggled.connect(lambda _on, k=key: self._commit_field(k))
         else:
             widget = QLineEdit(self)
             if kind == "date":
@@ -404,6 +409,8 @@ class CaseEditor(QWidget):
                 value = getattr(case, key)
                 if isinstance(widget, QComboBox):
                     widget.setCurrentIndex(widget.findData(_shown(value)))
+                elif isinstance(widget, QCheckBox):
+                    widget.setChecked(bool(value))
                 elif isinstance(widget, QPlainTextEdit):
                     if widget.toPlainText() != _shown(value):
                         widget.setPlainText(_shown(value))
@@ -440,10 +447,12 @@ class CaseEditor(QWidget):
 
     # Editing -----------------------------------------------------------------------------------
 
-    def _value_of(self, key: str) -> str:
+    def _value_of(self, key: str) -> Any:
         widget = self.fields[key]
         if isinstance(widget, QComboBox):
             return widget.currentData()
+        if isinstance(widget, QCheckBox):
+            return widget.isChecked()
         if isinstance(widget, QPlainTextEdit):
             return widget.toPlainText()
         return widget.text()  # type: ignore[attr-defined]
@@ -453,7 +462,7 @@ class CaseEditor(QWidget):
             return
         kind = self.fields[key].property("kind")
         raw = self._value_of(key)
-        value, problem = _parse(kind, raw)
+        value, problem = (raw, "") if kind == "flag" else _parse(kind, raw)
         if problem:
             self._flag(key, problem)
             return

@@ -86,3 +86,34 @@ def test_decision_clocks_run_from_the_request_in_business_days_where_the_rule_sa
     case.final_denial_date = date(2027, 1, 10)
     case.plan_type = PlanType.STATE_COMMERCIAL
     assert {d.id: d.due.date() for d in deadlines(case, CHICAGO)}["aca-external-review"] == date(2027, 5, 10)
+
+
+def test_an_urgent_request_runs_the_expedited_clock_where_one_is_on_file() -> None:
+    case = parse_case(DEMO.read_text(encoding="utf-8"))
+    case.denial_date = None
+    case.requested_on = date(2026, 11, 25)  # Wednesday before Thanksgiving
+    case.plan_type = PlanType.MEDICARE_ADVANTAGE
+
+    def clock(rule_id: str):  # noqa: ANN202
+        (found,) = [d for d in deadlines(case, CHICAGO) if d.id == rule_id]
+        return found
+
+    assert clock("cms-0057-f-decision").due == datetime(2026, 12, 2, 23, 59, 59, tzinfo=CHICAGO)
+    case.urgent = True
+    expedited = clock("cms-0057-f-decision")
+    assert expedited.due == datetime(2026, 11, 28, 0, 0, tzinfo=CHICAGO)  # 72 hours from the request day
+    assert expedited.what == "Plan's decision due (expedited request)"
+    case.plan_type = PlanType.ERISA
+    assert clock("erisa-pre-service-decision").due == datetime(2026, 11, 28, 0, 0, tzinfo=CHICAGO)
+    case.plan_type, case.state = PlanType.STATE_COMMERCIAL, "IL"
+    assert clock("il-preauth-decision").due == datetime(2026, 11, 27, 0, 0, tzinfo=CHICAGO)  # 48 hours
+    case.state = "AR"
+    # 1 business day from Wednesday: Thanksgiving skipped, so Friday.
+    assert clock("ar-preauth-decision").due.date() == date(2026, 11, 27)
+    case.state = "NY"  # no shorter clock on file: the standard one, and the brief says so
+    ny = clock("ny-preauth-decision")
+    assert ny.due.date() == date(2026, 12, 1)
+    assert ny.basis.endswith("No shorter clock for urgent requests is on file.")
+    # Clocks that run from the denial are not decision clocks: urgency does not change them.
+    case.denial_date = date(2026, 11, 25)
+    assert clock("erisa-appeal-filing").due.date() == date(2027, 5, 24)

@@ -145,3 +145,20 @@ def test_scheduling_log_and_the_demand_after_two_failures(open_window, desk: Des
     press(editor.attempt_hold, Qt.Key.Key_Return)
     assert "hold time: 'forty' is not a number of minutes" in editor.status.text()
     assert len(desk.attempts(case_id)) == 2
+
+
+def test_an_urgent_request_is_marked_from_the_keyboard_and_shown_on_the_brief(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    box = editor.fields["urgent"]
+    editor.jump_to("urgent")
+    assert QApplication.focusWidget() is box and not box.isChecked()
+    press(box, Qt.Key.Key_Space)
+    assert desk.case(case_id).urgent is True
+    assert "URGENT request: expedited clock" in window.brief.toPlainText()
+    editor.setFocus()
+    press(editor, Qt.Key.Key_Z, CTRL)
+    assert desk.case(case_id).urgent is False and not box.isChecked()
+    assert "URGENT" not in window.brief.toPlainText()
+    exported = json.loads(desk.export_case(case_id))
+    assert "urgent" not in exported["service"]

@@ -149,3 +149,16 @@ def test_markup_and_any_script_in_a_case_file_are_kept_as_text(desk: Desk, demo_
     name = 'Zoë Nguyễn <b>"Łukasz"</b> & 李 مرحبا'
     case_id = desk.import_case(_mutated(demo_text, _set("patient.name", name)))
     assert desk.case(case_id).patient_name == name
+
+
+def test_an_urgent_request_round_trips_and_a_non_boolean_is_refused(desk: Desk, demo_text: str) -> None:
+    data = json.loads(demo_text)
+    data["service"]["urgent"] = True
+    case_id = desk.import_case(json.dumps(data))
+    assert desk.case(case_id).urgent is True
+    assert json.loads(desk.export_case(case_id)) == data
+    data["service"]["urgent"] = "yes"
+    with pytest.raises(InvalidInput) as refused:
+        desk.import_case(json.dumps(data))
+    assert [p.field for p in refused.value.problems] == ["service.urgent"]
+    assert len(desk.cases()) == 1

@@ -93,3 +93,11 @@ def test_what_the_ehr_cannot_say_is_on_the_readiness_list(desk: Desk) -> None:
     case = desk.case(desk.import_fhir(BUNDLE.read_text(encoding="utf-8")))
     fields = {item.field for item in readiness(case)}
     assert {"plan_type", "bottom_line", "criteria", "guidelines", "consequence"} <= fields
+
+
+def test_a_stat_claim_is_an_urgent_request(desk: Desk) -> None:
+    assert desk.case(desk.import_fhir(BUNDLE.read_text(encoding="utf-8"))).urgent is False  # priority "normal"
+    bundle = _bundle()
+    (claim,) = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Claim"]
+    claim["priority"]["coding"][0]["code"] = "stat"
+    assert desk.case(desk.import_fhir(json.dumps(bundle))).urgent is True
