@@ -120,6 +120,8 @@ class Case:
     #: The request is urgent (expedited): the standard time could seriously jeopardize the patient's
     #: life, health or ability to regain maximum function. The plan's shorter decision clock applies.
     urgent: bool = False
+    #: When the written internal appeal of the denial was filed (the case is then at the appeal stage).
+    appeal_filed_on: date | None = None
     #: The final internal adverse determination, once there is one (external review runs from it).
     final_denial_date: date | None = None
     denial_reason: str = ""

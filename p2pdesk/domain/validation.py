@@ -59,6 +59,14 @@ def date_problems(case: Case, today: date | None = None, call_dates: list[date] 
         problems.append(
             Problem("denial date", f"{case.denial_date} is before the request it denies ({case.requested_on})")
         )
+    if case.appeal_filed_on and case.appeal_filed_on > today:
+        problems.append(Problem("appeal filed on", f"{case.appeal_filed_on} is in the future"))
+    if case.appeal_filed_on and not case.denial_date:
+        problems.append(Problem("appeal filed on", "an appeal needs the denial it appeals: give the denial date"))
+    if case.appeal_filed_on and case.denial_date and case.appeal_filed_on < case.denial_date:
+        problems.append(
+            Problem("appeal filed on", f"{case.appeal_filed_on} is before the denial it appeals ({case.denial_date})")
+        )
     if case.final_denial_date and case.denial_date and case.final_denial_date < case.denial_date:
         problems.append(
             Problem("final denial date", f"{case.final_denial_date} is before the first denial {case.denial_date}")

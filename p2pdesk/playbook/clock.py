@@ -124,6 +124,8 @@ def deadlines(
     if final_denial_at is None and case.final_denial_date is not None:
         final_denial_at = datetime.combine(case.final_denial_date, time(0, 0), tzinfo=tz)
     requested = datetime.combine(case.requested_on, time(0, 0), tzinfo=tz) if case.requested_on else None
+    appealed = datetime.combine(case.appeal_filed_on, time(0, 0), tzinfo=tz) if case.appeal_filed_on else None
+    ended = {"decided": case.denial_date, "appeal_filed": case.appeal_filed_on, "final_denial": case.final_denial_date}
     rules, payers = load_deadline_rules(practice_dir)
     plan = PlanType(case.plan_type).value
     found = []
@@ -132,11 +134,13 @@ def deadlines(
             continue
         if "states" in rule and case.state.upper() not in rule["states"]:
             continue
-        start = {"final_denial": final_denial_at, "request": requested}.get(rule.get("from", "denial"), denied)
-        if start is None:
+        start = {"final_denial": final_denial_at, "request": requested, "appeal": appealed}.get(
+            rule.get("from", "denial"), denied
+        )
+        if start is None or ended.get(rule.get("ends_when", "")) is not None:
             continue
         effective = dict(rule)
-        if case.urgent and rule.get("from") == "request":
+        if case.urgent and rule.get("from") in ("request", "appeal"):
             if "urgent" in rule:
                 effective.update(rule["urgent"])
             else:

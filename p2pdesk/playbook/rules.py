@@ -112,7 +112,13 @@ def specialty_rule(rules: list[Rule], state: str, plan_type: PlanType | str, sta
 
 
 def case_stage(case: Case) -> str:
-    """Where the case is: before the plan's decision, or (once there is a denial) reconsideration."""
+    """Where the case is: before the plan's decision; after a denial (reconsideration, where the
+    peer-to-peer usually happens); in the written internal appeal, once it is filed; at external
+    review, once the final internal denial is known."""
+    if case.final_denial_date is not None:
+        return "external_review"
+    if case.appeal_filed_on is not None:
+        return "internal_appeal"
     return "pre_decision" if case.denial_date is None else "reconsideration"
 
 

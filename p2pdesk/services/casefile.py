@@ -95,6 +95,7 @@ def _case_from(data: dict[str, Any]) -> Case:
         denial_date=_d(denial.get("date")),
         requested_on=_d(service.get("requested_on")),
         urgent=bool(service.get("urgent", False)),
+        appeal_filed_on=_d(denial.get("appeal_filed_on")),
         final_denial_date=_d(denial.get("final_date")),
         denial_reason=denial.get("reason", ""),
         denial_code=denial.get("code", ""),
@@ -184,6 +185,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                     "date": _iso(case.denial_date),
                     "reason": case.denial_reason,
                     "code": case.denial_code,
+                    "appeal_filed_on": _iso(case.appeal_filed_on),
                     "final_date": _iso(case.final_denial_date),
                 }
             ),

@@ -102,6 +102,7 @@ class CaseRow(Base):
     denial_date: Mapped[date | None] = mapped_column(Date)
     requested_on: Mapped[date | None] = mapped_column(Date)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    appeal_filed_on: Mapped[date | None] = mapped_column(Date)
     final_denial_date: Mapped[date | None] = mapped_column(Date)
     denial_reason: Mapped[long_text]
     denial_code: Mapped[short_text]

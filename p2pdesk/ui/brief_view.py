@@ -50,7 +50,9 @@ def brief_html(case: Case) -> str:
             "Denied",
             f"<b>{value(case.denial_date, 'denial date')}</b>"
             + (f" ({esc(case.denial_code)})" if case.denial_code else "")
-            + f": {value(case.denial_reason, 'denial reason')}",
+            + f": {value(case.denial_reason, 'denial reason')}"
+            + (f" · <b>appeal filed {esc(case.appeal_filed_on.isoformat())}</b>" if case.appeal_filed_on else "")
+            + (f" · <b>final denial {esc(case.final_denial_date.isoformat())}</b>" if case.final_denial_date else ""),
         ),
     ]
     parts = ["<table>"]

@@ -78,6 +78,7 @@ FORM: dict[str, list[tuple[str, str, str]]] = {
         ("requested_on", "Request made on", "date"),
         ("urgent", "Urgent (expedited) request", "flag"),
         ("denial_date", "Denial date", "date"),
+        ("appeal_filed_on", "Internal appeal filed on (if any)", "date"),
         ("final_denial_date", "Final internal denial (if any)", "date"),
         ("denial_code", "Denial code", "text"),
         ("denial_reason", "Denial reason (as the letter states it)", "para"),

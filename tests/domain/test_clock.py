@@ -117,3 +117,24 @@ def test_an_urgent_request_runs_the_expedited_clock_where_one_is_on_file() -> No
     # Clocks that run from the denial are not decision clocks: urgency does not change them.
     case.denial_date = date(2026, 11, 25)
     assert clock("erisa-appeal-filing").due.date() == date(2027, 5, 24)
+
+
+def test_an_appeal_stops_the_filing_clock_and_starts_the_plans_appeal_clock() -> None:
+    case = parse_case(DEMO.read_text(encoding="utf-8"))
+    case.plan_type, case.requested_on = PlanType.ERISA, date(2026, 11, 10)
+    ids = [d.id for d in deadlines(case, CHICAGO)]
+    assert "erisa-appeal-filing" in ids
+    assert "erisa-pre-service-decision" not in ids  # the plan has decided: its decision clock is done
+    case.appeal_filed_on = date(2026, 11, 24)
+    clocks = {d.id: d for d in deadlines(case, CHICAGO)}
+    assert "erisa-appeal-filing" not in clocks
+    assert clocks["erisa-appeal-decision"].due.date() == date(2026, 12, 24)  # 30 days
+    case.urgent = True
+    urgent = {d.id: d for d in deadlines(case, CHICAGO)}["erisa-appeal-decision"]
+    assert (urgent.due, urgent.what) == (
+        datetime(2026, 11, 27, 0, 0, tzinfo=CHICAGO),
+        "Plan's appeal decision due (urgent care claim)",
+    )
+    case.final_denial_date = date(2026, 12, 1)
+    ids = [d.id for d in deadlines(case, CHICAGO)]
+    assert "erisa-appeal-decision" not in ids and "aca-external-review" in ids

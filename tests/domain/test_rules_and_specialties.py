@@ -146,3 +146,32 @@ request = ["We ask, as a courtesy, for a {specialty} reviewer."]
     )
     assert "".join(s.text for s in ours["specialty"].lines[-1]) == "We ask, as a courtesy, for a Rheumatology reviewer."
     assert ours["close"].title == "Close"  # what the practice did not rewrite stays p2pdesk's
+
+
+def test_the_stage_follows_the_case_and_picks_the_rule_the_script_cites(demo_text: str) -> None:
+    from datetime import date
+
+    from p2pdesk.domain.case import PlanType
+    from p2pdesk.playbook.rules import case_stage
+    from p2pdesk.playbook.script import build_script
+    from p2pdesk.services.casefile import parse_case
+
+    case = parse_case(demo_text)  # Texas, state-regulated commercial plan, denied 2026-11-18
+    rules = load_rules(EMPTY)
+
+    def cited() -> str:
+        (step,) = [p for p in build_script(case, None, rules) if p.key == "specialty"]
+        return step.rule.citation if step.rule else ""
+
+    assert (case.state, case.plan_type) == ("TX", PlanType.STATE_COMMERCIAL)
+    denied, case.denial_date = case.denial_date, None
+    assert case_stage(case) == "pre_decision"
+    assert cited() == "28 TAC § 19.1710 (Tex. Ins. Code § 4201.206)"  # before a denial
+    case.denial_date = denied
+    assert case_stage(case) == "reconsideration"
+    assert cited() == ""  # Texas has no reviewer rule between the denial and the appeal
+    case.appeal_filed_on = date(2026, 11, 24)
+    assert case_stage(case) == "internal_appeal"
+    assert cited() == "Tex. Ins. Code § 4201.356(b)"  # the appeal rule: ask for same/similar-specialty review
+    case.final_denial_date = date(2027, 1, 8)
+    assert case_stage(case) == "external_review"

@@ -118,3 +118,15 @@ def test_the_request_comes_before_its_denial_and_the_final_denial_after(demo_tex
     problems = {p.field: p.message for p in date_problems(case, today=date(2026, 11, 25))}
     assert problems["denial date"] == "2026-11-18 is before the request it denies (2026-11-20)"
     assert problems["final denial date"] == "2026-11-01 is before the first denial 2026-11-18"
+
+
+def test_an_appeal_is_filed_after_the_denial_it_appeals(demo_text: str) -> None:
+    case = parse_case(demo_text)
+    case.appeal_filed_on = date(2026, 11, 10)  # before the 2026-11-18 denial
+    problems = {p.field: p.message for p in date_problems(case, today=date(2026, 11, 25))}
+    assert problems["appeal filed on"] == "2026-11-10 is before the denial it appeals (2026-11-18)"
+    case.denial_date = None
+    problems = {p.field: p.message for p in date_problems(case, today=date(2026, 11, 25))}
+    assert problems["appeal filed on"] == "an appeal needs the denial it appeals: give the denial date"
+    case.denial_date, case.appeal_filed_on = date(2026, 11, 18), date(2026, 11, 24)
+    assert date_problems(case, today=date(2026, 11, 25)) == []

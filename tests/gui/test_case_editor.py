@@ -162,3 +162,20 @@ def test_an_urgent_request_is_marked_from_the_keyboard_and_shown_on_the_brief(op
     assert "URGENT" not in window.brief.toPlainText()
     exported = json.loads(desk.export_case(case_id))
     assert "urgent" not in exported["service"]
+
+
+def test_the_appeal_date_moves_the_case_to_the_appeal_stage(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    _retype(editor.fields["appeal_filed_on"], "2026-11-24")
+    assert str(desk.case(case_id).appeal_filed_on) == "2026-11-24"
+    assert "appeal filed 2026-11-24" in window.brief.toPlainText()
+    # The demo is a Texas state-regulated plan: on appeal, the script cites the Texas appeal rule.
+    assert "Tex. Ins. Code § 4201.356(b)" in window.script.page_text("specialty")
+    # Before the denial: kept as typed (a draft may be imperfect) and listed as a gap to fix.
+    _retype(editor.fields["appeal_filed_on"], "2026-11-01")
+    gaps = [editor.readiness_list.item(i) for i in range(editor.readiness_list.count())]
+    (gap,) = [g for g in gaps if "before the denial it appeals" in g.text()]
+    assert gap.text() == "Missing: appeal filed on: 2026-11-01 is before the denial it appeals (2026-11-18)"
+    editor.jump_to(gap.data(Qt.ItemDataRole.UserRole))
+    assert QApplication.focusWidget() is editor.fields["appeal_filed_on"]
