@@ -34,7 +34,7 @@ def _window_options(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def window_arguments(argv: list[str]) -> dict[str, Any] | None:
-    """The window's options, when ``argv`` holds them and nothing else, as ``run`` takes them.
+    """The window's options, when ``argv`` holds them and nothing else, as ``_open_window`` takes them.
 
     Read without argparse: building every command's parser and its first parse (which compiles
     regular expressions) take about a tenth of the window's start-up. Anything else (a command,

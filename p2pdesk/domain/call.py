@@ -85,7 +85,7 @@ class Note:
     chain_hash: str = ""
 
 
-@dataclass
+@dataclass(repr=False)  # no repr: it would print the reviewer and the outcome into tracebacks and logs
 class Call:
     """One peer-to-peer call about one case."""
 

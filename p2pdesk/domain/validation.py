@@ -67,6 +67,13 @@ def date_problems(case: Case, today: date | None = None, call_dates: list[date] 
         problems.append(
             Problem("appeal filed on", f"{case.appeal_filed_on} is before the denial it appeals ({case.denial_date})")
         )
+    if case.final_denial_date and case.appeal_filed_on and case.final_denial_date < case.appeal_filed_on:
+        problems.append(
+            Problem(
+                "final denial date",
+                f"{case.final_denial_date} is before the appeal it decides (filed {case.appeal_filed_on})",
+            )
+        )
     if case.final_denial_date and case.denial_date and case.final_denial_date < case.denial_date:
         problems.append(
             Problem("final denial date", f"{case.final_denial_date} is before the first denial {case.denial_date}")

@@ -81,8 +81,8 @@ def due(rule: dict[str, Any], denied: datetime, tz: tzinfo) -> datetime:
     """When a clock runs out, as an aware instant in ``tz``."""
     amount, unit = int(rule["amount"]), rule["unit"]
     day = local_day(denied, tz)
-    if unit == "hours":
-        return denied.astimezone(tz) + timedelta(hours=amount)
+    if unit == "hours":  # elapsed hours: counted in UTC, so a daylight-saving change does not move them
+        return (denied.astimezone(UTC) + timedelta(hours=amount)).astimezone(tz)
     if unit == "calendar_days":
         return _end_of(day + timedelta(days=amount), tz)
     if unit == "business_days":
@@ -137,7 +137,10 @@ def deadlines(
         start = {"final_denial": final_denial_at, "request": requested, "appeal": appealed}.get(
             rule.get("from", "denial"), denied
         )
-        if start is None or ended.get(rule.get("ends_when", "")) is not None:
+        if start is None:
+            continue
+        ends_when = rule.get("ends_when", [])
+        if any(ended[event] is not None for event in ([ends_when] if isinstance(ends_when, str) else ends_when)):
             continue
         effective = dict(rule)
         if case.urgent and rule.get("from") in ("request", "appeal"):

@@ -8,7 +8,7 @@ from p2pdesk.domain.case import Case, PlanType
 from p2pdesk.domain.validation import bottom_line_problems, date_problems
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)  # no repr: messages quote the case's values
 class ReadinessItem:
     """One thing to fix before the call. ``field`` names where to fix it (the editor jumps there)."""
 

@@ -39,6 +39,8 @@ class Rule:
     checked: date
     confidence: str
     origin: str = "p2pdesk"
+    #: The rule obliges the plan to offer (or give the means of) a discussion with the physician.
+    peer_to_peer: bool = False
 
     @property
     def is_demand(self) -> bool:
@@ -65,6 +67,7 @@ def _read(path: Path, origin: str) -> list[Rule]:
                 plan_types=tuple(entry["plan_types"]),
                 stages=tuple(entry["stages"]),
                 requirement=entry["requirement"],
+                peer_to_peer=bool(entry.get("peer_to_peer", False)),
                 summary=entry["summary"],
                 citation=entry["citation"],
                 source=entry.get("source", ""),
@@ -130,6 +133,6 @@ def demand_rule(rules: list[Rule], case: Case) -> Rule | None:
     if stage == "reconsideration":  # a P2P after a denial still answers the pre-decision offer rules
         holding += applicable(rules, case.state, case.plan_type, "pre_decision")
     for rule in holding:
-        if rule.requirement == "specialty_discussion_offer" or "peer-to-peer" in rule.summary:
+        if rule.peer_to_peer:
             return rule
     return None

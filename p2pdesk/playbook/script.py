@@ -30,6 +30,9 @@ class Segment(NamedTuple):
     missing: bool = False
     emphasis: bool = False
 
+    def __repr__(self) -> str:  # the text is the case's: kept out of tracebacks and logs
+        return f"Segment(missing={self.missing}, emphasis={self.emphasis})"
+
 
 Line = tuple[Segment, ...]
 
@@ -43,6 +46,9 @@ class Prompt(NamedTuple):
     lines: tuple[Line, ...]
     alert: str = ""
     rule: Rule | None = None
+
+    def __repr__(self) -> str:  # the lines are the case's: kept out of tracebacks and logs
+        return f"Prompt(key={self.key!r}, lines={len(self.lines)})"
 
 
 def _t(text: str) -> Segment:

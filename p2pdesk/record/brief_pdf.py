@@ -94,8 +94,11 @@ def _sections(case: Case, size: float) -> list[_Section]:
         ),
         p(
             f"<b>Denied</b> {_value(case.denial_date, 'denial date')} ({text(case.denial_code)}): "
-            f"{_value(case.denial_reason, 'denial reason')} · <b>Physician</b> "
-            f"{_value(case.physician_display, 'physician')}, {_value(case.physician_specialty, 'specialty')}"
+            f"{_value(case.denial_reason, 'denial reason')}"
+            + (f" · <b>appeal filed</b> {case.appeal_filed_on.isoformat()}" if case.appeal_filed_on else "")
+            + (f" · <b>final denial</b> {case.final_denial_date.isoformat()}" if case.final_denial_date else "")
+            + f" · <b>Physician</b> {_value(case.physician_display, 'physician')}, "
+            f"{_value(case.physician_specialty, 'specialty')}"
         ),
     ]
     sections = [

@@ -34,22 +34,37 @@ def build_window(desk: Desk, *, demo: bool = False, case_id: int | None = None) 
     return window
 
 
+#: How long to wait for a first frame that may never come (a window started minimized is not
+#: painted) before going on without it.
+FIRST_FRAME_PATIENCE_MS = 1000
+
+
 class _FirstFrame(QObject):
     def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
         super().__init__(window)
-        self._then = then
+        self._then: Callable[[], None] | None = then
         window.installEventFilter(self)
+        patience = QTimer(self)
+        patience.setSingleShot(True)
+        patience.timeout.connect(self._run)
+        patience.start(FIRST_FRAME_PATIENCE_MS)
 
     def eventFilter(self, watched: QObject, event: object) -> bool:  # noqa: N802 - Qt's name
         if isinstance(event, QPaintEvent):
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._then)
+            QTimer.singleShot(0, self._run)
         return False
+
+    def _run(self) -> None:
+        then, self._then = self._then, None
+        if then is not None:
+            then()
 
 
 def after_first_frame(window: QWidget, then: Callable[[], None]) -> None:
     """Call ``then`` once, when the event loop is back after the window's first frame was drawn
-    (the whole window paints in one pass, its children right after it)."""
+    (the whole window paints in one pass, its children right after it), or after
+    ``FIRST_FRAME_PATIENCE_MS`` if no frame is drawn by then."""
     _FirstFrame(window, then)
 
 

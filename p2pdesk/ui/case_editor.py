@@ -49,7 +49,7 @@ from p2pdesk.domain.case import (
 from p2pdesk.domain.validation import MAX_BOTTOM_LINE_SENTENCES, bottom_line_problems, sentences
 from p2pdesk.playbook.readiness import ReadinessItem, readiness
 
-#: (field, label, kind) per tab; kind is text, para, date or plan.
+#: (field, label, kind) per tab; kind is text, para, date, plan or flag (a check box).
 FORM: dict[str, list[tuple[str, str, str]]] = {
     "Case": [
         ("patient_name", "Patient name", "text"),

@@ -46,8 +46,9 @@ class MainWindow(QMainWindow):
 
     The constructor builds what the first frame shows: the panes, the call buttons and the menu
     titles. ``complete()`` adds the rest (the menus' actions with their shortcuts, the rules the
-    script cites); start-up calls it as soon as the first frame is drawn, before any keystroke is
-    handled, and ``p2pdesk.ui.app.build_window`` calls it at once.
+    script cites); start-up calls it in the first turn of the event loop after the first frame is
+    drawn (text typed before then reaches its field; a shortcut pressed in those few milliseconds
+    is not acted on), and ``p2pdesk.ui.app.build_window`` calls it at once.
     """
 
     def __init__(self, open_desk: Callable[[], Desk], parent: QWidget | None = None) -> None:

@@ -109,7 +109,13 @@ def test_a_case_or_a_note_shown_in_a_traceback_or_log_carries_no_patient_data() 
         prior_treatments=[PriorTreatment("methotrexate", outcome="failed after 14 weeks")],
     )
     note = Note(call_id=1, at=datetime(2026, 11, 25, 15, 0, tzinfo=UTC), kind=NoteKind.OUR_POINT, text="DAS28 5.4")
-    for shown in (repr(case), str(case), repr(case.prior_treatments), repr(note), f"{note!r}"):
-        for private in ("Zoë", "M-552", "M05.79", "methotrexate", "DAS28"):
+    from p2pdesk.playbook.readiness import readiness
+    from p2pdesk.playbook.script import build_script
+
+    call = Call(case_id=1, started_at=note.at, reviewer_name="Gregory Haines", stated_reasoning="DAS28 borderline")
+    shown_forms = [repr(case), str(case), repr(case.prior_treatments), repr(note), f"{note!r}", repr(call)]
+    shown_forms += [repr(build_script(case, call)), repr(readiness(case))]
+    for shown in shown_forms:
+        for private in ("Zoë", "M-552", "M05.79", "methotrexate", "DAS28", "Haines"):
             assert private not in shown
     assert case == Case(**{**case.__dict__})  # still compared by value

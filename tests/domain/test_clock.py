@@ -138,3 +138,27 @@ def test_an_appeal_stops_the_filing_clock_and_starts_the_plans_appeal_clock() ->
     case.final_denial_date = date(2026, 12, 1)
     ids = [d.id for d in deadlines(case, CHICAGO)]
     assert "erisa-appeal-decision" not in ids and "aca-external-review" in ids
+
+
+def test_hour_clocks_count_elapsed_hours_across_a_daylight_saving_change() -> None:
+    from p2pdesk.playbook.clock import due
+
+    rule = {"id": "expedited", "amount": 72, "unit": "hours"}
+    fall = due(rule, datetime(2026, 10, 31, 0, 0, tzinfo=CHICAGO), CHICAGO)  # clocks go back on 2026-11-01
+    assert fall == datetime(2026, 11, 2, 23, 0, tzinfo=CHICAGO)
+    start = datetime(2026, 10, 31, 0, 0, tzinfo=CHICAGO).astimezone(UTC)
+    assert (fall.astimezone(UTC) - start).total_seconds() == 72 * 3600
+    spring = due(rule, datetime(2026, 3, 7, 0, 0, tzinfo=CHICAGO), CHICAGO)  # clocks go forward on 2026-03-08
+    assert spring == datetime(2026, 3, 10, 1, 0, tzinfo=CHICAGO)
+
+
+def test_once_the_appeal_is_filed_or_decided_the_earlier_clocks_stop() -> None:
+    case = parse_case(DEMO.read_text(encoding="utf-8"))
+    case.plan_type = PlanType.ERISA
+    now = datetime(2027, 6, 1, tzinfo=UTC)  # long after every clock from the 2026-11-18 denial
+    assert {d.id for d in deadlines(case, CHICAGO)} >= {"p2p-request-window-default", "erisa-appeal-filing"}
+    case.final_denial_date = date(2027, 1, 8)  # known, though the appeal's filing date never was
+    ids = {d.id for d in deadlines(case, CHICAGO)}
+    assert "p2p-request-window-default" not in ids and "erisa-appeal-filing" not in ids
+    late = next_deadline(case, CHICAGO, now)
+    assert late is not None and late.id == "aca-external-review"  # the only clock left: external review

@@ -175,3 +175,27 @@ def test_the_stage_follows_the_case_and_picks_the_rule_the_script_cites(demo_tex
     assert cited() == "Tex. Ins. Code § 4201.356(b)"  # the appeal rule: ask for same/similar-specialty review
     case.final_denial_date = date(2027, 1, 8)
     assert case_stage(case) == "external_review"
+
+
+def test_the_written_demand_cites_only_a_rule_that_obliges_a_discussion(demo_text: str) -> None:
+    from datetime import date
+
+    from p2pdesk.domain.case import PlanType
+    from p2pdesk.playbook.rules import demand_rule
+    from p2pdesk.services.casefile import parse_case
+
+    rules = load_rules(EMPTY)
+    case = parse_case(demo_text)  # Texas, state-regulated, denied: the pre-denial offer rule still answers
+    assert demand_rule(rules, case).id == "tx-pre-denial-discussion"
+    case.plan_type, case.appeal_filed_on = PlanType.ERISA, date(2026, 11, 24)
+    # The ERISA appeal rule says there is no peer-to-peer duty: it must never back a demand for one.
+    assert demand_rule(rules, case) is None
+    case.plan_type = PlanType.STATE_COMMERCIAL
+    assert demand_rule(rules, case) is None  # Texas on appeal: a same-specialty request, not a discussion
+    case.state = "AR"
+    assert demand_rule(rules, case).id == "ar-same-specialty-request"
+    assert [r.id for r in rules if r.peer_to_peer] == [
+        "tx-pre-denial-discussion",
+        "ga-related-specialty-discussion",
+        "ar-same-specialty-request",
+    ]

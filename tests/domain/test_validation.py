@@ -130,3 +130,10 @@ def test_an_appeal_is_filed_after_the_denial_it_appeals(demo_text: str) -> None:
     assert problems["appeal filed on"] == "an appeal needs the denial it appeals: give the denial date"
     case.denial_date, case.appeal_filed_on = date(2026, 11, 18), date(2026, 11, 24)
     assert date_problems(case, today=date(2026, 11, 25)) == []
+
+
+def test_the_final_denial_comes_after_the_appeal_it_decides(demo_text: str) -> None:
+    case = parse_case(demo_text)
+    case.appeal_filed_on, case.final_denial_date = date(2026, 11, 24), date(2026, 11, 20)
+    problems = {p.field: p.message for p in date_problems(case, today=date(2026, 11, 25))}
+    assert problems["final denial date"] == "2026-11-20 is before the appeal it decides (filed 2026-11-24)"

@@ -215,3 +215,14 @@ def test_the_first_frame_shows_the_case_then_every_shortcut_works(qtbot, desk: D
     live = desk.call_in_progress()
     assert live is not None and window.call is not None and window.call.id == live.id
     assert window.note_pane.entry.hasFocus()
+
+
+def test_a_window_that_draws_no_frame_is_completed_all_the_same(qtbot, desk: Desk) -> None:  # noqa: ANN001
+    from p2pdesk.ui.app import after_first_frame
+    from p2pdesk.ui.main_window import MainWindow
+
+    window = MainWindow(lambda: desk)  # never shown, as when started minimized: no frame is drawn
+    qtbot.addWidget(window)
+    after_first_frame(window, window.complete)
+    qtbot.waitUntil(lambda: all(a.menu().actions() for a in window.menuBar().actions()), timeout=5000)
+    assert window.act_home.toolTip() == "Home (Ctrl+H)"
