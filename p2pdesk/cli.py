@@ -213,13 +213,12 @@ def main(argv: list[str] | None = None) -> int:
             failed = sum(1 for a in desk.attempts(args.case_id) if a.outcome.value == "failed")
             print(f"attempt {attempt.id} logged ({attempt.outcome.value}); failed attempts so far: {failed}")
         elif args.command == "demand-letter":
-            from datetime import datetime
-
+            from p2pdesk.playbook.clock import practice_zone
             from p2pdesk.playbook.rules import demand_rule, load_rules
             from p2pdesk.record.letters import demand_pdf, demand_text
 
             case = desk.case(args.case_id)
-            tz = datetime.now().astimezone().tzinfo
+            tz = practice_zone()
             letter = demand_text(
                 case, desk.attempts(args.case_id), demand_rule(load_rules(), case), desk.now().astimezone(tz).date(), tz
             )  # type: ignore[arg-type]

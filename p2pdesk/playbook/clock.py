@@ -68,6 +68,14 @@ def add_months(start: date, months: int) -> date:
     return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+def practice_zone() -> tzinfo:
+    """The computer's time zone with its daylight-saving rules (an IANA zone such as
+    America/Chicago), not the fixed offset of today: a clock that runs across a change stays right."""
+    from tzlocal import get_localzone
+
+    return get_localzone()
+
+
 def local_day(instant: datetime, tz: tzinfo) -> date:
     """The calendar day an instant falls on where the practice is."""
     return instant.astimezone(tz).date()

@@ -67,7 +67,9 @@ def _read(path: Path, origin: str) -> list[Rule]:
                 plan_types=tuple(entry["plan_types"]),
                 stages=tuple(entry["stages"]),
                 requirement=entry["requirement"],
-                peer_to_peer=bool(entry.get("peer_to_peer", False)),
+                # Unsaid, a rule that offers a specialty discussion obliges one (a practice's older
+                # override of a shipped rule keeps working).
+                peer_to_peer=bool(entry.get("peer_to_peer", entry["requirement"] == "specialty_discussion_offer")),
                 summary=entry["summary"],
                 citation=entry["citation"],
                 source=entry.get("source", ""),

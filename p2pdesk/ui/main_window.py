@@ -325,10 +325,10 @@ class MainWindow(QMainWindow):
 
     def _next_deadlines(self, case_ids: list[int]) -> dict[int, tuple[str, str, datetime]]:
         """Each case's next deadline as (status, text, due), in local time."""
-        from p2pdesk.playbook.clock import next_deadline, overdue
+        from p2pdesk.playbook.clock import next_deadline, overdue, practice_zone
         from p2pdesk.playbook.rules import practice_rules_dir
 
-        tz = datetime.now().astimezone().tzinfo
+        tz = practice_zone()
         now = self.desk.now()
         folder = practice_rules_dir()
         out = {}
@@ -766,11 +766,12 @@ class MainWindow(QMainWindow):
 
     def write_demand(self, path: Path) -> None:
         """Write the demand (PDF, and its text beside it) from the case, the log and the rule that holds."""
+        from p2pdesk.playbook.clock import practice_zone
         from p2pdesk.playbook.rules import demand_rule
         from p2pdesk.record.letters import demand_pdf, demand_text
 
         case = self.desk.case(self.case.id)  # type: ignore[union-attr]
-        tz = datetime.now().astimezone().tzinfo
+        tz = practice_zone()
         try:
             letter = demand_text(
                 case,

@@ -162,3 +162,32 @@ def test_once_the_appeal_is_filed_or_decided_the_earlier_clocks_stop() -> None:
     assert "p2p-request-window-default" not in ids and "erisa-appeal-filing" not in ids
     late = next_deadline(case, CHICAGO, now)
     assert late is not None and late.id == "aca-external-review"  # the only clock left: external review
+
+
+def test_the_practice_zone_has_daylight_saving_rules(monkeypatch) -> None:  # noqa: ANN001
+    import time
+
+    from p2pdesk.playbook.clock import practice_zone
+
+    monkeypatch.setenv("TZ", "America/Chicago")
+    time.tzset()
+    try:
+        zone = practice_zone()
+        assert str(zone) == "America/Chicago"
+        assert datetime(2026, 7, 1, 12, tzinfo=zone).utcoffset() != datetime(2026, 12, 1, 12, tzinfo=zone).utcoffset()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+def test_every_clock_rule_names_events_the_clock_knows() -> None:
+    from p2pdesk.playbook.clock import load_deadline_rules
+
+    rules, _ = load_deadline_rules()
+    for rule in rules:
+        ends = rule.get("ends_when", [])
+        assert set([ends] if isinstance(ends, str) else ends) <= {"decided", "appeal_filed", "final_denial"}, rule["id"]
+        assert rule.get("from", "denial") in {"denial", "request", "appeal", "final_denial"}, rule["id"]
+        assert rule["unit"] in {"hours", "calendar_days", "business_days", "months"}, rule["id"]
+        if "urgent" in rule:
+            assert rule.get("from") in ("request", "appeal") and set(rule["urgent"]) == {"what", "amount", "unit"}

@@ -199,3 +199,26 @@ def test_the_written_demand_cites_only_a_rule_that_obliges_a_discussion(demo_tex
         "ga-related-specialty-discussion",
         "ar-same-specialty-request",
     ]
+
+
+def test_a_practice_override_of_an_offer_rule_still_backs_the_demand(tmp_path: Path, demo_text: str) -> None:
+    from p2pdesk.playbook.rules import demand_rule
+    from p2pdesk.services.casefile import parse_case
+
+    (tmp_path / "tx.toml").write_text(
+        """[[rule]]
+id = "tx-pre-denial-discussion"
+jurisdiction = "TX"
+plan_types = ["state_commercial"]
+stages = ["pre_decision"]
+requirement = "specialty_discussion_offer"
+summary = "As our counsel reads it."
+citation = "28 TAC § 19.1710"
+source = "https://example.org/counsel-memo"
+checked = 2026-11-20
+confidence = "high"
+""",
+        encoding="utf-8",
+    )
+    rule = demand_rule(load_rules(tmp_path), parse_case(demo_text))
+    assert rule is not None and (rule.origin, rule.summary) == ("practice (tx.toml)", "As our counsel reads it.")
