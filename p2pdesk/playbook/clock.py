@@ -100,9 +100,15 @@ def due(rule: dict[str, Any], denied: datetime, tz: tzinfo) -> datetime:
     raise ValueError(f"unknown unit {unit!r} in deadline {rule.get('id')}")
 
 
+@cache
+def _shipped_rules() -> tuple[dict[str, Any], ...]:
+    """p2pdesk's clock rules, read once (the home view counts every case's clocks)."""
+    return tuple(tomllib.loads(resource_path("rules", "deadlines.toml").read_text(encoding="utf-8"))["deadline"])
+
+
 def load_deadline_rules(practice_dir: Path | None = None) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     """The clock rules, and the practice's payer windows (``payers.toml`` in its rules folder)."""
-    rules = tomllib.loads(resource_path("rules", "deadlines.toml").read_text(encoding="utf-8"))["deadline"]
+    rules = list(_shipped_rules())
     payers: dict[str, dict[str, Any]] = {}
     if practice_dir is not None and (practice_dir / "payers.toml").is_file():
         payers = tomllib.loads((practice_dir / "payers.toml").read_text(encoding="utf-8")).get("payer", {})
@@ -178,16 +184,16 @@ def deadlines(
     return sorted(found, key=lambda d: d.due)
 
 
-def next_deadline(case: Case, tz: tzinfo, now: datetime, practice_dir: Path | None = None) -> Deadline | None:
-    """The soonest clock not yet run out, else the last one that did (so overdue shows)."""
-    clocks = deadlines(case, tz, practice_dir=practice_dir)
+def soonest(clocks: list[Deadline], now: datetime) -> Deadline | None:
+    """Of a case's clocks (soonest first), the first not yet run out, else the last one that did
+    (so overdue shows)."""
     pending = [d for d in clocks if d.due >= now]
     return pending[0] if pending else (clocks[-1] if clocks else None)
 
 
-def overdue(case: Case, tz: tzinfo, now: datetime, practice_dir: Path | None = None) -> list[Deadline]:
-    """The clocks that have run out."""
-    return [d for d in deadlines(case, tz, practice_dir=practice_dir) if d.due < now]
+def next_deadline(case: Case, tz: tzinfo, now: datetime, practice_dir: Path | None = None) -> Deadline | None:
+    """The soonest clock of a case not yet run out, else the last one that did."""
+    return soonest(deadlines(case, tz, practice_dir=practice_dir), now)
 
 
 def utc(instant: datetime) -> datetime:

@@ -90,13 +90,6 @@ class Desk:
             raise InvalidInput(Problem("patient name", "cannot be empty"))
         self.store.update_case(case)
 
-    def readiness(self, case_id: int) -> int:
-        """How many things the case's brief still lacks (code checks not included: they need the
-        code sets, which the editor loads)."""
-        from p2pdesk.playbook.readiness import readiness
-
-        return len(readiness(self.store.get_case(case_id)))
-
     # Scheduling -------------------------------------------------------------------------------
 
     def log_attempt(

@@ -307,12 +307,17 @@ class MainWindow(QMainWindow):
     def show_home(self) -> None:
         cases = self._guard(self.desk.cases)
         if cases is not None:
-            clocks = self._next_deadlines([c.id for c in cases])
+            from p2pdesk.playbook.readiness import readiness
+
+            # Each case read once, for its clocks and its gaps (code checks not counted: they need
+            # the code sets, which the editor loads).
+            full = {c.id: self.desk.case(c.id) for c in cases}
+            clocks = self._next_deadlines(list(full.values()))
             far = datetime.max.replace(tzinfo=UTC)
             cases.sort(key=lambda c: clocks[c.id][2] if c.id in clocks else far)
             self.home.show_cases(
                 cases,
-                {c.id: self.desk.readiness(c.id) for c in cases},
+                {case_id: len(readiness(case)) for case_id, case in full.items()},
                 {case_id: (status, text) for case_id, (status, text, _) in clocks.items()},
             )
             now = self.desk.now()
@@ -323,27 +328,27 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.home.focus_list()
 
-    def _next_deadlines(self, case_ids: list[int]) -> dict[int, tuple[str, str, datetime]]:
+    def _next_deadlines(self, cases: list[Case]) -> dict[int, tuple[str, str, datetime]]:
         """Each case's next deadline as (status, text, due), in local time."""
-        from p2pdesk.playbook.clock import next_deadline, overdue, practice_zone
+        from p2pdesk.playbook.clock import deadlines, practice_zone, soonest
         from p2pdesk.playbook.rules import practice_rules_dir
 
         tz = practice_zone()
         now = self.desk.now()
         folder = practice_rules_dir()
         out = {}
-        for case_id in case_ids:
-            case = self.desk.case(case_id)
-            found = next_deadline(case, tz, now, folder)  # type: ignore[arg-type]
+        for case in cases:
+            clocks = deadlines(case, tz, practice_dir=folder)
+            found = soonest(clocks, now)
             if found is None:
                 continue
-            late = overdue(case, tz, now, folder)  # type: ignore[arg-type]
+            late = [d for d in clocks if d.due < now]
             when = found.due.astimezone(tz).strftime("%Y-%m-%d %H:%M")
             text = f"{when} · {found.what}"
             if late and found not in late:
                 text += f" (run out: {'; '.join(d.what for d in late)})"
             status = found.status(now) if found not in late else "overdue"
-            out[case_id] = ("overdue" if late else status, text, found.due)
+            out[case.id] = ("overdue" if late else status, text, found.due)  # type: ignore[index]
         return out
 
     def open_case(self, case_id: int) -> None:

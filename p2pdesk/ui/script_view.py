@@ -91,8 +91,10 @@ class ScriptView(QToolBox):
         html = self._unfilled.pop(index, None)
         if html is not None:
             page = self._pages[index]
-            page.document().setDefaultStyleSheet(STYLE_SHEET)
-            page.document().setDocumentMargin(4)
+            document = page.document()
+            if document.defaultStyleSheet() != STYLE_SHEET:  # the first time this page is shown
+                document.setDefaultStyleSheet(STYLE_SHEET)
+                document.setDocumentMargin(4)
             page.setHtml(html)
 
     def page_text(self, key: str) -> str:
