@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/bench_desk.py --instructions    # needs valgrind
 
 Start-up: time from process start until the window's first frame has been drawn, for
-``p2pdesk --demo`` (demo case loaded, an existing database) against a bare PySide6 window,
+``p2pdesk --demo`` (demo case loaded, an existing database in the default place, found as a
+physician's desk finds it: here the user data folder is a temporary one) against a bare PySide6 window,
 alternating, each a fresh process. Reported as medians and their ratio (target <= 1.3). A third
 process, the same bare window drawing only the demo brief's rich text in one text view, shows
 how much of the ratio any window that draws text pays (fonts, text layout, painting).
@@ -95,6 +96,23 @@ def _environment() -> dict[str, str]:
     return {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
 
 
+def _use_default_folders(folder: Path) -> str:
+    """Point the user data and cache folders at ``folder`` (this process and the ones it starts),
+    so that p2pdesk finds its database where it would by default; the URL of that database.
+
+    On Linux the XDG variables move the folders; elsewhere P2PDESK_DB names the file instead."""
+    os.environ.pop("P2PDESK_DB", None)
+    if sys.platform.startswith("linux"):
+        os.environ["XDG_DATA_HOME"] = str(folder / "data")
+        os.environ["XDG_CACHE_HOME"] = str(folder / "cache")
+        os.environ["XDG_CONFIG_HOME"] = str(folder / "config")
+    else:
+        os.environ["P2PDESK_DB"] = str(folder / "p2pdesk.sqlite3")
+    from p2pdesk.config import resolve_db_url
+
+    return resolve_db_url()
+
+
 def _write_brief_text(db: str, folder: Path) -> Path:
     """The demo brief's rich text and style sheet, as the desk draws it, for the text-only window."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -110,21 +128,21 @@ def _write_brief_text(db: str, folder: Path) -> Path:
     return path
 
 
-def _desk_command(db: str) -> list[str]:
+def _desk_command() -> list[str]:
     # The installed entry point, as a user starts it (falls back to -m from a bare checkout).
     script = Path(sys.executable).with_name("p2pdesk")
     launcher = [str(script)] if script.exists() else [sys.executable, "-m", "p2pdesk"]
-    return [*launcher, "--db", db, "--demo", "--quit-when-shown"]
+    return [*launcher, "--demo", "--quit-when-shown"]
 
 
 def _commands(db: str, folder: Path) -> dict[str, list[str]]:
     """The three windows; the first p2pdesk run imports the demo case, whose brief the text window shows."""
-    _time_process(_desk_command(db), _environment())
+    _time_process(_desk_command(), _environment())
     brief = _write_brief_text(db, folder)
     return {
         "bare": [sys.executable, "-c", BARE],
         "text": [sys.executable, "-c", BARE, str(brief)],
-        "desk": _desk_command(db),
+        "desk": _desk_command(),
     }
 
 
@@ -145,7 +163,7 @@ def count_instructions(db: str, folder: Path) -> dict[str, int]:
     """Instructions executed up to the first frame, for the three windows (valgrind's callgrind)."""
     env = {**_environment(), "BENCH_EXIT_WHEN_SHOWN": "1"}
     commands = _commands(db, folder)
-    commands["desk"] = [sys.executable, "-c", DESK_EXIT_WHEN_SHOWN, *commands["desk"][-4:]]
+    commands["desk"] = [sys.executable, "-c", DESK_EXIT_WHEN_SHOWN, *commands["desk"][-2:]]
     counts = {}
     for name, cmd in commands.items():
         result = subprocess.run(
@@ -227,7 +245,7 @@ def main() -> None:
 
     compileall.compile_dir(str(ROOT / "p2pdesk"), quiet=1)
     with tempfile.TemporaryDirectory() as tmp:
-        db = f"sqlite:///{Path(tmp) / 'startup.sqlite3'}"
+        db = _use_default_folders(Path(tmp))
         if args.instructions:
             counts = count_instructions(db, Path(tmp))
             bare = counts["bare"]

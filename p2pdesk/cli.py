@@ -131,7 +131,14 @@ def _open_window(db: str | None, demo: bool, case_id: int | None, quit_when_show
     The reading comes first, and the modules that draw the brief and the script are imported
     before Qt: once PySide6 is imported, it reads the source of every module imported after it
     (to look for its ``__feature__`` imports), which would add about a tenth to the start-up.
+
+    Python's cycle collector is paused until the first frame is drawn (``p2pdesk.ui.app.run``
+    resumes it): importing Qt makes tens of thousands of objects that live as long as the
+    process, and collecting among them while the window is being drawn finds nothing to free.
     """
+    import gc
+
+    gc.disable()
     import p2pdesk.playbook.script  # noqa: F401 - imported before Qt, as said above
     from p2pdesk.config import resolve_db_url
     from p2pdesk.demo import DEMO_CLAIM_NUMBER, DEMO_MEMBER_ID

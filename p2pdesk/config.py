@@ -20,6 +20,13 @@ def default_db_path() -> Path:
     return user_data_path(APP_NAME, appauthor=False) / "p2pdesk.sqlite3"
 
 
+def cache_dir() -> Path:
+    """The user cache folder: what p2pdesk can always make again from its own files."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path(APP_NAME, appauthor=False)
+
+
 def resolve_db_url(cli_value: str | None = None) -> str:
     value = cli_value or os.environ.get(DB_ENV) or str(default_db_path())
     if "://" in value:

@@ -6,9 +6,10 @@ visibly *missing* piece naming what the case lacks. Nothing here knows how it wi
 
 from __future__ import annotations
 
+import marshal
 import os
 import string
-import tomllib
+import sys
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -89,9 +90,42 @@ def _base_templates() -> str:
     return resource_path("scripts", "prompts.toml").read_text(encoding="utf-8")
 
 
+def _templates_cache() -> Path:
+    from p2pdesk.config import cache_dir
+
+    return cache_dir() / f"prompts.{sys.implementation.cache_tag}.marshal"
+
+
 def base_templates() -> dict[str, Any]:
-    """p2pdesk's own script templates (what the first paint uses; the practice's follow)."""
-    return tomllib.loads(_base_templates())
+    """p2pdesk's own script templates (what the first paint uses; the practice's follow).
+
+    Kept parsed in the user cache folder, in Python's marshal format (as Python keeps its
+    bytecode), with the text they were parsed from: importing the TOML parser and parsing cost
+    more than the rest of the script. A cache whose text differs from the file's, or that cannot
+    be read, is parsed again and rewritten.
+    """
+    text = _base_templates()
+    cache = _templates_cache()
+    try:
+        cached_text, templates = marshal.loads(cache.read_bytes())
+        if cached_text == text and isinstance(templates, dict):
+            return templates
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    import tomllib
+
+    templates = tomllib.loads(text)
+    partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(marshal.dumps((text, templates)))
+        partial.replace(cache)  # whole or not at all, whoever reads it meanwhile
+    except (OSError, ValueError):  # a read-only folder, or a value marshal cannot keep: parse next time too
+        try:
+            partial.unlink(missing_ok=True)
+        except OSError:
+            pass
+    return templates
 
 
 def load_templates(practice_dir: Path | None = None) -> dict[str, Any]:
@@ -100,6 +134,8 @@ def load_templates(practice_dir: Path | None = None) -> dict[str, Any]:
     folder = practice_dir if practice_dir is not None else practice_scripts_dir()
     own = folder / "prompts.toml"
     if own.is_file():
+        import tomllib  # after the first paint (see base_templates)
+
         for key, value in tomllib.loads(own.read_text(encoding="utf-8")).items():
             if isinstance(value, dict) and isinstance(templates.get(key), dict):
                 templates[key] = {**templates[key], **value}

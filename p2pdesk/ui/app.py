@@ -8,6 +8,7 @@ store; nothing is lost.
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -68,6 +69,17 @@ def after_first_frame(window: QWidget, then: Callable[[], None]) -> None:
     _FirstFrame(window, then)
 
 
+def resume_collector() -> None:
+    """Resume Python's cycle collector, paused for the start-up by ``p2pdesk.cli``.
+
+    What start-up made (Qt's wrappers and enums, the modules) is moved out of the collector's
+    sight first (``gc.freeze``): it lives as long as the process, and leaving it in would make
+    every full collection during a call walk all of it again.
+    """
+    gc.freeze()
+    gc.enable()
+
+
 def _open_desk(url: str) -> Desk:
     from p2pdesk.services.desk import Desk
 
@@ -105,6 +117,7 @@ def run(
     def shown() -> None:
         if quit_when_shown:
             print("shown", flush=True)
+        resume_collector()
         window.complete()
         window.open_desk_in_background()
         if quit_when_shown:

@@ -147,7 +147,10 @@ class MainWindow(QMainWindow):
 
     def _action(self, text: str, shortcut: str, slot, *, checkable: bool = False) -> QAction:  # noqa: ANN001
         """An action of the window; its shortcut (and the tooltip naming it) is bound by complete()."""
-        action = QAction(text, self)
+        # Made from the parent alone: PySide6 resolving QAction(text, parent) builds QIcon's enums
+        # (about a tenth of the window's own start-up), which the first frame does not need.
+        action = QAction(self)
+        action.setText(text)
         action.setCheckable(checkable)
         action.triggered.connect(slot)
         self.addAction(action)

@@ -222,3 +222,37 @@ confidence = "high"
     )
     rule = demand_rule(load_rules(tmp_path), parse_case(demo_text))
     assert rule is not None and (rule.origin, rule.summary) == ("practice (tx.toml)", "As our counsel reads it.")
+
+
+def test_shipped_script_templates_are_kept_parsed_and_parsed_again_when_their_words_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import marshal
+    import tomllib
+
+    from p2pdesk.playbook import script
+
+    text = script._base_templates()
+    expected = tomllib.loads(text)
+    assert script.base_templates() == expected  # the first start parses and keeps the result
+    cache = script._templates_cache()
+    assert cache.parent == tmp_path / "xdg-cache" / "p2pdesk"
+    assert marshal.loads(cache.read_bytes()) == (text, expected)
+
+    # What is kept is what the next start shows (marked here, to see that it was read).
+    cache.write_bytes(marshal.dumps((text, {**expected, "kept": True})))
+    assert script.base_templates()["kept"] is True
+
+    # Kept for other words (p2pdesk was updated): parsed again, and kept anew.
+    cache.write_bytes(marshal.dumps(("order = []", {"order": []})))
+    assert script.base_templates() == expected
+    assert marshal.loads(cache.read_bytes()) == (text, expected)
+
+    # Damaged, or not even a folder to keep it in: parsed, and the script is whole all the same.
+    cache.write_bytes(b"\x00 not marshal data")
+    assert script.base_templates() == expected
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    assert script.base_templates() == expected
+    assert list(tmp_path.glob("**/*.tmp")) == []
