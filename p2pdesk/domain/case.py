@@ -124,6 +124,8 @@ class Case:
     appeal_filed_on: date | None = None
     #: The final internal adverse determination, once there is one (external review runs from it).
     final_denial_date: date | None = None
+    #: When external review of the final denial was requested (its 4-month clock then stops).
+    external_review_requested_on: date | None = None
     denial_reason: str = ""
     denial_code: str = ""
     bottom_line: str = ""

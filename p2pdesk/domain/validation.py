@@ -78,6 +78,17 @@ def date_problems(case: Case, today: date | None = None, call_dates: list[date] 
         problems.append(
             Problem("final denial date", f"{case.final_denial_date} is before the first denial {case.denial_date}")
         )
+    review, reviewed = case.external_review_requested_on, case.denial_date or case.final_denial_date
+    if review and review > today:
+        problems.append(Problem("external review requested on", f"{review} is in the future"))
+    if review and reviewed is None:
+        problems.append(
+            Problem("external review requested on", "external review reviews a denial: give the denial date")
+        )
+    if review and reviewed and review < reviewed:
+        problems.append(
+            Problem("external review requested on", f"{review} is before the denial it reviews ({reviewed})")
+        )
     if case.patient_dob and case.denial_date and case.denial_date < case.patient_dob:
         problems.append(Problem("denial date", f"{case.denial_date} is before the patient's birth"))
     for n, t in enumerate(case.prior_treatments, start=1):

@@ -139,7 +139,12 @@ def deadlines(
         final_denial_at = datetime.combine(case.final_denial_date, time(0, 0), tzinfo=tz)
     requested = datetime.combine(case.requested_on, time(0, 0), tzinfo=tz) if case.requested_on else None
     appealed = datetime.combine(case.appeal_filed_on, time(0, 0), tzinfo=tz) if case.appeal_filed_on else None
-    ended = {"decided": case.denial_date, "appeal_filed": case.appeal_filed_on, "final_denial": case.final_denial_date}
+    ended = {
+        "decided": case.denial_date,
+        "appeal_filed": case.appeal_filed_on,
+        "final_denial": case.final_denial_date,
+        "external_review_requested": case.external_review_requested_on,
+    }
     rules, payers = load_deadline_rules(practice_dir)
     plan = PlanType(case.plan_type).value
     found = []

@@ -97,6 +97,11 @@ def _sections(case: Case, size: float) -> list[_Section]:
             f"{_value(case.denial_reason, 'denial reason')}"
             + (f" · <b>appeal filed</b> {case.appeal_filed_on.isoformat()}" if case.appeal_filed_on else "")
             + (f" · <b>final denial</b> {case.final_denial_date.isoformat()}" if case.final_denial_date else "")
+            + (
+                f" · <b>external review requested</b> {case.external_review_requested_on.isoformat()}"
+                if case.external_review_requested_on
+                else ""
+            )
             + f" · <b>Physician</b> {_value(case.physician_display, 'physician')}, "
             f"{_value(case.physician_specialty, 'specialty')}"
         ),

@@ -97,6 +97,7 @@ def _case_from(data: dict[str, Any]) -> Case:
         urgent=bool(service.get("urgent", False)),
         appeal_filed_on=_d(denial.get("appeal_filed_on")),
         final_denial_date=_d(denial.get("final_date")),
+        external_review_requested_on=_d(denial.get("external_review_requested_on")),
         denial_reason=denial.get("reason", ""),
         denial_code=denial.get("code", ""),
         bottom_line=data.get("bottom_line", ""),
@@ -187,6 +188,7 @@ def case_to_dict(case: Case) -> dict[str, Any]:
                     "code": case.denial_code,
                     "appeal_filed_on": _iso(case.appeal_filed_on),
                     "final_date": _iso(case.final_denial_date),
+                    "external_review_requested_on": _iso(case.external_review_requested_on),
                 }
             ),
             "bottom_line": case.bottom_line,

@@ -104,6 +104,7 @@ class CaseRow(Base):
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     appeal_filed_on: Mapped[date | None] = mapped_column(Date)
     final_denial_date: Mapped[date | None] = mapped_column(Date)
+    external_review_requested_on: Mapped[date | None] = mapped_column(Date)
     denial_reason: Mapped[long_text]
     denial_code: Mapped[short_text]
     bottom_line: Mapped[long_text]

@@ -52,7 +52,12 @@ def brief_html(case: Case) -> str:
             + (f" ({esc(case.denial_code)})" if case.denial_code else "")
             + f": {value(case.denial_reason, 'denial reason')}"
             + (f" · <b>appeal filed {esc(case.appeal_filed_on.isoformat())}</b>" if case.appeal_filed_on else "")
-            + (f" · <b>final denial {esc(case.final_denial_date.isoformat())}</b>" if case.final_denial_date else ""),
+            + (f" · <b>final denial {esc(case.final_denial_date.isoformat())}</b>" if case.final_denial_date else "")
+            + (
+                f" · <b>external review requested {esc(case.external_review_requested_on.isoformat())}</b>"
+                if case.external_review_requested_on
+                else ""
+            ),
         ),
     ]
     parts = ["<table>"]

@@ -80,6 +80,7 @@ FORM: dict[str, list[tuple[str, str, str]]] = {
         ("denial_date", "Denial date", "date"),
         ("appeal_filed_on", "Internal appeal filed on (if any)", "date"),
         ("final_denial_date", "Final internal denial (if any)", "date"),
+        ("external_review_requested_on", "External review requested on (if any)", "date"),
         ("denial_code", "Denial code", "text"),
         ("denial_reason", "Denial reason (as the letter states it)", "para"),
         ("bottom_line", "Clinical bottom line", "para"),

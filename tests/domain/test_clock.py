@@ -136,8 +136,11 @@ def test_an_appeal_stops_the_filing_clock_and_starts_the_plans_appeal_clock() ->
         "Plan's appeal decision due (urgent care claim)",
     )
     case.final_denial_date = date(2026, 12, 1)
-    ids = [d.id for d in deadlines(case, CHICAGO)]
-    assert "erisa-appeal-decision" not in ids and "aca-external-review" in ids
+    clocks = {d.id: d for d in deadlines(case, CHICAGO)}
+    assert "erisa-appeal-decision" not in clocks
+    assert clocks["aca-external-review"].due.date() == date(2027, 4, 1)  # 4 months after the final denial
+    case.external_review_requested_on = date(2026, 12, 3)
+    assert "aca-external-review" not in [d.id for d in deadlines(case, CHICAGO)]
 
 
 def test_hour_clocks_count_elapsed_hours_across_a_daylight_saving_change() -> None:
@@ -183,10 +186,11 @@ def test_the_practice_zone_has_daylight_saving_rules(monkeypatch) -> None:  # no
 def test_every_clock_rule_names_events_the_clock_knows() -> None:
     from p2pdesk.playbook.clock import load_deadline_rules
 
+    events = {"decided", "appeal_filed", "final_denial", "external_review_requested"}
     rules, _ = load_deadline_rules()
     for rule in rules:
         ends = rule.get("ends_when", [])
-        assert set([ends] if isinstance(ends, str) else ends) <= {"decided", "appeal_filed", "final_denial"}, rule["id"]
+        assert set([ends] if isinstance(ends, str) else ends) <= events, rule["id"]
         assert rule.get("from", "denial") in {"denial", "request", "appeal", "final_denial"}, rule["id"]
         assert rule["unit"] in {"hours", "calendar_days", "business_days", "months"}, rule["id"]
         if "urgent" in rule:

@@ -179,3 +179,25 @@ def test_the_appeal_date_moves_the_case_to_the_appeal_stage(open_window, desk: D
     assert gap.text() == "Missing: appeal filed on: 2026-11-01 is before the denial it appeals (2026-11-18)"
     editor.jump_to(gap.data(Qt.ItemDataRole.UserRole))
     assert QApplication.focusWidget() is editor.fields["appeal_filed_on"]
+
+
+def test_an_external_review_request_stops_its_clock_and_shows_on_the_brief(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+
+    def next_clock() -> str:  # the home view's "next deadline" for the case
+        window.show_home()
+        tree = window.home.tree
+        (row,) = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]  # the demo case alone
+        assert row.text(0).startswith(f"#{case_id}")
+        return row.text(7)
+
+    _retype(editor.fields["appeal_filed_on"], "2026-11-24")
+    _retype(editor.fields["final_denial_date"], "2026-11-25")
+    assert next_clock() == "2027-03-25 23:59 · Request external review"  # 4 months after the final denial
+    window.open_case(case_id)
+    press(window, Qt.Key.Key_P, CTRL | SHIFT)
+    _retype(window.editor.fields["external_review_requested_on"], "2026-11-25")
+    assert str(desk.case(case_id).external_review_requested_on) == "2026-11-25"
+    assert "external review requested 2026-11-25" in window.brief.toPlainText()
+    assert "external review" not in next_clock()

@@ -151,13 +151,16 @@ def test_markup_and_any_script_in_a_case_file_are_kept_as_text(desk: Desk, demo_
     assert desk.case(case_id).patient_name == name
 
 
-def test_urgency_and_the_appeal_date_round_trip_and_a_non_boolean_is_refused(desk: Desk, demo_text: str) -> None:
+def test_urgency_and_the_appeal_dates_round_trip_and_a_non_boolean_is_refused(desk: Desk, demo_text: str) -> None:
     data = json.loads(demo_text)
     data["service"]["urgent"] = True
     data["denial"]["appeal_filed_on"] = "2026-11-24"
+    data["denial"]["final_date"] = "2027-01-08"
+    data["denial"]["external_review_requested_on"] = "2027-01-20"
     case_id = desk.import_case(json.dumps(data))
     assert desk.case(case_id).urgent is True
     assert str(desk.case(case_id).appeal_filed_on) == "2026-11-24"
+    assert str(desk.case(case_id).external_review_requested_on) == "2027-01-20"
     assert json.loads(desk.export_case(case_id)) == data
     data["service"]["urgent"] = "yes"
     with pytest.raises(InvalidInput) as refused:
