@@ -139,7 +139,14 @@ def _open_window(db: str | None, demo: bool, case_id: int | None, quit_when_show
     import gc
 
     gc.disable()
-    import p2pdesk.playbook.script  # noqa: F401 - imported before Qt, as said above
+    try:
+        return _read_and_draw(db, demo, case_id, quit_when_shown)
+    finally:
+        gc.enable()  # run() resumes it after the first frame; this, whatever happened before
+
+
+def _read_and_draw(db: str | None, demo: bool, case_id: int | None, quit_when_shown: bool) -> int:
+    import p2pdesk.playbook.script  # noqa: F401 - imported before Qt, as said in _open_window
     from p2pdesk.config import resolve_db_url
     from p2pdesk.demo import DEMO_CLAIM_NUMBER, DEMO_MEMBER_ID
     from p2pdesk.store.snapshot import read_snapshot

@@ -78,16 +78,25 @@ def date_problems(case: Case, today: date | None = None, call_dates: list[date] 
         problems.append(
             Problem("final denial date", f"{case.final_denial_date} is before the first denial {case.denial_date}")
         )
-    review, reviewed = case.external_review_requested_on, case.denial_date or case.final_denial_date
+    # External review reviews the final internal denial (45 CFR 147.136(d)); an expedited one may be
+    # asked for while an urgent internal appeal runs, so a request with no final denial yet is kept.
+    review = case.external_review_requested_on
     if review and review > today:
         problems.append(Problem("external review requested on", f"{review} is in the future"))
-    if review and reviewed is None:
+    if review and not (case.denial_date or case.final_denial_date):
         problems.append(
             Problem("external review requested on", "external review reviews a denial: give the denial date")
         )
-    if review and reviewed and review < reviewed:
+    if review and case.final_denial_date and review < case.final_denial_date:
         problems.append(
-            Problem("external review requested on", f"{review} is before the denial it reviews ({reviewed})")
+            Problem(
+                "external review requested on",
+                f"{review} is before the final denial it reviews ({case.final_denial_date})",
+            )
+        )
+    elif review and case.denial_date and review < case.denial_date:
+        problems.append(
+            Problem("external review requested on", f"{review} is before the denial it reviews ({case.denial_date})")
         )
     if case.patient_dob and case.denial_date and case.denial_date < case.patient_dob:
         problems.append(Problem("denial date", f"{case.denial_date} is before the patient's birth"))

@@ -119,8 +119,8 @@ def specialty_rule(rules: list[Rule], state: str, plan_type: PlanType | str, sta
 def case_stage(case: Case) -> str:
     """Where the case is: before the plan's decision; after a denial (reconsideration, where the
     peer-to-peer usually happens); in the written internal appeal, once it is filed; at external
-    review, once the final internal denial is known."""
-    if case.final_denial_date is not None:
+    review, once the final internal denial is known or external review has been requested."""
+    if case.final_denial_date is not None or case.external_review_requested_on is not None:
         return "external_review"
     if case.appeal_filed_on is not None:
         return "internal_appeal"

@@ -115,17 +115,31 @@ def base_templates() -> dict[str, Any]:
     import tomllib
 
     templates = tomllib.loads(text)
-    partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
     try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(marshal.dumps((text, templates)))
-        partial.replace(cache)  # whole or not at all, whoever reads it meanwhile
-    except (OSError, ValueError):  # a read-only folder, or a value marshal cannot keep: parse next time too
-        try:
-            partial.unlink(missing_ok=True)
-        except OSError:
-            pass
+        data = marshal.dumps((text, templates))
+    except ValueError:  # a value marshal cannot keep (a TOML date, say): parsed each time instead
+        return templates
+    _keep(cache, data)
     return templates
+
+
+def _keep(path: Path, data: bytes) -> None:
+    """Write ``path`` whole or not at all (whoever reads it meanwhile); a folder that cannot be
+    written leaves it as it was, to be parsed again next time."""
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
+    except OSError:
+        return
+    partial = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        partial.replace(path)
+    except OSError:
+        partial.unlink(missing_ok=True)
 
 
 def load_templates(practice_dir: Path | None = None) -> dict[str, Any]:

@@ -72,10 +72,12 @@ def after_first_frame(window: QWidget, then: Callable[[], None]) -> None:
 def resume_collector() -> None:
     """Resume Python's cycle collector, paused for the start-up by ``p2pdesk.cli``.
 
-    What start-up made (Qt's wrappers and enums, the modules) is moved out of the collector's
-    sight first (``gc.freeze``): it lives as long as the process, and leaving it in would make
-    every full collection during a call walk all of it again.
+    What start-up left as garbage is collected first (a few milliseconds, after the first frame);
+    what it keeps (Qt's wrappers and enums, the modules) is then moved out of the collector's
+    sight (``gc.freeze``): it lives as long as the process, and leaving it in would make every
+    full collection during a call walk all of it again.
     """
+    gc.collect()
     gc.freeze()
     gc.enable()
 

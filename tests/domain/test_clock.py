@@ -143,6 +143,13 @@ def test_an_appeal_stops_the_filing_clock_and_starts_the_plans_appeal_clock() ->
     assert "aca-external-review" not in [d.id for d in deadlines(case, CHICAGO)]
 
 
+def test_an_external_review_request_stops_the_peer_to_peer_window() -> None:
+    case = parse_case(DEMO.read_text(encoding="utf-8"))  # denied 2026-11-18: the P2P window runs
+    assert "p2p-request-window-default" in [d.id for d in deadlines(case, CHICAGO)]
+    case.external_review_requested_on = date(2026, 11, 19)  # expedited, while an urgent appeal runs
+    assert "p2p-request-window-default" not in [d.id for d in deadlines(case, CHICAGO)]
+
+
 def test_hour_clocks_count_elapsed_hours_across_a_daylight_saving_change() -> None:
     from p2pdesk.playbook.clock import due
 

@@ -175,6 +175,9 @@ def test_the_stage_follows_the_case_and_picks_the_rule_the_script_cites(demo_tex
     assert cited() == "Tex. Ins. Code § 4201.356(b)"  # the appeal rule: ask for same/similar-specialty review
     case.final_denial_date = date(2027, 1, 8)
     assert case_stage(case) == "external_review"
+    # An expedited external review may be asked for while an urgent appeal runs: that is the stage too.
+    case.final_denial_date, case.external_review_requested_on = None, date(2026, 11, 25)
+    assert case_stage(case) == "external_review"
 
 
 def test_the_written_demand_cites_only_a_rule_that_obliges_a_discussion(demo_text: str) -> None:

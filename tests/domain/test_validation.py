@@ -144,11 +144,16 @@ def test_external_review_is_requested_after_the_denial_it_reviews(demo_text: str
     case.external_review_requested_on = date(2026, 11, 10)  # before the 2026-11-18 denial
     problems = {p.field: p.message for p in date_problems(case, today=date(2026, 11, 25))}
     assert problems["external review requested on"] == "2026-11-10 is before the denial it reviews (2026-11-18)"
+    # Once the final internal denial is known, that is the denial external review reviews.
+    case.appeal_filed_on, case.final_denial_date = date(2026, 11, 19), date(2026, 11, 24)
+    case.external_review_requested_on = date(2026, 11, 20)
+    problems = {p.field: p.message for p in date_problems(case, today=date(2026, 11, 25))}
+    assert problems["external review requested on"] == "2026-11-20 is before the final denial it reviews (2026-11-24)"
     case.external_review_requested_on = date(2026, 12, 1)
     problems = {p.field: p.message for p in date_problems(case, today=date(2026, 11, 25))}
     assert problems["external review requested on"] == "2026-12-01 is in the future"
-    case.denial_date, case.external_review_requested_on = None, date(2026, 11, 24)
+    case.external_review_requested_on = date(2026, 11, 25)
+    assert date_problems(case, today=date(2026, 11, 25)) == []
+    case.denial_date = case.appeal_filed_on = case.final_denial_date = None
     problems = {p.field: p.message for p in date_problems(case, today=date(2026, 11, 25))}
     assert problems["external review requested on"] == "external review reviews a denial: give the denial date"
-    case.denial_date = date(2026, 11, 18)
-    assert date_problems(case, today=date(2026, 11, 25)) == []

@@ -56,6 +56,19 @@ def test_demo_brief_is_one_page_and_reads_as_entered(tmp_path: Path) -> None:
         assert expected in text
 
 
+def test_the_brief_shows_where_the_case_is_in_the_appeal(tmp_path: Path) -> None:
+    from datetime import date
+
+    case = parse_case(DEMO.read_text(encoding="utf-8"))
+    case.id = 1
+    case.appeal_filed_on, case.final_denial_date = date(2026, 11, 20), date(2026, 11, 24)
+    case.external_review_requested_on = date(2026, 11, 25)
+    assert _pages(render_brief(case), tmp_path) == 1
+    text = subprocess.run(["pdftotext", str(tmp_path / "brief.pdf"), "-"], capture_output=True, text=True).stdout
+    words = " ".join(text.split())
+    assert "appeal filed 2026-11-20 · final denial 2026-11-24 · external review requested 2026-11-25" in words
+
+
 def test_a_maximal_case_is_still_exactly_one_page_or_says_what_to_cut(tmp_path: Path) -> None:
     case = parse_case(json.dumps(_maximal()))
     case.id = 2

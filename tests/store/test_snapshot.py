@@ -65,8 +65,13 @@ def test_window_process_starts_from_the_snapshot_and_then_opens_the_store(sqlite
     case_id = sqlite_desk.load_demo()
     call = sqlite_desk.start_call(case_id)
     sqlite_desk.add_note(call.id, NoteKind.OTHER, "before restart")
+    assert _start_window(["-m", "p2pdesk", "--db", sqlite_url, "--quit-when-shown"]) == ["shown", "ready"]
+
+
+def _start_window(python_args: list[str]) -> list[str]:
+    """The lines a window process started with these arguments prints, once it has quit by itself."""
     result = subprocess.run(
-        [sys.executable, "-m", "p2pdesk", "--db", sqlite_url, "--quit-when-shown"],
+        [sys.executable, *python_args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -74,7 +79,7 @@ def test_window_process_starts_from_the_snapshot_and_then_opens_the_store(sqlite
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["shown", "ready"]
+    return result.stdout.splitlines()
 
 
 def test_snapshot_reads_the_tables_the_models_write() -> None:
@@ -84,3 +89,19 @@ def test_snapshot_reads_the_tables_the_models_write() -> None:
 
     assert list(CASE_LIST_TABLES) == list(CASE_LISTS) == list(CASE_CHILDREN)
     assert {a: CASE_CHILDREN[a].__tablename__ for a in CASE_CHILDREN} == CASE_LIST_TABLES
+
+
+def test_the_cycle_collector_is_paused_for_the_first_frame_and_back_on_after_it(
+    sqlite_desk: Desk, sqlite_url: str
+) -> None:
+    sqlite_desk.load_demo()
+    # Each line the window prints at start-up ("shown", then "ready") carries the collector's state.
+    probe = (
+        "import builtins, gc, sys\n"
+        "say = builtins.print\n"
+        "builtins.print = lambda *a, **k: say(*a, gc.isenabled(), gc.get_freeze_count() > 0, **k)\n"
+        "from p2pdesk.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    lines = _start_window(["-c", probe, "--db", sqlite_url, "--demo", "--quit-when-shown"])
+    assert lines == ["shown False False", "ready True True"]
