@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +12,10 @@ import pytest
 
 # Qt must not look for a screen: set before anything imports PySide6.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The computer's time zone, as the desk shows times in it: the same on every machine that runs the
+# tests (clock tests that need another zone name it).
+os.environ["TZ"] = "UTC"
+time.tzset()
 
 from p2pdesk.services.desk import Desk  # noqa: E402
 from tests.memory_keyring import MemoryKeyring  # noqa: E402

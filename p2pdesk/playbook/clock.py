@@ -61,6 +61,13 @@ def add_business_days(start: date, days: int) -> date:
     return current
 
 
+def offer_window(now: datetime, tz: tzinfo, *, urgent: bool) -> tuple[date, datetime | None]:
+    """When the times offered to the plan for the call should fall: three blocks on or before the
+    returned day (the end of the next two business days where the practice is), one of them before
+    the returned instant (24 hours from now) when the request is urgent, else None."""
+    return add_business_days(local_day(now, tz), 2), (now + timedelta(hours=24) if urgent else None)
+
+
 def add_months(start: date, months: int) -> date:
     month = start.month - 1 + months
     year = start.year + month // 12

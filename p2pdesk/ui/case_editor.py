@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -274,6 +274,10 @@ class CaseEditor(QWidget):
         self.attempts.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.attempts.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)  # a log: added to, never edited
         column.addWidget(self.attempts, 1)
+        self.offer_hint = QLabel(page)
+        self.offer_hint.setObjectName("offerHint")
+        self.offer_hint.setWordWrap(True)
+        column.addWidget(self.offer_hint)
         form = QFormLayout()
         self.attempt_outcome = QComboBox(page)
         self.attempt_outcome.setObjectName("attemptOutcome")
@@ -315,6 +319,16 @@ class CaseEditor(QWidget):
             self.attempt_hold.text(),
             self.attempt_detail.text(),
         )
+
+    def show_offer_window(self, last_day: date, urgent_by: datetime | None) -> None:
+        """When the times offered to the plan should fall (see p2pdesk.playbook.clock.offer_window)."""
+        text = (
+            "Offer the plan three times the physician can take the call, on or before "
+            f"{last_day:%a %Y-%m-%d} (the next two business days; weekends and US federal holidays skipped)."
+        )
+        if urgent_by is not None:
+            text += f" Urgent request: one of them before {urgent_by.astimezone():%a %Y-%m-%d %H:%M}."
+        self.offer_hint.setText(text)
 
     def show_attempts(self, attempts: list[Any], demand: bool) -> None:
         """The log as kept, and whether the written demand is now warranted."""

@@ -730,14 +730,20 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"p2pdesk — preparing case #{case.id}")
         self._update_actions()
         editor.fields["patient_name"].setFocus()
-        self._show_attempts(case.id)  # type: ignore[arg-type]
+        self._show_attempts(case)
         self._check_codes(case)
 
-    def _show_attempts(self, case_id: int) -> None:
+    def _show_attempts(self, case: Case) -> None:
         from p2pdesk.domain.scheduling import demand_warranted
 
-        attempts = self.desk.attempts(case_id)
+        attempts = self.desk.attempts(case.id)  # type: ignore[arg-type]
         self.editor.show_attempts(attempts, demand_warranted(attempts))
+        self._show_offer_window(case)
+
+    def _show_offer_window(self, case: Case) -> None:
+        from p2pdesk.playbook.clock import offer_window, practice_zone
+
+        self.editor.show_offer_window(*offer_window(self.desk.now(), practice_zone(), urgent=case.urgent))
 
     def _log_attempt(self, outcome: str, whom: str, reference: str, hold: str, detail: str) -> None:
         if self.case is None:
@@ -759,7 +765,7 @@ class MainWindow(QMainWindow):
             self.editor.failed(str(exc))
             return
         self.editor.saved()
-        self._show_attempts(self.case.id)  # type: ignore[arg-type]
+        self._show_attempts(self.case)
 
     def _demand_letter(self) -> None:
         if self.case is None:
@@ -819,6 +825,7 @@ class MainWindow(QMainWindow):
         self.brief.show_case(case)
         self.script.show_script(case, self.call, self.rules, self._templates)
         self.note_pane.set_case(case)
+        self._show_offer_window(case)  # an urgent request has a shorter one
         self._check_codes(case)
 
     def _brief_pdf(self) -> None:

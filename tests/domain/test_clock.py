@@ -7,7 +7,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from p2pdesk.domain.case import PlanType
-from p2pdesk.playbook.clock import add_business_days, deadlines, is_business_day, local_day, next_deadline
+from p2pdesk.playbook.clock import (
+    add_business_days,
+    deadlines,
+    is_business_day,
+    local_day,
+    next_deadline,
+    offer_window,
+)
 from p2pdesk.services.casefile import parse_case
 from tests.conftest import DEMO
 
@@ -177,10 +184,13 @@ def test_once_the_appeal_is_filed_or_decided_the_earlier_clocks_stop() -> None:
 def test_the_practice_zone_has_daylight_saving_rules(monkeypatch) -> None:  # noqa: ANN001
     import time
 
+    import tzlocal
+
     from p2pdesk.playbook.clock import practice_zone
 
     monkeypatch.setenv("TZ", "America/Chicago")
     time.tzset()
+    tzlocal.reload_localzone()  # tzlocal keeps the zone it found first
     try:
         zone = practice_zone()
         assert str(zone) == "America/Chicago"
@@ -188,6 +198,7 @@ def test_the_practice_zone_has_daylight_saving_rules(monkeypatch) -> None:  # no
     finally:
         monkeypatch.undo()
         time.tzset()
+        tzlocal.reload_localzone()
 
 
 def test_every_clock_rule_names_events_the_clock_knows() -> None:
@@ -202,3 +213,16 @@ def test_every_clock_rule_names_events_the_clock_knows() -> None:
         assert rule["unit"] in {"hours", "calendar_days", "business_days", "months"}, rule["id"]
         if "urgent" in rule:
             assert rule.get("from") in ("request", "appeal") and set(rule["urgent"]) == {"what", "amount", "unit"}
+
+
+def test_times_offered_for_the_call_fall_in_the_next_two_business_days() -> None:
+    # The evening before Thanksgiving 2026: Thursday is a federal holiday, so Friday and Monday.
+    now = datetime(2026, 11, 25, 17, 0, tzinfo=CHICAGO)
+    assert offer_window(now, CHICAGO, urgent=False) == (date(2026, 11, 30), None)
+    assert offer_window(now, CHICAGO, urgent=True) == (
+        date(2026, 11, 30),
+        datetime(2026, 11, 26, 17, 0, tzinfo=CHICAGO),
+    )
+    # 23:30 in Chicago is already the next day in UTC: counted from the practice's own day.
+    late = datetime(2026, 11, 20, 23, 30, tzinfo=CHICAGO)  # a Friday
+    assert offer_window(late.astimezone(UTC), CHICAGO, urgent=False)[0] == date(2026, 11, 24)

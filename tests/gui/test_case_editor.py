@@ -153,13 +153,17 @@ def test_an_urgent_request_is_marked_from_the_keyboard_and_shown_on_the_brief(op
     box = editor.fields["urgent"]
     editor.jump_to("urgent")
     assert QApplication.focusWidget() is box and not box.isChecked()
+    # The desk's clock reads Friday 2026-11-20 15:00 UTC: the next two business days end Tuesday.
+    assert "on or before Tue 2026-11-24 (the next two business days" in editor.offer_hint.text()
+    assert "Urgent" not in editor.offer_hint.text()
     press(box, Qt.Key.Key_Space)
     assert desk.case(case_id).urgent is True
     assert "URGENT request: expedited clock" in window.brief.toPlainText()
+    assert "Urgent request: one of them before Sat 2026-11-21" in editor.offer_hint.text()
     editor.setFocus()
     press(editor, Qt.Key.Key_Z, CTRL)
     assert desk.case(case_id).urgent is False and not box.isChecked()
-    assert "URGENT" not in window.brief.toPlainText()
+    assert "URGENT" not in window.brief.toPlainText() and "Urgent" not in editor.offer_hint.text()
     exported = json.loads(desk.export_case(case_id))
     assert "urgent" not in exported["service"]
 
