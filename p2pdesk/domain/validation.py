@@ -79,7 +79,8 @@ def date_problems(case: Case, today: date | None = None, call_dates: list[date] 
             Problem("final denial date", f"{case.final_denial_date} is before the first denial {case.denial_date}")
         )
     # External review reviews the final internal denial (45 CFR 147.136(d)); an expedited one may be
-    # asked for while an urgent internal appeal runs, so a request with no final denial yet is kept.
+    # asked for while an urgent internal appeal runs, so for an urgent case a request made before
+    # the final denial (or with none yet) is kept, and only the first denial bounds it.
     review = case.external_review_requested_on
     if review and review > today:
         problems.append(Problem("external review requested on", f"{review} is in the future"))
@@ -87,7 +88,7 @@ def date_problems(case: Case, today: date | None = None, call_dates: list[date] 
         problems.append(
             Problem("external review requested on", "external review reviews a denial: give the denial date")
         )
-    if review and case.final_denial_date and review < case.final_denial_date:
+    if review and case.final_denial_date and review < case.final_denial_date and not case.urgent:
         problems.append(
             Problem(
                 "external review requested on",

@@ -119,11 +119,15 @@ def specialty_rule(rules: list[Rule], state: str, plan_type: PlanType | str, sta
 def case_stage(case: Case) -> str:
     """Where the case is: before the plan's decision; after a denial (reconsideration, where the
     peer-to-peer usually happens); in the written internal appeal, once it is filed; at external
-    review, once the final internal denial is known or external review has been requested."""
-    if case.final_denial_date is not None or case.external_review_requested_on is not None:
+    review, once the final internal denial is known. An external review asked for while the
+    internal appeal is still open (expedited, for an urgent case) leaves the case in the appeal,
+    whose reviewer rules still govern the plan; asked for with no appeal on file, it is the stage."""
+    if case.final_denial_date is not None:
         return "external_review"
     if case.appeal_filed_on is not None:
         return "internal_appeal"
+    if case.external_review_requested_on is not None:
+        return "external_review"
     return "pre_decision" if case.denial_date is None else "reconsideration"
 
 

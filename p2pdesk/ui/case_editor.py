@@ -10,6 +10,7 @@ Signals:
     briefRequested(): the one-page brief PDF was asked for.
     attemptLogged(outcome, whom, reference, hold_minutes, detail): a scheduling attempt to log.
     demandRequested(): the written demand (after two failed attempts) was asked for.
+    schedulingShown(): the scheduling tab came to the front (the window brings its hint up to date).
 """
 
 from __future__ import annotations
@@ -195,6 +196,7 @@ class CaseEditor(QWidget):
     briefRequested = Signal()
     attemptLogged = Signal(str, str, str, str, str)
     demandRequested = Signal()
+    schedulingShown = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -310,6 +312,9 @@ class CaseEditor(QWidget):
         self.demand_button.clicked.connect(self.demandRequested)
         column.addWidget(self.demand_button)
         self.tabs.addTab(page, "Scheduling")
+        self.tabs.currentChanged.connect(
+            lambda index: self.schedulingShown.emit() if self.tabs.widget(index) is page else None
+        )
 
     def _log_attempt(self) -> None:
         self.attemptLogged.emit(
@@ -320,15 +325,19 @@ class CaseEditor(QWidget):
             self.attempt_detail.text(),
         )
 
-    def show_offer_window(self, last_day: date, urgent_by: datetime | None) -> None:
-        """When the times offered to the plan should fall (see p2pdesk.playbook.clock.offer_window)."""
-        text = (
-            "Offer the plan three times the physician can take the call, on or before "
-            f"{last_day:%a %Y-%m-%d} (the next two business days; weekends and US federal holidays skipped)."
-        )
-        if urgent_by is not None:
-            text += f" Urgent request: one of them before {urgent_by.astimezone():%a %Y-%m-%d %H:%M}."
+    def show_offer_window(self, last_day: date | None, urgent_by: datetime | None) -> None:
+        """When the times offered to the plan should fall (see p2pdesk.playbook.clock.offer_window),
+        ``urgent_by`` in the practice's zone; nothing when ``last_day`` is None."""
+        text = ""
+        if last_day is not None:
+            text = (
+                "Offer the plan three times the physician can take the call, on or before "
+                f"{last_day:%a %Y-%m-%d} (the next two business days; weekends and US federal holidays skipped)."
+            )
+        if last_day is not None and urgent_by is not None:
+            text += f" Urgent request: one of them before {urgent_by:%a %Y-%m-%d %H:%M %Z}."
         self.offer_hint.setText(text)
+        self.offer_hint.setVisible(bool(text))
 
     def show_attempts(self, attempts: list[Any], demand: bool) -> None:
         """The log as kept, and whether the written demand is now warranted."""

@@ -714,6 +714,7 @@ class MainWindow(QMainWindow):
             self._editor.saveRequested.connect(self._save_case)
             self._editor.attemptLogged.connect(self._log_attempt)
             self._editor.demandRequested.connect(self._demand_letter)
+            self._editor.schedulingShown.connect(lambda: self._show_offer_window(self.case) if self.case else None)
             self.stack.addWidget(self._editor)
         return self._editor
 
@@ -741,9 +742,16 @@ class MainWindow(QMainWindow):
         self._show_offer_window(case)
 
     def _show_offer_window(self, case: Case) -> None:
+        """By when to offer the plan times for the call, counted from now; nothing once the case is
+        past the peer-to-peer (appeal filed, final denial, external review asked for)."""
         from p2pdesk.playbook.clock import offer_window, practice_zone
 
-        self.editor.show_offer_window(*offer_window(self.desk.now(), practice_zone(), urgent=case.urgent))
+        if case.appeal_filed_on or case.final_denial_date or case.external_review_requested_on:
+            self.editor.show_offer_window(None, None)
+            return
+        tz = practice_zone()
+        last_day, urgent_by = offer_window(self.desk.now(), tz, urgent=case.urgent)
+        self.editor.show_offer_window(last_day, urgent_by.astimezone(tz) if urgent_by else None)
 
     def _log_attempt(self, outcome: str, whom: str, reference: str, hold: str, detail: str) -> None:
         if self.case is None:

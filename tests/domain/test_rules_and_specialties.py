@@ -175,8 +175,12 @@ def test_the_stage_follows_the_case_and_picks_the_rule_the_script_cites(demo_tex
     assert cited() == "Tex. Ins. Code § 4201.356(b)"  # the appeal rule: ask for same/similar-specialty review
     case.final_denial_date = date(2027, 1, 8)
     assert case_stage(case) == "external_review"
-    # An expedited external review may be asked for while an urgent appeal runs: that is the stage too.
+    # An expedited external review asked for while the urgent appeal runs: the plan's own appeal
+    # reviewer rule still governs; with no appeal on file, the request is the stage.
     case.final_denial_date, case.external_review_requested_on = None, date(2026, 11, 25)
+    assert case_stage(case) == "internal_appeal"
+    assert cited() == "Tex. Ins. Code § 4201.356(b)"
+    case.appeal_filed_on = None
     assert case_stage(case) == "external_review"
 
 

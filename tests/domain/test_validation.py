@@ -149,6 +149,9 @@ def test_external_review_is_requested_after_the_denial_it_reviews(demo_text: str
     case.external_review_requested_on = date(2026, 11, 20)
     problems = {p.field: p.message for p in date_problems(case, today=date(2026, 11, 25))}
     assert problems["external review requested on"] == "2026-11-20 is before the final denial it reviews (2026-11-24)"
+    case.urgent = True  # expedited external review may run alongside the urgent appeal
+    assert date_problems(case, today=date(2026, 11, 25)) == []
+    case.urgent = False
     case.external_review_requested_on = date(2026, 12, 1)
     problems = {p.field: p.message for p in date_problems(case, today=date(2026, 11, 25))}
     assert problems["external review requested on"] == "2026-12-01 is in the future"

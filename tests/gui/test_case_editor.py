@@ -205,3 +205,20 @@ def test_an_external_review_request_stops_its_clock_and_shows_on_the_brief(open_
     assert str(desk.case(case_id).external_review_requested_on) == "2026-11-25"
     assert "external review requested 2026-11-25" in window.brief.toPlainText()
     assert "external review" not in next_clock()
+
+
+def test_the_offer_window_follows_the_day_and_goes_once_the_case_is_past_the_p2p(
+    open_window,
+    desk: Desk,
+    clock,  # noqa: ANN001
+) -> None:
+    window, editor = _editor(open_window, desk)
+    scheduling = [editor.tabs.tabText(i) for i in range(editor.tabs.count())].index("Scheduling")
+    editor.tabs.setCurrentIndex(scheduling)
+    assert "on or before Tue 2026-11-24" in editor.offer_hint.text()  # from Friday 2026-11-20
+    clock.advance(4 * 24 * 3600)  # the editor stays open over the weekend: Tuesday 2026-11-24
+    editor.tabs.setCurrentIndex(0)
+    editor.tabs.setCurrentIndex(scheduling)
+    assert "on or before Fri 2026-11-27" in editor.offer_hint.text()  # Thanksgiving skipped
+    _retype(editor.fields["appeal_filed_on"], "2026-11-24")
+    assert editor.offer_hint.text() == "" and editor.offer_hint.isHidden()
