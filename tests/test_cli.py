@@ -112,3 +112,19 @@ def test_a_bad_window_option_is_named_by_argparse(capsys: pytest.CaptureFixture[
         cli.main(["--case", "seven"])
     assert exit_.value.code == 2
     assert "argument --case: invalid int value: 'seven'" in capsys.readouterr().err
+
+
+def test_a_letter_is_refused_while_a_practice_rules_file_cannot_be_used(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert p2pdesk("import-case", str(DEMO), db=db_url).returncode == 0
+    for _ in range(2):
+        assert p2pdesk("log-attempt", "1", "--outcome", "failed", db=db_url).returncode == 0
+    rules = tmp_path / "practice-rules"
+    rules.mkdir()
+    (rules / "ours.toml").write_text('[[rule]]\nid = "tx-ours"\n', encoding="utf-8")
+    monkeypatch.setenv("P2PDESK_RULES_DIR", str(rules))
+    out = tmp_path / "demand.pdf"
+    result = p2pdesk("demand-letter", "1", "-o", str(out), db=db_url)
+    assert result.returncode == 2 and not out.exists()
+    assert f"practice file {rules / 'ours.toml'}: rule 1 lacks 'jurisdiction'" in result.stderr

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from p2pdesk.domain.case import Case, PlanType
+from p2pdesk.domain.errors import Problem
+from p2pdesk.playbook.practice import problem, read_toml, tolerate
 from p2pdesk.resources import resource_path
 
 
@@ -92,6 +94,10 @@ def _end_of(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=tz)
 
 
+#: How a clock's amount is counted.
+UNITS = ("hours", "calendar_days", "business_days", "months")
+
+
 def due(rule: dict[str, Any], denied: datetime, tz: tzinfo) -> datetime:
     """When a clock runs out, as an aware instant in ``tz``."""
     amount, unit = int(rule["amount"]), rule["unit"]
@@ -113,13 +119,31 @@ def _shipped_rules() -> tuple[dict[str, Any], ...]:
     return tuple(tomllib.loads(resource_path("rules", "deadlines.toml").read_text(encoding="utf-8"))["deadline"])
 
 
-def load_deadline_rules(practice_dir: Path | None = None) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
-    """The clock rules, and the practice's payer windows (``payers.toml`` in its rules folder)."""
+def load_deadline_rules(
+    practice_dir: Path | None = None, *, problems: list[Problem] | None = None
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The clock rules, and the practice's payer windows (``payers.toml`` in its rules folder).
+
+    A payers.toml that cannot be used raises InvalidInput naming it; given ``problems``, it is
+    listed there instead and the default window counts (see p2pdesk.playbook.practice)."""
     rules = list(_shipped_rules())
     payers: dict[str, dict[str, Any]] = {}
     if practice_dir is not None and (practice_dir / "payers.toml").is_file():
-        payers = tomllib.loads((practice_dir / "payers.toml").read_text(encoding="utf-8")).get("payer", {})
+        payers = tolerate(problems, lambda: _payer_windows(practice_dir / "payers.toml")) or {}
     return rules, payers
+
+
+def _payer_windows(path: Path) -> dict[str, dict[str, Any]]:
+    payers = read_toml(path).get("payer", {})
+    if not isinstance(payers, dict):
+        raise problem(path, '"payer" must hold one table per payer: [payer."Payer name"]')
+    for name, window in payers.items():
+        amount = window.get("p2p_window") if isinstance(window, dict) else None
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            raise problem(path, f"payer {name!r}: p2p_window must be a whole number above 0")
+        if window.get("unit", "business_days") not in UNITS:
+            raise problem(path, f"payer {name!r}: unit must be one of {', '.join(UNITS)}")
+    return payers
 
 
 def denial_instant(case: Case, tz: tzinfo) -> datetime | None:
@@ -137,10 +161,12 @@ def deadlines(
     denied_at: datetime | None = None,
     final_denial_at: datetime | None = None,
     practice_dir: Path | None = None,
+    problems: list[Problem] | None = None,
 ) -> list[Deadline]:
     """Every clock running for a case, soonest first. ``denied_at`` (an aware instant) overrides
     the case's denial date when the time of day is known; clocks that run from the final internal
-    denial (external review) count only when ``final_denial_at`` is given."""
+    denial (external review) count only when ``final_denial_at`` is given. ``problems`` as for
+    load_deadline_rules."""
     denied = denied_at or denial_instant(case, tz)
     if final_denial_at is None and case.final_denial_date is not None:
         final_denial_at = datetime.combine(case.final_denial_date, time(0, 0), tzinfo=tz)
@@ -152,7 +178,7 @@ def deadlines(
         "final_denial": case.final_denial_date,
         "external_review_requested": case.external_review_requested_on,
     }
-    rules, payers = load_deadline_rules(practice_dir)
+    rules, payers = load_deadline_rules(practice_dir, problems=problems)
     plan = PlanType(case.plan_type).value
     found = []
     for rule in rules:

@@ -9,12 +9,13 @@ says so wherever a rule is shown.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from p2pdesk.domain.case import Case, PlanType
+from p2pdesk.domain.errors import Problem
+from p2pdesk.playbook.practice import problem, read_toml, tolerate
 from p2pdesk.resources import resource_path
 
 STAGES = ("pre_decision", "reconsideration", "internal_appeal", "external_review")
@@ -57,39 +58,50 @@ def practice_rules_dir() -> Path:
 
 
 def _read(path: Path, origin: str) -> list[Rule]:
-    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    """The rules of one file; InvalidInput naming the file (and the rule) when it cannot be used."""
+    data = read_toml(path)
     rules = []
-    for entry in data.get("rule", []):
-        rules.append(
-            Rule(
-                id=entry["id"],
-                jurisdiction=entry["jurisdiction"].upper(),
-                plan_types=tuple(entry["plan_types"]),
-                stages=tuple(entry["stages"]),
-                requirement=entry["requirement"],
-                # Unsaid, a rule that offers a specialty discussion obliges one (a practice's older
-                # override of a shipped rule keeps working).
-                peer_to_peer=bool(entry.get("peer_to_peer", entry["requirement"] == "specialty_discussion_offer")),
-                summary=entry["summary"],
-                citation=entry["citation"],
-                source=entry.get("source", ""),
-                checked=entry["checked"],
-                confidence=entry.get("confidence", "medium"),
-                origin=origin,
+    for n, entry in enumerate(data.get("rule", []), start=1):
+        try:
+            rules.append(
+                Rule(
+                    id=entry["id"],
+                    jurisdiction=entry["jurisdiction"].upper(),
+                    plan_types=tuple(entry["plan_types"]),
+                    stages=tuple(entry["stages"]),
+                    requirement=entry["requirement"],
+                    # Unsaid, a rule that offers a specialty discussion obliges one (a practice's older
+                    # override of a shipped rule keeps working).
+                    peer_to_peer=bool(entry.get("peer_to_peer", entry["requirement"] == "specialty_discussion_offer")),
+                    summary=entry["summary"],
+                    citation=entry["citation"],
+                    source=entry.get("source", ""),
+                    checked=entry["checked"],
+                    confidence=entry.get("confidence", "medium"),
+                    origin=origin,
+                )
             )
-        )
+        except KeyError as exc:
+            raise problem(path, f"rule {n} lacks {exc}") from None
+        except (AttributeError, TypeError) as exc:
+            raise problem(path, f"rule {n} has a value of the wrong kind ({exc})") from None
     return rules
 
 
-def load_rules(practice_dir: Path | None = None) -> list[Rule]:
-    """p2pdesk's rules, then the practice's: a practice rule with an existing id replaces it."""
+def load_rules(practice_dir: Path | None = None, *, problems: list[Problem] | None = None) -> list[Rule]:
+    """p2pdesk's rules, then the practice's: a practice rule with an existing id replaces it.
+
+    A practice file that cannot be used raises InvalidInput naming it; given ``problems``, it is
+    listed there instead and left out (see p2pdesk.playbook.practice)."""
     by_id: dict[str, Rule] = {}
     for rule in _read(resource_path("rules", "rules.toml"), "p2pdesk"):
         by_id[rule.id] = rule
     folder = practice_dir if practice_dir is not None else practice_rules_dir()
     if folder.is_dir():
         for path in sorted(folder.glob("*.toml")):
-            for rule in _read(path, f"practice ({path.name})"):
+            if path.name == "payers.toml":  # the practice's payer windows (p2pdesk.playbook.clock)
+                continue
+            for rule in tolerate(problems, lambda path=path: _read(path, f"practice ({path.name})")) or []:
                 by_id[rule.id] = rule
     return list(by_id.values())
 

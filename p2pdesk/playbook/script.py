@@ -19,6 +19,7 @@ from p2pdesk.domain.case import Case
 from p2pdesk.resources import resource_path
 
 if TYPE_CHECKING:  # the rules and the specialty vocabulary load after the first paint
+    from p2pdesk.domain.errors import Problem
     from p2pdesk.playbook.rules import Rule
 
 
@@ -142,20 +143,40 @@ def _keep(path: Path, data: bytes) -> None:
         partial.unlink(missing_ok=True)
 
 
-def load_templates(practice_dir: Path | None = None) -> dict[str, Any]:
-    """p2pdesk's script templates, with any step a practice rewrote in its own prompts.toml."""
+def load_templates(practice_dir: Path | None = None, *, problems: list[Problem] | None = None) -> dict[str, Any]:
+    """p2pdesk's script templates, with any step a practice rewrote in its own prompts.toml.
+
+    A prompts.toml that cannot be used raises InvalidInput naming it; given ``problems``, it is
+    listed there instead and p2pdesk's own words are kept (see p2pdesk.playbook.practice)."""
+    from p2pdesk.playbook.practice import tolerate  # after the first paint (see base_templates)
+
     templates = base_templates()
     folder = practice_dir if practice_dir is not None else practice_scripts_dir()
     own = folder / "prompts.toml"
     if own.is_file():
-        import tomllib  # after the first paint (see base_templates)
-
-        for key, value in tomllib.loads(own.read_text(encoding="utf-8")).items():
-            if isinstance(value, dict) and isinstance(templates.get(key), dict):
-                templates[key] = {**templates[key], **value}
-            else:
-                templates[key] = value
+        return tolerate(problems, lambda: _merged(templates, own)) or templates
     return templates
+
+
+def _merged(templates: dict[str, Any], own: Path) -> dict[str, Any]:
+    from p2pdesk.playbook.practice import problem, read_toml
+
+    merged = dict(templates)
+    for key, value in read_toml(own).items():
+        shipped = templates.get(key)
+        if shipped is not None and isinstance(shipped, dict) != isinstance(value, dict):
+            raise problem(own, f"[{key}] must be {'a table' if isinstance(shipped, dict) else 'a value, not a table'}")
+        if isinstance(value, dict):
+            for part in ("title", "hint", "ask"):
+                if part in value and not isinstance(value[part], str):
+                    raise problem(own, f"{key}.{part} must be text")
+            lines = value.get("lines", [])
+            if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
+                raise problem(own, f"{key}.lines must be a list of text lines")
+            merged[key] = {**shipped, **value} if isinstance(shipped, dict) else value
+        else:
+            merged[key] = value
+    return merged
 
 
 def _field(value: object, what: str, *, optional: bool = False, emphasis: bool = True) -> tuple[Segment, ...]:

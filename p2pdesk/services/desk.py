@@ -209,7 +209,8 @@ class Desk:
         if not found.differs:
             return
         if self._rules is None:  # read once per desk, not on every reviewer entered
-            self._rules = load_rules()
+            # A practice rules file that cannot be used is left out: the call goes on (the window names it).
+            self._rules = load_rules(problems=[])
         rule = specialty_rule(self._rules, case.state, case.plan_type, case_stage(case))
         basis = (
             f"same-specialty review requested under {rule.citation}"

@@ -50,6 +50,12 @@ class HomeView(QWidget):
         self.follow_ups_due.setStyleSheet("color:#b00020;font-weight:600;")
         self.follow_ups_due.hide()
         layout.addWidget(self.follow_ups_due)
+        self.practice_problems = QLabel("", self)
+        self.practice_problems.setObjectName("practiceProblems")
+        self.practice_problems.setStyleSheet("color:#b00020;")
+        self.practice_problems.setWordWrap(True)
+        self.practice_problems.hide()
+        layout.addWidget(self.practice_problems)
         self.tree = _CaseTree(self)
         self.tree.setObjectName("cases")
         self.tree.setHeaderLabels(
@@ -118,6 +124,11 @@ class HomeView(QWidget):
         self.follow_ups_due.setText("Follow-ups due (Ctrl+Shift+U): " + " · ".join(shown) if lines else "")
         self.follow_ups_due.setWordWrap(True)
         self.follow_ups_due.setVisible(bool(lines))
+
+    def show_practice_problems(self, message: str) -> None:
+        """Name the practice's files that could not be used ("" hides the line)."""
+        self.practice_problems.setText(message)
+        self.practice_problems.setVisible(bool(message))
 
     def selected_case_id(self) -> int | None:
         """The case of the selected row (a call row counts for its case)."""

@@ -38,6 +38,14 @@ if TYPE_CHECKING:
     from p2pdesk.ui.record_desk import RecordDesk
 
 
+def practice_message(problems: list[Problem]) -> str:
+    """The practice files that could not be used, and what stands in for them ("" when none)."""
+    if not problems:
+        return ""
+    named = "; ".join(str(p) for p in problems)
+    return f"{named}. Until it is fixed, p2pdesk's own rules and script words are used in its place."
+
+
 class MainWindow(QMainWindow):
     """The desk's window. Owns the actions; holds the home view and the case desk.
 
@@ -74,6 +82,8 @@ class MainWindow(QMainWindow):
         self._archive: ArchiveView | None = None
         self._history: AnalyticsView | None = None
         self._rules: list[Rule] | None = None
+        self._rules_problems: list[Problem] = []  # practice rule files that could not be used
+        self._practice_problems: list[Problem] = []  # those, and a practice's script words
         self._templates: dict | None = None  # the practice's script templates, once loaded
         self.brief = BriefView(self)
         self.script = ScriptView(self)
@@ -112,8 +122,14 @@ class MainWindow(QMainWindow):
         from p2pdesk.playbook.rules import load_rules
         from p2pdesk.playbook.script import load_templates
 
-        self._rules = load_rules()
-        self._templates = load_templates()
+        # A practice file that cannot be used is named, and p2pdesk's own rules or words stand in.
+        self._rules_problems = []
+        self._rules = load_rules(problems=self._rules_problems)
+        script_problems: list[Problem] = []
+        self._templates = load_templates(problems=script_problems)
+        self._practice_problems = [*self._rules_problems, *script_problems]
+        if self._practice_problems:
+            self.note_pane.show_problem(practice_message(self._practice_problems))
         if self.case is not None:
             self.script.show_script(self.case, self.call, self._rules, self._templates)
 
@@ -326,10 +342,20 @@ class MainWindow(QMainWindow):
             now = self.desk.now()
             due = [f for f in self.desk.follow_ups() if f.status(now) in ("overdue", "today")]
             self.home.show_follow_ups_due([f"{f.status(now).upper()}: {f.what} (call {f.call_id})" for f in due])
+            self.home.show_practice_problems(practice_message(self._practice_problems + self._payer_problems()))
         self.stack.setCurrentWidget(self.home)
         self.setWindowTitle("p2pdesk")
         self._update_actions()
         self.home.focus_list()
+
+    def _payer_problems(self) -> list[Problem]:
+        """What is wrong with the practice's payer windows, if anything (the default window counts)."""
+        from p2pdesk.playbook.clock import load_deadline_rules
+        from p2pdesk.playbook.rules import practice_rules_dir
+
+        problems: list[Problem] = []
+        load_deadline_rules(practice_rules_dir(), problems=problems)
+        return problems
 
     def _next_deadlines(self, cases: list[Case]) -> dict[int, tuple[str, str, datetime]]:
         """Each case's next deadline as (status, text, due), in local time."""
@@ -341,7 +367,7 @@ class MainWindow(QMainWindow):
         folder = practice_rules_dir()
         out = {}
         for case in cases:
-            clocks = deadlines(case, tz, practice_dir=folder)
+            clocks = deadlines(case, tz, practice_dir=folder, problems=[])  # named by _payer_problems
             found = soonest(clocks, now)
             if found is None:
                 continue
@@ -420,7 +446,7 @@ class MainWindow(QMainWindow):
                 "press Enter again once the disk is available."
             )
             return None
-        self.note_pane.show_problem("")
+        self.note_pane.show_problem(practice_message(self._practice_problems))  # "" when all is well
         return result
 
     def _start_call(self) -> None:
@@ -793,6 +819,9 @@ class MainWindow(QMainWindow):
         from p2pdesk.record.letters import demand_pdf, demand_text
 
         case = self.desk.case(self.case.id)  # type: ignore[union-attr]
+        if self._rules_problems:  # the letter would not cite what the practice set
+            self.editor.failed(f"Demand not written. {practice_message(self._rules_problems)}")
+            return
         tz = practice_zone()
         try:
             letter = demand_text(

@@ -263,3 +263,34 @@ def test_shipped_script_templates_are_kept_parsed_and_parsed_again_when_their_wo
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     assert script.base_templates() == expected
     assert list(tmp_path.glob("**/*.tmp")) == []
+
+
+def test_a_practice_file_that_cannot_be_used_is_named_and_left_out(tmp_path: Path) -> None:
+    from p2pdesk.domain.errors import InvalidInput
+    from p2pdesk.playbook.clock import load_deadline_rules
+    from p2pdesk.playbook.script import base_templates, load_templates
+
+    shipped = {r.id for r in load_rules(EMPTY)}
+    broken = tmp_path / "ours.toml"
+    broken.write_text('[[rule]]\nid = "x"\njurisdiction = "TX"\n', encoding="utf-8")
+    with pytest.raises(InvalidInput) as refused:  # a document must not cite other than what was set
+        load_rules(tmp_path)
+    assert str(refused.value) == f"practice file {broken}: rule 1 lacks 'plan_types'"
+    problems: list = []
+    assert {r.id for r in load_rules(tmp_path, problems=problems)} == shipped  # the call goes on
+    assert [str(p) for p in problems] == [f"practice file {broken}: rule 1 lacks 'plan_types'"]
+
+    broken.write_text("[[rule]\n", encoding="utf-8")
+    problems = []
+    load_rules(tmp_path, problems=problems)
+    assert problems[0].field == f"practice file {broken}" and problems[0].message.startswith("is not valid TOML: ")
+
+    (tmp_path / "prompts.toml").write_text('[close]\nlines = "Authorize it today."\n', encoding="utf-8")
+    problems = []
+    assert load_templates(tmp_path, problems=problems) == base_templates()
+    assert [p.message for p in problems] == ["close.lines must be a list of text lines"]
+
+    (tmp_path / "payers.toml").write_text('[payer."Lakeshore Health Plan"]\np2p_window = "five"\n', encoding="utf-8")
+    problems = []
+    assert load_deadline_rules(tmp_path, problems=problems)[1] == {}  # the default window counts
+    assert [p.message for p in problems] == ["payer 'Lakeshore Health Plan': p2p_window must be a whole number above 0"]

@@ -167,3 +167,36 @@ def test_educational_only_ticked_from_the_keyboard_is_logged(live, desk: Desk) -
     press(box, Qt.Key.Key_Space)
     assert desk.call(live.call.id).educational_only is True
     assert "educational only" in live.note_pane.note_lines()[-1]
+
+
+def test_a_broken_practice_rules_file_is_named_and_the_call_goes_on(
+    open_window,
+    desk: Desk,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    rules = tmp_path / "practice-rules"
+    rules.mkdir()
+    broken = rules / "ours.toml"
+    broken.write_text("[[rule]\n", encoding="utf-8")  # a typo: no closing bracket
+    monkeypatch.setenv("P2PDESK_RULES_DIR", str(rules))
+    window = open_window(desk, demo=True)
+    pane = window.note_pane
+    assert pane.status.text().startswith(f"practice file {broken}: is not valid TOML: ")
+    assert "p2pdesk's own rules and script words are used in its place" in pane.status.text()
+    assert "Reviewer on the record" in window.script.title("reviewer")  # the script is whole
+    window.act_start.trigger()
+    pane.reviewer_name.setText("Gregory Haines")
+    pane.reviewer_specialty.setText("Family Medicine")
+    press(pane.reviewer_specialty, Qt.Key.Key_Return)
+    kinds = [(n.kind, n.text) for n in desk.notes(window.call.id)]
+    assert kinds[-1][0] is NoteKind.PROCEDURAL and kinds[-1][1].startswith("Reviewer specialty mismatch")
+    window.show_home()
+    assert window.home.practice_problems.isVisible()
+    assert str(broken) in window.home.practice_problems.text()
+    # The written demand would not cite what the practice set: refused, naming the file.
+    window.open_case(window.case.id)
+    window.edit_case()
+    out = tmp_path / "demand.pdf"
+    window.write_demand(out)
+    assert not out.exists() and str(broken) in window.editor.status.text()
