@@ -138,12 +138,22 @@ def _payer_windows(path: Path) -> dict[str, dict[str, Any]]:
     if not isinstance(payers, dict):
         raise problem(path, '"payer" must hold one table per payer: [payer."Payer name"]')
     for name, window in payers.items():
-        amount = window.get("p2p_window") if isinstance(window, dict) else None
-        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
-            raise problem(path, f"payer {name!r}: p2p_window must be a whole number above 0")
-        if window.get("unit", "business_days") not in UNITS:
+        if not isinstance(window, dict):
+            raise problem(path, f'payer {name!r} must be a table: [payer."{name}"]')
+        unit = window.get("unit", "business_days")
+        if unit not in UNITS:
             raise problem(path, f"payer {name!r}: unit must be one of {', '.join(UNITS)}")
+        amount, most = window.get("p2p_window"), _LONGEST_WINDOW[unit]
+        if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= most:
+            raise problem(path, f"payer {name!r}: p2p_window must be a whole number from 1 to {most} ({unit})")
+        for key in ("basis", "citation", "confidence"):
+            if key in window and not isinstance(window[key], str):
+                raise problem(path, f"payer {name!r}: {key} must be text")
     return payers
+
+
+#: The longest P2P window a practice can set, per unit: a year (anything longer is a typo).
+_LONGEST_WINDOW = {"hours": 24 * 365, "calendar_days": 365, "business_days": 261, "months": 12}
 
 
 def denial_instant(case: Case, tz: tzinfo) -> datetime | None:

@@ -59,33 +59,55 @@ def practice_rules_dir() -> Path:
 
 def _read(path: Path, origin: str) -> list[Rule]:
     """The rules of one file; InvalidInput naming the file (and the rule) when it cannot be used."""
-    data = read_toml(path)
-    rules = []
-    for n, entry in enumerate(data.get("rule", []), start=1):
-        try:
-            rules.append(
-                Rule(
-                    id=entry["id"],
-                    jurisdiction=entry["jurisdiction"].upper(),
-                    plan_types=tuple(entry["plan_types"]),
-                    stages=tuple(entry["stages"]),
-                    requirement=entry["requirement"],
-                    # Unsaid, a rule that offers a specialty discussion obliges one (a practice's older
-                    # override of a shipped rule keeps working).
-                    peer_to_peer=bool(entry.get("peer_to_peer", entry["requirement"] == "specialty_discussion_offer")),
-                    summary=entry["summary"],
-                    citation=entry["citation"],
-                    source=entry.get("source", ""),
-                    checked=entry["checked"],
-                    confidence=entry.get("confidence", "medium"),
-                    origin=origin,
-                )
-            )
-        except KeyError as exc:
-            raise problem(path, f"rule {n} lacks {exc}") from None
-        except (AttributeError, TypeError) as exc:
-            raise problem(path, f"rule {n} has a value of the wrong kind ({exc})") from None
-    return rules
+    entries = read_toml(path).get("rule", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise problem(path, "rules are written as [[rule]] tables")
+    return [_rule(path, n, entry, origin) for n, entry in enumerate(entries, start=1)]
+
+
+def _rule(path: Path, n: int, entry: dict, origin: str) -> Rule:
+    def text(key: str, default: str | None = None) -> str:
+        if key not in entry and default is not None:
+            return default
+        if key not in entry:
+            raise problem(path, f"rule {n} lacks {key!r}")
+        if not isinstance(entry[key], str) or (default is None and not entry[key].strip()):
+            raise problem(path, f"rule {n}: {key} must be text")
+        return entry[key]
+
+    def one_of(key: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        values = entry.get(key)
+        if values is None:
+            raise problem(path, f"rule {n} lacks {key!r}")
+        if not isinstance(values, list) or not values or not all(v in allowed for v in values):
+            raise problem(path, f"rule {n}: {key} must be a list of {', '.join(allowed)}")
+        return tuple(values)
+
+    rule_id, jurisdiction = text("id"), text("jurisdiction").upper()
+    plan_types, stages = one_of("plan_types", tuple(p.value for p in PlanType)), one_of("stages", STAGES)
+    requirement = text("requirement")
+    peer_to_peer = entry.get("peer_to_peer", requirement == "specialty_discussion_offer")
+    if not isinstance(peer_to_peer, bool):
+        raise problem(path, f"rule {n}: peer_to_peer must be true or false")
+    checked = entry.get("checked")
+    if not isinstance(checked, date):
+        raise problem(path, f"rule {n}: checked must be a date (checked = 2026-11-01)")
+    return Rule(
+        id=rule_id,
+        jurisdiction=jurisdiction,
+        plan_types=plan_types,
+        stages=stages,
+        requirement=requirement,
+        # Unsaid, a rule that offers a specialty discussion obliges one (a practice's older
+        # override of a shipped rule keeps working).
+        peer_to_peer=peer_to_peer,
+        summary=text("summary"),
+        citation=text("citation"),
+        source=text("source", ""),
+        checked=checked,
+        confidence=text("confidence", "medium"),
+        origin=origin,
+    )
 
 
 def load_rules(practice_dir: Path | None = None, *, problems: list[Problem] | None = None) -> list[Rule]:

@@ -159,6 +159,9 @@ def load_templates(practice_dir: Path | None = None, *, problems: list[Problem] 
 
 
 def _merged(templates: dict[str, Any], own: Path) -> dict[str, Any]:
+    """p2pdesk's templates with the practice's file laid over them, a table two levels deep (a
+    practice rewriting one variant of a step keeps the others); InvalidInput naming the file when
+    the result cannot make a script."""
     from p2pdesk.playbook.practice import problem, read_toml
 
     merged = dict(templates)
@@ -166,17 +169,63 @@ def _merged(templates: dict[str, Any], own: Path) -> dict[str, Any]:
         shipped = templates.get(key)
         if shipped is not None and isinstance(shipped, dict) != isinstance(value, dict):
             raise problem(own, f"[{key}] must be {'a table' if isinstance(shipped, dict) else 'a value, not a table'}")
-        if isinstance(value, dict):
-            for part in ("title", "hint", "ask"):
-                if part in value and not isinstance(value[part], str):
-                    raise problem(own, f"{key}.{part} must be text")
-            lines = value.get("lines", [])
-            if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
-                raise problem(own, f"{key}.lines must be a list of text lines")
-            merged[key] = {**shipped, **value} if isinstance(shipped, dict) else value
+        if isinstance(value, dict) and isinstance(shipped, dict):
+            merged[key] = {
+                **shipped,
+                **{
+                    k: {**shipped[k], **v} if isinstance(v, dict) and isinstance(shipped.get(k), dict) else v
+                    for k, v in value.items()
+                },
+            }
         else:
             merged[key] = value
+    _check_templates(merged, own)
     return merged
+
+
+def _texts(node: object, where: str, own: Path) -> list[tuple[str, str]]:
+    from p2pdesk.playbook.practice import problem
+
+    if isinstance(node, str):
+        return [(where, node)]
+    if isinstance(node, dict):
+        return [t for k, v in node.items() for t in _texts(v, f"{where}.{k}" if where else k, own)]
+    if isinstance(node, list):
+        return [t for i, v in enumerate(node, start=1) for t in _texts(v, f"{where}[{i}]", own)]
+    raise problem(own, f"{where} must be text")
+
+
+def _check_templates(templates: dict[str, Any], own: Path) -> None:
+    """Every value is text with its {fields} well formed, and a script builds from the whole."""
+    from p2pdesk.domain.case import GuidelineCitation, Objection, PlanType, PolicyCriterion, PriorTreatment
+    from p2pdesk.playbook.practice import problem
+
+    for key, value in templates.items():
+        if isinstance(value, dict) and not isinstance(value.get("lines", []), list):
+            raise problem(own, f"{key}.lines must be a list of text lines")
+    if not isinstance(templates.get("order"), list):
+        raise problem(own, "order must be a list of the steps")
+    for where, text in _texts(templates, "", own):
+        try:
+            list(string.Formatter().parse(text))
+        except ValueError as exc:
+            raise problem(own, f"{where}: {exc} in {text!r}") from None
+    probe = Case(
+        patient_name="A",
+        member_id="A",
+        payer="A",
+        plan_type=PlanType.OTHER,
+        diagnosis_code="A",
+        service_code="A",
+        prior_treatments=[PriorTreatment("A")],
+        guidelines=[GuidelineCitation("A", "A", 2020)],
+        criteria=[PolicyCriterion("A", "A")],
+        objections=[Objection("A", "A")],
+    )
+    try:
+        build_script(probe, None, None, templates)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise problem(own, f"no script can be made from it ({type(exc).__name__}: {exc})") from None
 
 
 def _field(value: object, what: str, *, optional: bool = False, emphasis: bool = True) -> tuple[Segment, ...]:

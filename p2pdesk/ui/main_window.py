@@ -118,7 +118,9 @@ class MainWindow(QMainWindow):
         return self._rules
 
     def load_rules(self) -> None:
-        """Read p2pdesk's and the practice's rules (after the first paint) and show them in the script."""
+        """Read p2pdesk's and the practice's rules and script words (after the first paint, and again
+        whenever the home view or a letter needs them, so a fixed file counts at once) and show them
+        in the script."""
         from p2pdesk.playbook.rules import load_rules
         from p2pdesk.playbook.script import load_templates
 
@@ -128,8 +130,9 @@ class MainWindow(QMainWindow):
         script_problems: list[Problem] = []
         self._templates = load_templates(problems=script_problems)
         self._practice_problems = [*self._rules_problems, *script_problems]
-        if self._practice_problems:
-            self.note_pane.show_problem(practice_message(self._practice_problems))
+        self.note_pane.show_problem(practice_message(self._practice_problems))
+        if self._home is not None:
+            self.home.show_practice_problems(practice_message(self._practice_problems + self._payer_problems()))
         if self.case is not None:
             self.script.show_script(self.case, self.call, self._rules, self._templates)
 
@@ -324,6 +327,9 @@ class MainWindow(QMainWindow):
             self.show_home()
 
     def show_home(self) -> None:
+        self.home  # noqa: B018 - built on first use, so that load_rules names any unusable practice file on it
+        if self._complete:  # a practice file fixed (or broken) since is read as it is now
+            self.load_rules()
         cases = self._guard(self.desk.cases)
         if cases is not None:
             from p2pdesk.playbook.readiness import readiness
@@ -342,7 +348,6 @@ class MainWindow(QMainWindow):
             now = self.desk.now()
             due = [f for f in self.desk.follow_ups() if f.status(now) in ("overdue", "today")]
             self.home.show_follow_ups_due([f"{f.status(now).upper()}: {f.what} (call {f.call_id})" for f in due])
-            self.home.show_practice_problems(practice_message(self._practice_problems + self._payer_problems()))
         self.stack.setCurrentWidget(self.home)
         self.setWindowTitle("p2pdesk")
         self._update_actions()
@@ -819,6 +824,7 @@ class MainWindow(QMainWindow):
         from p2pdesk.record.letters import demand_pdf, demand_text
 
         case = self.desk.case(self.case.id)  # type: ignore[union-attr]
+        self.load_rules()  # the practice's rules as they are now
         if self._rules_problems:  # the letter would not cite what the practice set
             self.editor.failed(f"Demand not written. {practice_message(self._rules_problems)}")
             return

@@ -293,4 +293,39 @@ def test_a_practice_file_that_cannot_be_used_is_named_and_left_out(tmp_path: Pat
     (tmp_path / "payers.toml").write_text('[payer."Lakeshore Health Plan"]\np2p_window = "five"\n', encoding="utf-8")
     problems = []
     assert load_deadline_rules(tmp_path, problems=problems)[1] == {}  # the default window counts
-    assert [p.message for p in problems] == ["payer 'Lakeshore Health Plan': p2p_window must be a whole number above 0"]
+    assert [p.message for p in problems] == [
+        "payer 'Lakeshore Health Plan': p2p_window must be a whole number from 1 to 261 (business_days)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("rule = 5\n", "rules are written as [[rule]] tables"),
+        ('[[rule]]\nid = ["a"]\n', "rule 1: id must be text"),
+        (
+            '[[rule]]\nid = "a"\njurisdiction = "TX"\nplan_types = "state_commercial"\n',
+            "rule 1: plan_types must be a list of erisa, aca_marketplace, medicare_advantage, "
+            "medicaid_managed_care, state_commercial, other",
+        ),
+        (
+            '[[rule]]\nid = "a"\njurisdiction = "TX"\nplan_types = ["erisa"]\nstages = ["appeal"]\n',
+            "rule 1: stages must be a list of pre_decision, reconsideration, internal_appeal, external_review",
+        ),
+        (
+            '[[rule]]\nid = "a"\njurisdiction = "TX"\nplan_types = ["erisa"]\nstages = ["internal_appeal"]\n'
+            'requirement = "physician_reviewer"\npeer_to_peer = "false"\n',
+            "rule 1: peer_to_peer must be true or false",
+        ),
+        (
+            '[[rule]]\nid = "a"\njurisdiction = "TX"\nplan_types = ["erisa"]\nstages = ["internal_appeal"]\n'
+            'requirement = "physician_reviewer"\nsummary = "s"\ncitation = "c"\nchecked = "2026-11-01"\n',
+            "rule 1: checked must be a date (checked = 2026-11-01)",
+        ),
+    ],
+)
+def test_a_practice_rule_of_the_wrong_shape_is_named(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "ours.toml").write_text(text, encoding="utf-8")
+    problems: list = []
+    assert {r.id for r in load_rules(tmp_path, problems=problems)} == {r.id for r in load_rules(EMPTY)}
+    assert [p.message for p in problems] == [message]

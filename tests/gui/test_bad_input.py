@@ -200,3 +200,26 @@ def test_a_broken_practice_rules_file_is_named_and_the_call_goes_on(
     out = tmp_path / "demand.pdf"
     window.write_demand(out)
     assert not out.exists() and str(broken) in window.editor.status.text()
+
+
+def test_fixing_the_practice_file_clears_its_message(
+    open_window,
+    desk: Desk,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,  # noqa: ANN001
+) -> None:
+    scripts = tmp_path / "practice-scripts"
+    scripts.mkdir()
+    (scripts / "prompts.toml").write_text('[close]\nlines = ["Will you authorize {service_code today?"]\n', "utf-8")
+    monkeypatch.setenv("P2PDESK_SCRIPTS_DIR", str(scripts))
+    window = open_window(desk, demo=True)
+    assert "close.lines[1]: expected '}' before end of string" in window.note_pane.status.text()
+    assert window.script.page_text("close").startswith("Carmen Delgado meets each of the 5 criteria")  # p2pdesk's words
+    window.show_home()
+    assert "prompts.toml" in window.home.practice_problems.text()
+    (scripts / "prompts.toml").write_text('[close]\nlines = ["Will you authorize {service_code} today?"]\n', "utf-8")
+    window.show_home()
+    assert window.home.practice_problems.isHidden()
+    window.open_case(window.case.id if window.case else 1)
+    assert window.note_pane.status.text() == ""
+    assert window.script.page_text("close") == "Will you authorize J1745 today?"
