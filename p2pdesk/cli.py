@@ -322,6 +322,7 @@ def _record_command(args: argparse.Namespace, desk: object) -> int:
         print("\n".join(verdict.lines()))
         return EXIT_OK if verdict.ok else EXIT_INVALID
     elif args.command == "appeal-packet":
+        from p2pdesk.files import write_whole
         from p2pdesk.record.packet import Attachment
 
         attachments = []
@@ -331,7 +332,7 @@ def _record_command(args: argparse.Namespace, desk: object) -> int:
                 return EXIT_ENVIRONMENT
             attachments.append(Attachment(path.name, data))
         packet, pages = records.appeal_packet(args.call_id, attachments)
-        args.output.write_bytes(packet)
+        write_whole(args.output, packet)
         print(f"{args.output}: " + ", ".join(f"{name} {n} p." for name, n in pages.items()))
     elif args.command == "import-certificate":
         data = _read(args.file)

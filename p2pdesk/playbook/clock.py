@@ -11,13 +11,13 @@ import calendar
 import tomllib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from p2pdesk.domain.case import Case, PlanType
 from p2pdesk.domain.errors import Problem
-from p2pdesk.playbook.practice import problem, read_toml, tolerate
+from p2pdesk.playbook.practice import file_state, problem, read_toml, tolerate
 from p2pdesk.resources import resource_path
 
 
@@ -134,6 +134,14 @@ def load_deadline_rules(
 
 
 def _payer_windows(path: Path) -> dict[str, dict[str, Any]]:
+    """The practice's payer windows, parsed once per change of the file (the home view counts
+    every case's clocks); callers only read them."""
+    return _payer_windows_as_is(*file_state(path))
+
+
+@lru_cache(maxsize=8)
+def _payer_windows_as_is(name: str, _inode: int, _modified: int, _size: int) -> dict[str, dict[str, Any]]:
+    path = Path(name)
     payers = read_toml(path).get("payer", {})
     if not isinstance(payers, dict):
         raise problem(path, '"payer" must hold one table per payer: [payer."Payer name"]')

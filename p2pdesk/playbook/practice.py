@@ -21,6 +21,16 @@ def problem(path: Path, message: str) -> InvalidInput:
     return InvalidInput(Problem(f"practice file {path}", message))
 
 
+def file_state(path: Path) -> tuple[str, int, int, int]:
+    """The file as it is now (path, inode, modification time, size): a reading of it can be kept
+    for as long as this stays the same, so a file read at every use is parsed once per change."""
+    try:
+        found = path.stat()
+    except OSError as exc:
+        raise problem(path, f"cannot be read ({exc.strerror or exc})") from None
+    return str(path), found.st_ino, found.st_mtime_ns, found.st_size
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """The file's tables; InvalidInput naming the file when it cannot be read as TOML."""
     import tomllib

@@ -11,11 +11,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from p2pdesk.domain.case import Case, PlanType
 from p2pdesk.domain.errors import Problem
-from p2pdesk.playbook.practice import problem, read_toml, tolerate
+from p2pdesk.playbook.practice import file_state, problem, read_toml, tolerate
 from p2pdesk.resources import resource_path
 
 STAGES = ("pre_decision", "reconsideration", "internal_appeal", "external_review")
@@ -57,12 +58,19 @@ def practice_rules_dir() -> Path:
     return user_config_path("p2pdesk", appauthor=False) / "rules"
 
 
-def _read(path: Path, origin: str) -> list[Rule]:
-    """The rules of one file; InvalidInput naming the file (and the rule) when it cannot be used."""
+def _read(path: Path, origin: str) -> tuple[Rule, ...]:
+    """The rules of one file; InvalidInput naming the file (and the rule) when it cannot be used.
+    Parsed once per change of the file (the desk reads the rules whenever it cites one)."""
+    return _read_as_is(*file_state(path), origin)
+
+
+@lru_cache(maxsize=64)
+def _read_as_is(name: str, _inode: int, _modified: int, _size: int, origin: str) -> tuple[Rule, ...]:
+    path = Path(name)
     entries = read_toml(path).get("rule", [])
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise problem(path, "rules are written as [[rule]] tables")
-    return [_rule(path, n, entry, origin) for n, entry in enumerate(entries, start=1)]
+    return tuple(_rule(path, n, entry, origin) for n, entry in enumerate(entries, start=1))
 
 
 def _rule(path: Path, n: int, entry: dict, origin: str) -> Rule:

@@ -125,22 +125,14 @@ def base_templates() -> dict[str, Any]:
 
 
 def _keep(path: Path, data: bytes) -> None:
-    """Write ``path`` whole or not at all (whoever reads it meanwhile); a folder that cannot be
-    written leaves it as it was, to be parsed again next time."""
-    import tempfile
+    """Write the cache whole or not at all; a folder that cannot be written leaves it as it was,
+    to be parsed again next time."""
+    from p2pdesk.files import write_whole
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".tmp")
+        write_whole(path, data)
     except OSError:
-        return
-    partial = Path(name)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        partial.replace(path)
-    except OSError:
-        partial.unlink(missing_ok=True)
+        pass
 
 
 def load_templates(practice_dir: Path | None = None, *, problems: list[Problem] | None = None) -> dict[str, Any]:

@@ -40,7 +40,6 @@ class Desk:
     def __init__(self, store: Store, clock: Callable[[], datetime] = utc_now) -> None:
         self.store = store
         self._clock = clock
-        self._rules: list[Any] | None = None
 
     @classmethod
     def open(cls, url: str, clock: Callable[[], datetime] = utc_now, *, busy_timeout_ms: int = 2000) -> Desk:
@@ -208,10 +207,8 @@ class Desk:
         found = match(case.physician_specialty, call.reviewer_specialty)
         if not found.differs:
             return
-        if self._rules is None:  # read once per desk, not on every reviewer entered
-            # A practice rules file that cannot be used is left out: the call goes on (the window names it).
-            self._rules = load_rules(problems=[])
-        rule = specialty_rule(self._rules, case.state, case.plan_type, case_stage(case))
+        # A practice rules file that cannot be used is left out: the call goes on (the window names it).
+        rule = specialty_rule(load_rules(problems=[]), case.state, case.plan_type, case_stage(case))
         basis = (
             f"same-specialty review requested under {rule.citation}"
             if rule is not None and rule.is_demand

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from datetime import datetime, time, tzinfo
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from p2pdesk.domain.errors import InvalidInput, Problem
 from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.record import build_record, chain, parse_instant
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
+from p2pdesk.files import write_whole
 from p2pdesk.playbook.followups import follow_ups
 from p2pdesk.playbook.specialties import match
 from p2pdesk.record.packet import Attachment
@@ -141,17 +140,7 @@ class Records:
         """Write a stored signed PDF atomically (temporary file, fsync, rename) and note where and when."""
         record = self.store.record(record_id)
         path = path.expanduser().resolve()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(record.pdf)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_whole(path, record.pdf)
         self.store.add_export(record_id, str(path), self.desk.now())
         return path
 

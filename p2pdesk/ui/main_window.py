@@ -83,7 +83,7 @@ class MainWindow(QMainWindow):
         self._history: AnalyticsView | None = None
         self._rules: list[Rule] | None = None
         self._rules_problems: list[Problem] = []  # practice rule files that could not be used
-        self._practice_problems: list[Problem] = []  # those, and a practice's script words
+        self._script_problems: list[Problem] = []  # the practice's script words, if they could not be
         self._templates: dict | None = None  # the practice's script templates, once loaded
         self.brief = BriefView(self)
         self.script = ScriptView(self)
@@ -113,6 +113,11 @@ class MainWindow(QMainWindow):
         self.load_rules()
 
     @property
+    def _practice_problems(self) -> list[Problem]:
+        """The practice's files that could not be used (rules, then script words)."""
+        return [*self._rules_problems, *self._script_problems]
+
+    @property
     def rules(self) -> list[Rule] | None:
         """The rules the script cites, once loaded (see load_rules)."""
         return self._rules
@@ -125,11 +130,9 @@ class MainWindow(QMainWindow):
         from p2pdesk.playbook.script import load_templates
 
         # A practice file that cannot be used is named, and p2pdesk's own rules or words stand in.
-        self._rules_problems = []
+        self._rules_problems, self._script_problems = [], []
         self._rules = load_rules(problems=self._rules_problems)
-        script_problems: list[Problem] = []
-        self._templates = load_templates(problems=script_problems)
-        self._practice_problems = [*self._rules_problems, *script_problems]
+        self._templates = load_templates(problems=self._script_problems)
         self.note_pane.show_problem(practice_message(self._practice_problems))
         if self._home is not None:
             self.home.show_practice_problems(practice_message(self._practice_problems + self._payer_problems()))
@@ -327,7 +330,7 @@ class MainWindow(QMainWindow):
             self.show_home()
 
     def show_home(self) -> None:
-        self.home  # noqa: B018 - built on first use, so that load_rules names any unusable practice file on it
+        home = self.home  # built first, so that load_rules names any unusable practice file on it
         if self._complete:  # a practice file fixed (or broken) since is read as it is now
             self.load_rules()
         cases = self._guard(self.desk.cases)
@@ -340,18 +343,18 @@ class MainWindow(QMainWindow):
             clocks = self._next_deadlines(list(full.values()))
             far = datetime.max.replace(tzinfo=UTC)
             cases.sort(key=lambda c: clocks[c.id][2] if c.id in clocks else far)
-            self.home.show_cases(
+            home.show_cases(
                 cases,
                 {case_id: len(readiness(case)) for case_id, case in full.items()},
                 {case_id: (status, text) for case_id, (status, text, _) in clocks.items()},
             )
             now = self.desk.now()
             due = [f for f in self.desk.follow_ups() if f.status(now) in ("overdue", "today")]
-            self.home.show_follow_ups_due([f"{f.status(now).upper()}: {f.what} (call {f.call_id})" for f in due])
-        self.stack.setCurrentWidget(self.home)
+            home.show_follow_ups_due([f"{f.status(now).upper()}: {f.what} (call {f.call_id})" for f in due])
+        self.stack.setCurrentWidget(home)
         self.setWindowTitle("p2pdesk")
         self._update_actions()
-        self.home.focus_list()
+        home.focus_list()
 
     def _payer_problems(self) -> list[Problem]:
         """What is wrong with the practice's payer windows, if anything (the default window counts)."""
@@ -710,9 +713,12 @@ class MainWindow(QMainWindow):
             return
         now = self.desk.now()
         rows = []
+        cases: dict[int, Case] = {}  # a sealed call has several follow-ups: its case is read once
         for item in items:
             call = self.desk.call(item.call_id)
-            case = self.desk.case(call.case_id)
+            if call.case_id not in cases:
+                cases[call.case_id] = self.desk.case(call.case_id)
+            case = cases[call.case_id]
             due = item.due.astimezone().strftime("%Y-%m-%d %H:%M") if item.due else "—"
             when = call.started_at.astimezone().strftime("%Y-%m-%d")
             rows.append((item.id, due, item.status(now), f"#{case.id} {case.patient_name}", when, item.what))
@@ -776,8 +782,9 @@ class MainWindow(QMainWindow):
         """By when to offer the plan times for the call, counted from now; nothing once the case is
         past the peer-to-peer (appeal filed, final denial, external review asked for)."""
         from p2pdesk.playbook.clock import offer_window, practice_zone
+        from p2pdesk.playbook.rules import case_stage
 
-        if case.appeal_filed_on or case.final_denial_date or case.external_review_requested_on:
+        if case_stage(case) in ("internal_appeal", "external_review"):
             self.editor.show_offer_window(None, None)
             return
         tz = practice_zone()
@@ -922,6 +929,7 @@ class MainWindow(QMainWindow):
 
     def write_packet(self, path: Path, attachments: list[Path]) -> None:
         """Build the appeal packet off the GUI thread and write it; refusals are said plainly."""
+        from p2pdesk.files import write_whole
         from p2pdesk.record.packet import Attachment
         from p2pdesk.ui.worker import Task
 
@@ -931,7 +939,7 @@ class MainWindow(QMainWindow):
         def build() -> Path:
             files = [Attachment(p.name, p.read_bytes()) for p in attachments]
             packet, _pages = records.appeal_packet(call_id, files)  # type: ignore[arg-type]
-            path.write_bytes(packet)
+            write_whole(path, packet)
             return path
 
         def failed(exc: object) -> None:

@@ -262,7 +262,7 @@ def test_shipped_script_templates_are_kept_parsed_and_parsed_again_when_their_wo
     blocked.write_text("", encoding="utf-8")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     assert script.base_templates() == expected
-    assert list(tmp_path.glob("**/*.tmp")) == []
+    assert list(tmp_path.glob("**/*.part")) == []  # no half-written cache left behind
 
 
 def test_a_practice_file_that_cannot_be_used_is_named_and_left_out(tmp_path: Path) -> None:
