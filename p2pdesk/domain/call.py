@@ -6,11 +6,11 @@ Every instant is an aware UTC datetime; the screen shows it in local time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
 from p2pdesk.domain.errors import InvalidInput, Problem
+from p2pdesk.domain.plain import plain
 
 #: Longest note accepted. A one-line entry during a call; anything longer is almost always a
 #: paste by mistake, and the text stays in the entry so nothing is lost.
@@ -69,7 +69,7 @@ class Disposition(StrEnum):
         return self.value.capitalize()
 
 
-@dataclass(repr=False)  # no repr: it would print what was said into tracebacks and logs
+@plain  # no repr (see p2pdesk.domain.plain): it would print what was said into tracebacks and logs
 class Note:
     """One timestamped line of the call's record."""
 
@@ -85,7 +85,7 @@ class Note:
     chain_hash: str = ""
 
 
-@dataclass(repr=False)  # no repr: it would print the reviewer and the outcome into tracebacks and logs
+@plain  # no repr: it would print the reviewer and the outcome into tracebacks and logs
 class Call:
     """One peer-to-peer call about one case."""
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from enum import StrEnum
 
-# The case's classes have no generated repr: a repr would print the patient's details into any
-# traceback or log line that shows the object (and each one costs start-up time to generate).
+from p2pdesk.domain.plain import plain
+
+# The case's classes are plain data classes (see p2pdesk.domain.plain): no repr, which would print
+# the patient's details into any traceback or log line that shows the object.
 
 
 class PlanType(StrEnum):
@@ -35,7 +37,7 @@ _PLAN_LABELS = {
 }
 
 
-@dataclass(repr=False)
+@plain
 class SeverityMeasure:
     """An objective measure of severity, e.g. DAS28-CRP 5.1 on a date."""
 
@@ -45,7 +47,7 @@ class SeverityMeasure:
     measured_on: date | None = None
 
 
-@dataclass(repr=False)
+@plain
 class PriorTreatment:
     """A therapy tried (or ruled out) before the requested service."""
 
@@ -57,7 +59,7 @@ class PriorTreatment:
     why_stopped: str = ""
 
 
-@dataclass(repr=False)
+@plain
 class GuidelineCitation:
     """A guideline or study the physician will cite, by organisation, title, year and category."""
 
@@ -68,7 +70,7 @@ class GuidelineCitation:
     pmid: str = ""
 
 
-@dataclass(repr=False)
+@plain
 class PolicyCriterion:
     """One criterion of the payer's coverage policy, mapped to the patient's fact that meets it."""
 
@@ -77,7 +79,7 @@ class PolicyCriterion:
     evidence: str = ""
 
 
-@dataclass(repr=False)
+@plain
 class Objection:
     """An objection the denial reason implies, with the answer prepared for it."""
 
@@ -85,7 +87,7 @@ class Objection:
     answer: str = ""
 
 
-@dataclass(repr=False)
+@plain
 class Case:
     """One denied (or about to be denied) service for one patient.
 
