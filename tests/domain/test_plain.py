@@ -5,11 +5,13 @@ from __future__ import annotations
 import copy
 import dataclasses
 from datetime import UTC, date, datetime
+from unittest import mock
 
 import pytest
 
 from p2pdesk.domain.call import Note, NoteKind
-from p2pdesk.domain.case import Case, PlanType, SeverityMeasure
+from p2pdesk.domain.case import Case, PlanType, PolicyCriterion, SeverityMeasure
+from p2pdesk.domain.plain import plain
 
 
 def _case(**changes: object) -> Case:
@@ -45,12 +47,36 @@ def test_a_wrong_call_names_the_argument(make, message: str) -> None:  # noqa: A
         make()
 
 
-def test_equal_by_class_and_values_and_unhashable() -> None:
+def test_equal_by_class_and_every_value_and_unhashable() -> None:
     case = _case(criteria=[])
     assert case == _case() and case != _case(state="CA")
+    for f in dataclasses.fields(Case):  # a change to any one field, the last included, is a change
+        value = getattr(case, f.name)
+        other = [PolicyCriterion("x")] if isinstance(value, list) else "x" if value != "x" else "y"
+        assert case != dataclasses.replace(case, **{f.name: other}), f.name
     assert case != SeverityMeasure("x", "y") and SeverityMeasure("x", "y") == SeverityMeasure("x", "y")
+    assert Case.__eq__(case, SeverityMeasure("x", "y")) is NotImplemented
+    assert case == mock.ANY  # another type decides for itself
     with pytest.raises(TypeError, match="unhashable"):
         hash(case)
+
+
+def test_a_class_plain_cannot_build_is_refused_where_it_is_defined() -> None:
+    with pytest.raises(TypeError, match="defines __post_init__"):
+
+        @plain
+        class Checked:
+            x: int
+
+            def __post_init__(self) -> None:
+                pass
+
+    with pytest.raises(TypeError, match="y not init or keyword-only"):
+
+        @plain
+        class Derived:
+            x: int
+            y: int = dataclasses.field(default=0, init=False)
 
 
 def test_fields_replace_and_deepcopy_work_as_on_a_dataclass() -> None:
