@@ -131,4 +131,6 @@ def run(
 
     after_first_frame(window, shown)
     window.show()
-    return app.exec()
+    status = app.exec()
+    window.close_store()
+    return status

@@ -157,6 +157,18 @@ class MainWindow(QMainWindow):
             self._opening = pool.submit(self._open_desk)
             pool.shutdown(wait=False)
 
+    def close_store(self) -> None:
+        """Close the store when the desk quits (see Desk.close), after any open still under way."""
+        opening, self._opening = self._opening, None
+        if self._desk is None and opening is not None:
+            try:
+                self._desk = opening.result()
+            except StoreUnavailable:
+                return
+        if self._desk is not None:
+            self._desk.close()
+            self._desk = None
+
     def load_desk(self) -> bool:
         """Wait for the store; says so plainly when it cannot be opened."""
         return self._guard(lambda: self.desk) is not None

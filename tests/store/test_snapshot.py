@@ -68,6 +68,17 @@ def test_window_process_starts_from_the_snapshot_and_then_opens_the_store(sqlite
     assert _start_window(["-m", "p2pdesk", "--db", sqlite_url, "--quit-when-shown"]) == ["shown", "ready"]
 
 
+def test_a_desk_that_quits_leaves_everything_in_the_database_file(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "desk.sqlite3"
+    assert _start_window(["-m", "p2pdesk", "--db", str(path), "--demo", "--quit-when-shown"]) == ["shown", "ready"]
+    # The write-ahead log was written back into the file and removed: the file alone is whole.
+    assert not (tmp_path / "desk.sqlite3-wal").exists()
+    with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as db:  # reads the file, never a log
+        assert db.execute('SELECT member_id, claim_number FROM "case"').fetchall() == [
+            (DEMO_MEMBER_ID, DEMO_CLAIM_NUMBER)
+        ]
+
+
 def _start_window(python_args: list[str]) -> list[str]:
     """The lines a window process started with these arguments prints, once it has quit by itself."""
     result = subprocess.run(
