@@ -495,8 +495,19 @@ class MainWindow(QMainWindow):
             if not text.strip():
                 self.note_pane.show_problem("addendum: is empty; type it, then press Enter")
                 return
-            self.record_desk.add_addendum(self.call.id, NoteKind(kind), text)  # type: ignore[arg-type]
-            self.note_pane.note_accepted()
+            if self.record_desk.addendum_pending():
+                self.note_pane.show_problem("addendum: the one before is still being signed; press Enter in a moment")
+                return
+            # The text stays in the entry (read-only) until the addendum is signed; if it is not,
+            # it stays there to be corrected, and the problem says why.
+            self.note_pane.hold_entry(True)
+
+            def settled(stored: bool) -> None:
+                self.note_pane.hold_entry(False)
+                if stored:
+                    self.note_pane.note_accepted()
+
+            self.record_desk.add_addendum(self.call.id, NoteKind(kind), text, settled)  # type: ignore[arg-type]
             return
         note = self._guard(lambda: self.desk.add_note(self.call.id, NoteKind(kind), text))  # type: ignore[union-attr]
         if note is not None:

@@ -337,6 +337,10 @@ class NotePane(QWidget):
             return []
         return [document.findBlockByNumber(i).text() for i in range(document.blockCount())]
 
+    def hold_entry(self, held: bool) -> None:
+        """Keep the entry's text as it is (read-only) while what it holds is being saved."""
+        self.entry.setReadOnly(held)
+
     def note_accepted(self) -> None:
         """The note is on disk: clear the entry for the next one."""
         self.entry.clear()

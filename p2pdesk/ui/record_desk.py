@@ -45,6 +45,7 @@ class RecordDesk(QObject):
         self._window = window
         self._records: Records | None = None
         self._tasks: set[Task] = set()
+        self._addendum_pending = False
         self.view = RecordsView(window)
         self.view.previewRequested.connect(self.preview)
         self.preview_dialog: RecordPreview | None = None
@@ -60,7 +61,9 @@ class RecordDesk(QObject):
     def busy(self) -> bool:
         return any(task.running() for task in self._tasks)
 
-    def _run(self, work: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    def _run(
+        self, work: Callable[[], Any], done: Callable[[Any], None], failed: Callable[[], None] | None = None
+    ) -> None:
         task = Task(work, self)
         self._tasks.add(task)
 
@@ -70,6 +73,8 @@ class RecordDesk(QObject):
 
         def fail(exc: Any) -> None:
             self._tasks.discard(task)
+            if failed is not None:
+                failed()
             self.problem.emit(_message(exc))
 
         task.finished.connect(finish)
@@ -84,11 +89,27 @@ class RecordDesk(QObject):
         records = self.records
         self._run(lambda: self._sealed_and_checked(records.seal_and_sign(call_id)), self._on_sealed)
 
-    def add_addendum(self, call_id: int, kind: NoteKind, text: str) -> None:
-        """A dated addendum to a sealed call: a new signed version of its record."""
+    def addendum_pending(self) -> bool:
+        """An addendum is being signed (one at a time: each makes the call's next record version)."""
+        return self._addendum_pending
+
+    def add_addendum(self, call_id: int, kind: NoteKind, text: str, settled: Callable[[bool], None]) -> None:
+        """A dated addendum to a sealed call: a new signed version of its record. ``settled(True)``
+        once it is stored and signed, ``settled(False)`` if it was not (the problem is emitted)."""
         self.info.emit("Adding the addendum and signing a new version…")
         records = self.records
-        self._run(lambda: self._sealed_and_checked(records.add_addendum(call_id, kind, text)), self._on_sealed)
+        self._addendum_pending = True
+
+        def done(result: tuple[Any, list[str]]) -> None:
+            self._addendum_pending = False
+            settled(True)
+            self._on_sealed(result)
+
+        def failed() -> None:
+            self._addendum_pending = False
+            settled(False)
+
+        self._run(lambda: self._sealed_and_checked(records.add_addendum(call_id, kind, text)), done, failed)
 
     def _sealed_and_checked(self, record: Any) -> tuple[Any, list[str]]:
         return record, self.records.verify_stored(record.id).lines()

@@ -75,6 +75,37 @@ def test_an_addendum_typed_after_sealing_makes_version_2(ended, desk: Desk, qtbo
     assert desk.notes(second.call_id)[-1].addendum == 2
 
 
+def test_a_refused_addendum_stays_in_the_entry_and_a_second_waits_for_the_first(ended, desk: Desk, qtbot) -> None:  # noqa: ANN001
+    press(ended, Qt.Key.Key_G, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: len(desk.store.records()) == 1, timeout=20_000)
+    pane = ended.note_pane
+    qtbot.waitUntil(lambda: pane.entry.isEnabled(), timeout=5_000)
+    too_long = "Fax from the plan: " + "y" * 10_000
+    pane.entry.setText(too_long)
+    press(pane.entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: pane.status.isVisible() and not pane.entry.isReadOnly(), timeout=20_000)
+    assert "split it into several notes" in pane.status.text()
+    assert pane.entry.text() == too_long  # refused: nothing lost
+    assert len(desk.store.records()) == 1
+
+    pane.entry.clear()
+    type_text(pane.entry, "Written denial received 2026-11-26")
+    press(pane.entry, Qt.Key.Key_Return)
+    assert pane.entry.isReadOnly() and pane.entry.text() == "Written denial received 2026-11-26"  # being signed
+    press(pane.entry, Qt.Key.Key_Return)  # Enter again at once: not a second version of the same text
+    assert "still being signed" in pane.status.text()
+    qtbot.waitUntil(lambda: not pane.entry.isReadOnly(), timeout=20_000)
+    assert pane.entry.text() == ""
+    type_text(pane.entry, "Peer-to-peer reviewer called back")
+    press(pane.entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(desk.store.records()) == 3, timeout=20_000)
+    assert [r.version for r in desk.store.records()] == [1, 2, 3]
+    assert [n.text for n in desk.notes(ended.call.id) if n.addendum] == [
+        "Written denial received 2026-11-26",
+        "Peer-to-peer reviewer called back",
+    ]
+
+
 def test_without_a_secure_keyring_the_window_says_how_to_fix_it(ended, desk: Desk, qtbot) -> None:  # noqa: ANN001
     from keyring.backends import fail
 
