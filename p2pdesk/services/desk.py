@@ -194,7 +194,7 @@ class Desk:
         call.reviewer_name = clean_field(name, "reviewer name")
         call.reviewer_credentials = clean_field(credentials, "reviewer credentials")
         call.reviewer_specialty = clean_field(specialty, "reviewer specialty")
-        if not call.reviewer_display:
+        if not call.reviewer_name:  # credentials alone do not say who decided
             raise InvalidInput(Problem("reviewer name", "is empty; ask for name, credentials and specialty"))
         self.store.save_call(call)
         note = self.add_note(call_id, NoteKind.OTHER, f"Reviewer on the record: {call.reviewer_display}")
@@ -240,9 +240,21 @@ class Desk:
         requested_by: date | None = None,
         alternative_offer: str = "",
     ) -> Note:
-        """Record how the call ended; logged as an outcome note with the time it was said."""
+        """Record how the call ended; logged as an outcome note with the time it was said.
+
+        Each disposition keeps its own details (reversed: the authorization number; upheld: the
+        stated reasoning; deferred: what was requested and by when); details given for another
+        disposition, such as those of an earlier choice changed on the call, are not kept."""
+        from p2pdesk.playbook.clock import local_day, practice_zone
+
         call = self._open_call(call_id)
         disposition = Disposition(disposition)
+        if disposition is not Disposition.REVERSED:
+            authorization_number = ""
+        if disposition is not Disposition.UPHELD:
+            stated_reasoning = ""
+        if disposition is not Disposition.DEFERRED:
+            information_requested, requested_by = "", None
         auth = clean_field(authorization_number, "authorization number", limit=100)
         reasoning = clean_note_text(stated_reasoning) if stated_reasoning.strip() else ""
         requested = clean_note_text(information_requested) if information_requested.strip() else ""
@@ -252,7 +264,9 @@ class Desk:
             stated_reasoning=reasoning,
             information_requested=requested,
         )
-        if requested_by is not None and requested_by < call.started_at.date():
+        # The day of the call where the practice is: a call at 17:30 in California is already the
+        # next day in UTC, and "by today" must still be accepted.
+        if requested_by is not None and requested_by < local_day(call.started_at, practice_zone()):
             raise InvalidInput(Problem("requested by", f"{requested_by} is before the call"))
         call.disposition = disposition
         call.authorization_number = auth

@@ -402,13 +402,28 @@ class MainWindow(QMainWindow):
 
     def open_case(self, case_id: int) -> None:
         case = self._guard(lambda: self.desk.case(case_id))
-        if case is None:
+        if case is None or self._stays_on_live_call(case_id):
             return
         live = self.desk.call_in_progress()
         call = live if live is not None and live.case_id == case_id else None
         self._show(case, call)
 
+    def _stays_on_live_call(self, case_id: int, call_id: int | None = None) -> bool:
+        """While a call is in progress, the desk shows it: another case or call is not opened over it
+        (its clock, its entry and End call would be out of reach). Says so, and goes back to it."""
+        live = self._guard(self.desk.call_in_progress)
+        if live is None or (live.case_id == case_id and call_id in (None, live.id)):
+            return False
+        self.open_call(live.case_id, live.id)  # type: ignore[arg-type]
+        wanted = f"call {call_id} of case #{case_id}" if call_id is not None else f"case #{case_id}"
+        self.note_pane.show_problem(
+            f"A call is in progress on case #{live.case_id}: end it (Ctrl+Shift+E) before opening {wanted}."
+        )
+        return True
+
     def open_call(self, case_id: int, call_id: int) -> None:
+        if self._stays_on_live_call(case_id, call_id):
+            return
         case = self._guard(lambda: self.desk.case(case_id))
         call = self._guard(lambda: self.desk.call(call_id))
         if case is not None and call is not None:
@@ -484,6 +499,14 @@ class MainWindow(QMainWindow):
     def _end_call(self) -> None:
         if self.call is None:
             return
+        unsaved = self.note_pane.unsaved(self.call)
+        if unsaved:
+            # Ending would leave these behind: the entry is closed and the fields show the record.
+            self.note_pane.show_problem(
+                f"Not ended: typed but not saved yet in the {' and the '.join(unsaved)}. Press Enter there to "
+                "save it (or clear it), then end the call (Ctrl+Shift+E)."
+            )
+            return
         call = self._guard(lambda: self.desk.end_call(self.call.id))  # type: ignore[union-attr]
         if call is not None:
             self._show(self.case, call)  # type: ignore[arg-type]
@@ -546,7 +569,9 @@ class MainWindow(QMainWindow):
             return
         call_id = self.call.id
         note = self._guard(lambda: self.desk.set_educational_only(call_id, on))  # type: ignore[arg-type]
-        if note is not None:
+        if note is None:
+            self.note_pane.show_educational(not on)  # not recorded: the box says what the record says
+        else:
             self.call = self.desk.call(call_id)  # type: ignore[arg-type]
             self.note_pane.append_note(note)
 
@@ -560,8 +585,9 @@ class MainWindow(QMainWindow):
         def record():  # noqa: ANN202
             if not disposition:
                 raise InvalidInput(Problem("disposition", "choose reversed, upheld or deferred first"))
+            deferred = disposition == Disposition.DEFERRED.value  # the date is read only for a deferral
             try:
-                by_date = date.fromisoformat(by.strip()) if by.strip() else None
+                by_date = date.fromisoformat(by.strip()) if deferred and by.strip() else None
             except ValueError:
                 raise InvalidInput(Problem("by", f"{by.strip()!r} is not a date as YYYY-MM-DD")) from None
             return self.desk.set_disposition(

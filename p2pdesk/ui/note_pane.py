@@ -219,9 +219,9 @@ class NotePane(QWidget):
     # What the window tells the pane ----------------------------------------------------------
 
     def set_case(self, case: Case) -> None:
-        """One check box per policy criterion (rebuilt only when the criteria change)."""
-        texts = [c.text for c in case.criteria]
-        if texts == [box.property("criterion") for box in self.criterion_boxes]:
+        """One check box per policy criterion (rebuilt only when the criteria or their facts change)."""
+        tips = [f"{c.text}\n→ {c.patient_fact or 'patient fact missing'}" for c in case.criteria]
+        if tips == [box.toolTip() for box in self.criterion_boxes]:
             return
         for box in self.criterion_boxes:
             box.deleteLater()
@@ -236,7 +236,7 @@ class NotePane(QWidget):
             # Long criteria are cut at the column's edge (the whole text is in the tooltip)
             # rather than widening the column.
             box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-            box.setToolTip(f"{criterion.text}\n→ {criterion.patient_fact or 'patient fact missing'}")
+            box.setToolTip(tips[n - 1])
             box.toggled.connect(lambda on, n=n: self._criterion_toggled(n, on))
             self._criteria_layout.addWidget(box)
             box.show()
@@ -336,6 +336,47 @@ class NotePane(QWidget):
         if document.isEmpty():
             return []
         return [document.findBlockByNumber(i).text() for i in range(document.blockCount())]
+
+    def unsaved(self, call: Call) -> list[str]:
+        """The parts of the pane holding what was typed but not yet saved to ``call``'s record."""
+
+        def line(edit: QLineEdit) -> str:  # as a one-line field is kept (p2pdesk.domain.call.clean_field)
+            return " ".join(edit.text().split())
+
+        def day(edit: QLineEdit) -> object:
+            from datetime import date
+
+            try:
+                return date.fromisoformat(edit.text().strip()) if edit.text().strip() else None
+            except ValueError:
+                return edit.text()
+
+        found = []
+        if self.entry.text().strip():
+            found.append("note entry")
+        typed = (line(self.reviewer_name), line(self.reviewer_credentials), line(self.reviewer_specialty))
+        if typed != (call.reviewer_name, call.reviewer_credentials, call.reviewer_specialty):
+            found.append("reviewer fields")
+        kind = self.disposition.currentData() or ""
+        recorded = call.disposition.value if call.disposition else ""
+        details = {
+            Disposition.REVERSED.value: [(line(self.authorization), call.authorization_number)],
+            Disposition.UPHELD.value: [(self.reasoning.text().strip(), call.stated_reasoning)],
+            Disposition.DEFERRED.value: [
+                (self.requested.text().strip(), call.information_requested),
+                (day(self.requested_by), call.requested_by),
+            ],
+        }.get(kind, [])
+        changed = any(typed_value != kept for typed_value, kept in details)
+        if kind and (kind != recorded or changed or self.alternative.text().strip() != call.alternative_offer):
+            found.append("disposition")
+        return found
+
+    def show_educational(self, on: bool) -> None:
+        """Set the educational-only box without logging anything (it shows what is on record)."""
+        self._loading = True
+        self.educational.setChecked(on)
+        self._loading = False
 
     def hold_entry(self, held: bool) -> None:
         """Keep the entry's text as it is (read-only) while what it holds is being saved."""

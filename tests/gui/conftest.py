@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
@@ -52,3 +54,27 @@ def open_window(qtbot):  # noqa: ANN001, ANN201
         return window
 
     return _open
+
+
+@pytest.fixture
+def busy_desk(open_window, db_url: str):  # noqa: ANN001, ANN201
+    """A window on the demo case with a call started, on a store that gives up on a lock after
+    0.1 s; and ``locked()``, a context in which another program holds the database's write lock."""
+    from p2pdesk.services.desk import Desk
+
+    desk = Desk.open(db_url, busy_timeout_ms=100)
+    window = open_window(desk, demo=True)
+    window.act_start.trigger()
+
+    @contextmanager
+    def locked() -> Iterator[None]:
+        other = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            yield
+        finally:
+            other.rollback()
+            other.close()
+
+    yield desk, window, locked
+    desk.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -68,24 +67,16 @@ def test_reversal_without_an_authorization_number_is_refused(live, desk: Desk) -
     assert desk.call(live.call.id).disposition is None
 
 
-def test_locked_database_is_said_plainly_and_the_note_stays(open_window, db_url: str) -> None:  # noqa: ANN001
-    desk = Desk.open(db_url, busy_timeout_ms=100)
-    window = open_window(desk, demo=True)
-    window.act_start.trigger()
-    other = sqlite3.connect(db_url.removeprefix("sqlite:///"))
-    other.execute("BEGIN EXCLUSIVE")  # another program holds the write lock
-    try:
+def test_locked_database_is_said_plainly_and_the_note_stays(busy_desk) -> None:  # noqa: ANN001
+    desk, window, locked = busy_desk
+    with locked():  # another program holds the write lock
         type_text(window.note_pane.entry, "said while the disk was busy")
         press(window.note_pane.entry, Qt.Key.Key_Return)
         assert window.note_pane.status.text().startswith("Not saved — the database cannot be written")
         assert window.note_pane.entry.text() == "said while the disk was busy"
-    finally:
-        other.rollback()
-        other.close()
     press(window.note_pane.entry, Qt.Key.Key_Return)  # the physician presses Enter again
     assert [n.text for n in desk.notes(window.call.id)] == ["said while the disk was busy"]
     assert not window.note_pane.status.isVisible()
-    desk.store.engine.dispose()
 
 
 def test_invalid_case_file_from_the_menu_imports_nothing(

@@ -104,6 +104,53 @@ def test_disposition_needs_its_fact_and_is_logged(live: tuple[Desk, int]) -> Non
     )
 
 
+def test_a_changed_disposition_keeps_only_its_own_details(live: tuple[Desk, int]) -> None:
+    desk, call_id = live
+    desk.set_disposition(
+        call_id, Disposition.DEFERRED, information_requested="ED note", requested_by=date(2026, 11, 27)
+    )
+    # Changed on the call to a reversal: the deferral's details (still in the hidden fields) go.
+    note = desk.set_disposition(
+        call_id,
+        Disposition.REVERSED,
+        authorization_number="AUTH-1",
+        stated_reasoning="left over",
+        information_requested="ED note",
+        requested_by=date(2020, 1, 1),  # not read for a reversal, so not refused either
+    )
+    assert note.text == "Disposition reversed: authorization number AUTH-1"
+    call = desk.call(call_id)
+    assert (call.disposition, call.authorization_number) == (Disposition.REVERSED, "AUTH-1")
+    assert (call.stated_reasoning, call.information_requested, call.requested_by) == ("", "", None)
+
+
+def test_a_deferral_due_the_day_of_the_call_is_read_in_the_practice_zone(desk: Desk, demo_text: str, clock) -> None:  # noqa: ANN001
+    import time
+    from datetime import UTC, datetime
+
+    import tzlocal
+
+    clock.now = datetime(2026, 11, 21, 1, 30, tzinfo=UTC)  # 17:30 on 20 November in California
+    call_id = desk.start_call(desk.import_case(demo_text)).id
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "America/Los_Angeles")
+        time.tzset()
+        tzlocal.reload_localzone()
+        try:
+            with pytest.raises(InvalidInput, match="2026-11-19 is before the call"):
+                desk.set_disposition(
+                    call_id, Disposition.DEFERRED, information_requested="ED note", requested_by=date(2026, 11, 19)
+                )
+            desk.set_disposition(
+                call_id, Disposition.DEFERRED, information_requested="ED note", requested_by=date(2026, 11, 20)
+            )
+        finally:
+            patch.undo()
+            time.tzset()
+            tzlocal.reload_localzone()
+    assert desk.call(call_id).requested_by == date(2026, 11, 20)
+
+
 def test_criterion_ticks_name_the_criterion(live: tuple[Desk, int]) -> None:
     desk, call_id = live
     case = desk.case(desk.call(call_id).case_id)
