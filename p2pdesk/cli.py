@@ -172,7 +172,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command is None:
             window = {"db": args.db, "demo": args.demo, "case_id": args.case, "quit_when_shown": args.quit_when_shown}
     if window is not None:
-        return _open_window(**window)
+        from p2pdesk.domain.errors import InvalidInput
+
+        try:
+            return _open_window(**window)
+        except InvalidInput as exc:  # what was given to open the window (read before Qt loads)
+            print("p2pdesk: " + "; ".join(str(p) for p in exc.problems), file=sys.stderr)
+            return EXIT_INVALID
 
     from p2pdesk.config import resolve_db_url
     from p2pdesk.domain.errors import InvalidInput, NotFound, StoreUnavailable
@@ -277,6 +283,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     except (StoreUnavailable, SigningUnavailable) as exc:
         print(f"p2pdesk: {exc}", file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    except OSError as exc:  # an output file or folder that cannot be written
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"p2pdesk: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     return EXIT_OK
 

@@ -28,6 +28,10 @@ def cache_dir() -> Path:
 
 
 def resolve_db_url(cli_value: str | None = None) -> str:
+    if cli_value is not None and not cli_value.strip():
+        from p2pdesk.domain.errors import InvalidInput, Problem
+
+        raise InvalidInput(Problem("--db", "is empty; give a SQLite file or a database URL, or leave --db out"))
     value = cli_value or os.environ.get(DB_ENV) or str(default_db_path())
     if "://" in value:
         return value

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -128,3 +129,53 @@ def test_a_letter_is_refused_while_a_practice_rules_file_cannot_be_used(
     result = p2pdesk("demand-letter", "1", "-o", str(out), db=db_url)
     assert result.returncode == 2 and not out.exists()
     assert f"practice file {rules / 'ours.toml'}: rule 1 lacks 'jurisdiction'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("foo://bar", "The database at foo://bar cannot be used: Can't load plugin: sqlalchemy.dialects:foo"),
+        ("not a url://x", "The database at not a url://x cannot be used: Could not parse"),
+        ("postgresql://desk:s3cret@db:notaport/p2pdesk", "The database at postgresql://***@db:notaport/p2pdesk"),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_named_without_a_traceback(url: str, said: str) -> None:
+    result = p2pdesk("cases", db=url)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"p2pdesk: {said}")
+    assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
+
+
+def test_a_database_path_through_a_file_or_from_a_newer_p2pdesk_is_refused(tmp_path: Path, db_url: str) -> None:
+    (tmp_path / "notes.txt").write_text("not a folder", encoding="utf-8")
+    under_a_file = p2pdesk("cases", db=str(tmp_path / "notes.txt" / "desk.sqlite3"))
+    assert under_a_file.returncode == 1 and "Traceback" not in under_a_file.stderr
+    assert f"cannot be used: File exists: {tmp_path / 'notes.txt'}" in under_a_file.stderr
+
+    assert p2pdesk("import-case", str(DEMO), db=db_url).returncode == 0
+    with sqlite3.connect(db_url.removeprefix("sqlite:///")) as db:
+        db.execute("UPDATE alembic_version SET version_num = '0099'")
+    newer = p2pdesk("cases", db=db_url)
+    assert newer.returncode == 1 and "Traceback" not in newer.stderr
+    assert "was written by a newer p2pdesk" in newer.stderr
+
+
+def test_an_output_file_that_cannot_be_written_is_named(tmp_path: Path, db_url: str) -> None:
+    assert p2pdesk("import-case", str(DEMO), db=db_url).returncode == 0
+    missing = tmp_path / "no such folder" / "case.json"
+    for args in (("export-case", "1", "-o", str(missing)), ("export-case", "1", "-o", str(tmp_path))):
+        result = p2pdesk(*args, db=db_url)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert result.stderr.startswith(f"p2pdesk: cannot write {args[-1]}: ")
+    assert not missing.exists()
+
+
+def test_an_empty_database_option_and_an_unknown_call_are_refused(tmp_path: Path, db_url: str) -> None:
+    for db in (" ", ""):
+        result = subprocess.run(
+            [sys.executable, "-m", "p2pdesk", "--db", db, "cases"], cwd=tmp_path, capture_output=True, text=True
+        )
+        assert result.returncode == 2 and "--db: is empty" in result.stderr
+    assert list(tmp_path.iterdir()) == []  # no database named " " made in the current folder
+    packet = p2pdesk("appeal-packet", "999", "-o", str(tmp_path / "p.pdf"), db=db_url)
+    assert packet.returncode == 2 and "no call with id 999" in packet.stderr

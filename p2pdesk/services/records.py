@@ -220,10 +220,10 @@ class Records:
         from p2pdesk.playbook.rules import case_stage, load_rules, specialty_rule
         from p2pdesk.record.packet import build_packet
 
+        call = self.desk.call(call_id)  # NotFound for a call that does not exist
         versions = self.store.records(call_id)
         if not versions:
             raise InvalidInput(Problem("call", "seal and sign the call before building its appeal packet"))
-        call = self.desk.call(call_id)
         case = self.desk.case(call.case_id)
         rule = specialty_rule(load_rules(), case.state, case.plan_type, case_stage(case))
         reviewers = [c for c in self.store.calls_for_case(case.id) if c.reviewer_name or c.reviewer_specialty]  # type: ignore[arg-type]

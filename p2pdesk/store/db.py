@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from p2pdesk.domain.errors import StoreUnavailable
 from p2pdesk.store.revision import HEAD_REVISION
@@ -30,21 +31,41 @@ def _sqlite_pragmas(busy_timeout_ms: int):  # noqa: ANN202
     return on_connect
 
 
+def shown_url(url: str) -> str:
+    """``url`` as it may be shown: without its password, even when it cannot be parsed."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a URL SQLAlchemy cannot read: hide whatever precedes an "@"
+        scheme, sep, rest = url.partition("://")
+        return f"{scheme}{sep}***@{rest.rpartition('@')[2]}" if sep and "@" in rest else url
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = 2000) -> Engine:
     """An engine for ``url``; for SQLite the file's folder is created and durability pragmas set.
 
     ``busy_timeout_ms`` bounds how long a write waits for another process's lock before the
-    user is told the database is busy (the window must not hang on it).
+    user is told the database is busy (the window must not hang on it). A URL that names no
+    usable database (an unknown or uninstalled dialect, a malformed address, a folder that
+    cannot be made) raises StoreUnavailable naming it.
     """
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
-        event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+    try:
+        parsed = make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            database = parsed.database or ""
+            if database and database != ":memory:" and not database.startswith("file:"):
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url)
+            event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
+            return engine
+        return create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError, ValueError, OSError) as exc:  # NoSuchModuleError is an ArgumentError
+        raise StoreUnavailable(f"The database at {shown_url(url)} cannot be used: {_reason(exc)}") from exc
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def alembic_config(engine: Engine):  # -> alembic.config.Config (imported lazily: it is slow to import)
@@ -79,10 +100,18 @@ def upgrade(engine: Engine) -> None:
 
 
 def raise_if_environment(exc: BaseException, engine: Engine) -> None:
-    """Turn disk-full, locked, read-only and not-a-database errors into StoreUnavailable."""
+    """Turn disk-full, locked, read-only and not-a-database errors into StoreUnavailable, and a
+    database at a schema revision this p2pdesk does not know (written by a newer one)."""
     from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
+    where = engine.url.render_as_string(hide_password=True)
     if isinstance(exc, (OperationalError, DatabaseError)) and not isinstance(exc, IntegrityError):
         detail = str(getattr(exc, "orig", exc))
-        where = engine.url.render_as_string(hide_password=True)
         raise StoreUnavailable(f"The database at {where} cannot be used: {detail}") from exc
+    if type(exc).__name__ == "CommandError" and "Can't locate revision" in str(exc):  # alembic's
+        raise StoreUnavailable(
+            f"The database at {where} was written by a newer p2pdesk (its schema is unknown to this one): "
+            "use that version, or a copy of the database made for this one"
+        ) from exc
+    if isinstance(exc, OSError):
+        raise StoreUnavailable(f"The database at {where} cannot be used: {_reason(exc)}") from exc

@@ -30,7 +30,8 @@ def build_window(desk: Desk, *, demo: bool = False, case_id: int | None = None) 
     window = MainWindow(lambda: desk)
     window.complete()
     if demo:
-        case_id = desk.load_demo()
+        demo_id = desk.load_demo()
+        case_id = demo_id if case_id is None else case_id  # --case, when given, is what opens
     window.restore(case_id)
     return window
 
@@ -82,10 +83,14 @@ def resume_collector() -> None:
     gc.enable()
 
 
-def _open_desk(url: str) -> Desk:
+def _open_desk(url: str, *, demo: bool = False) -> Desk:
+    """The store at ``url``, with the demo case loaded (once) when asked for."""
     from p2pdesk.services.desk import Desk
 
-    return Desk.open(url)
+    desk = Desk.open(url)
+    if demo:
+        desk.load_demo()
+    return desk
 
 
 def run(
@@ -101,15 +106,18 @@ def run(
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("p2pdesk")
     app.setApplicationDisplayName("p2pdesk")
-    window = MainWindow(lambda: _open_desk(url))
+    window = MainWindow(lambda: _open_desk(url, demo=demo))
     if snapshot is not None:
         window.show_snapshot(snapshot)
     else:
         try:
             desk = window.desk
-            if demo:
+            if demo and case_id is None:  # --case, when given, is what opens
                 case_id = desk.load_demo()
         except StoreUnavailable as exc:
+            if quit_when_shown:  # no one to close a dialog: said on standard error instead
+                print(f"p2pdesk: {exc}", file=sys.stderr)
+                return 1
             from PySide6.QtWidgets import QMessageBox
 
             QMessageBox.critical(None, "p2pdesk", str(exc))
@@ -126,8 +134,9 @@ def run(
             QTimer.singleShot(0, store_ready)
 
     def store_ready() -> None:
-        print("ready" if window.load_desk() else "store unavailable", flush=True)
-        app.quit()
+        ready = window.load_desk()
+        print("ready" if ready else "store unavailable", flush=True)
+        app.exit(0 if ready else 1)
 
     after_first_frame(window, shown)
     window.show()

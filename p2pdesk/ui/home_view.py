@@ -50,6 +50,11 @@ class HomeView(QWidget):
         self.follow_ups_due.setStyleSheet("color:#b00020;font-weight:600;")
         self.follow_ups_due.hide()
         layout.addWidget(self.follow_ups_due)
+        self.notice = QLabel("", self)  # what the desk could not do when asked, until the next visit
+        self.notice.setObjectName("notice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        layout.addWidget(self.notice)
         self.practice_problems = QLabel("", self)
         self.practice_problems.setObjectName("practiceProblems")
         self.practice_problems.setStyleSheet("color:#b00020;")
@@ -124,6 +129,11 @@ class HomeView(QWidget):
         self.follow_ups_due.setText("Follow-ups due (Ctrl+Shift+U): " + " · ".join(shown) if lines else "")
         self.follow_ups_due.setWordWrap(True)
         self.follow_ups_due.setVisible(bool(lines))
+
+    def show_notice(self, message: str) -> None:
+        """Say why the list is shown instead of what was asked for ("" hides the line)."""
+        self.notice.setText(message)
+        self.notice.setVisible(bool(message))
 
     def show_practice_problems(self, message: str) -> None:
         """Name the practice's files that could not be used ("" hides the line)."""

@@ -336,13 +336,18 @@ class MainWindow(QMainWindow):
         live = self._guard(self.desk.call_in_progress)
         if live is not None:
             self.open_call(live.case_id, live.id)  # type: ignore[arg-type]
-        elif case_id is not None:
+            return
+        if case_id is not None:
             self.open_case(case_id)
-        else:
-            self.show_home()
+            if self.case is not None and self.case.id == case_id:
+                return
+        self.show_home()
+        if case_id is not None:
+            self.home.show_notice(f"There is no case #{case_id}; the cases on file are listed below.")
 
     def show_home(self) -> None:
         home = self.home  # built first, so that load_rules names any unusable practice file on it
+        home.show_notice("")
         if self._complete:  # a practice file fixed (or broken) since is read as it is now
             self.load_rules()
         cases = self._guard(self.desk.cases)

@@ -126,3 +126,21 @@ def test_a_reviewer_without_a_name_is_refused(live, desk: Desk) -> None:  # noqa
     assert desk.call(live.call.id).reviewer_credentials == ""
     assert [n.kind for n in desk.notes(live.call.id)] == []
     assert NoteKind.OTHER not in [n.kind for n in desk.notes(live.call.id)]
+
+
+def test_a_case_that_is_not_on_file_opens_the_list_and_says_so(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window = open_window(desk, demo=True, case_id=999)
+    assert window.stack.currentWidget() is window.home and window.case is None
+    assert window.home.notice.text() == "There is no case #999; the cases on file are listed below."
+    assert window.home.notice.isVisible()
+    press(window, Qt.Key.Key_H, CTRL)  # the next visit is a plain one
+    assert not window.home.notice.isVisible()
+
+
+def test_the_case_asked_for_opens_even_with_the_demo(open_window, desk: Desk) -> None:  # noqa: ANN001
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["coverage"]["member_id"] = "M-FIRST"
+    first = desk.import_case(json.dumps(data))
+    window = open_window(desk, demo=True, case_id=first)
+    assert window.case.id == first and window.case.member_id == "M-FIRST"
+    assert len(desk.cases()) == 2  # the demo case was loaded all the same

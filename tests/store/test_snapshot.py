@@ -79,6 +79,22 @@ def test_a_desk_that_quits_leaves_everything_in_the_database_file(tmp_path) -> N
         ]
 
 
+def test_a_window_on_a_database_it_cannot_open_says_so_and_exits_1(tmp_path) -> None:  # noqa: ANN001
+    folder = tmp_path / "desk.sqlite3"
+    folder.mkdir()  # a folder where the database file should be
+    result = subprocess.run(
+        [sys.executable, "-m", "p2pdesk", "--db", str(folder), "--demo", "--quit-when-shown"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert (result.returncode, result.stdout) == (1, "")  # said, not left waiting in a dialog
+    assert f"p2pdesk: The database at sqlite:///{folder} cannot be used" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def _start_window(python_args: list[str]) -> list[str]:
     """The lines a window process started with these arguments prints, once it has quit by itself."""
     result = subprocess.run(
