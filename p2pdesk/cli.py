@@ -186,7 +186,12 @@ def main(argv: list[str] | None = None) -> int:
     from p2pdesk.services.desk import Desk
 
     try:
-        desk = Desk.open(resolve_db_url(args.db))
+        url = resolve_db_url(args.db)
+        if args.command not in MAKES_A_DATABASE and _missing_sqlite_file(url):
+            # A mistyped path would otherwise make a new, empty database and report nothing on file.
+            print(f"p2pdesk: there is no database at {_missing_sqlite_file(url)}", file=sys.stderr)
+            return EXIT_ENVIRONMENT
+        desk = Desk.open(url)
         if args.command in (
             "seal",
             "records",
@@ -289,6 +294,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"p2pdesk: cannot write{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
     return EXIT_OK
+
+
+#: The commands that may make the database when there is none yet (as the window does).
+MAKES_A_DATABASE = ("import-case", "import-fhir", "import-record", "import-certificate")
+
+
+def _missing_sqlite_file(url: str) -> Path | None:
+    """The SQLite file ``url`` names, when it does not exist (None for anything else)."""
+    from p2pdesk.store.snapshot import sqlite_path
+
+    path = sqlite_path(url)
+    return path if path is not None and not path.exists() else None
 
 
 def _read(path: Path) -> bytes | None:

@@ -148,7 +148,7 @@ def test_a_database_that_cannot_be_used_is_named_without_a_traceback(url: str, s
 
 def test_a_database_path_through_a_file_or_from_a_newer_p2pdesk_is_refused(tmp_path: Path, db_url: str) -> None:
     (tmp_path / "notes.txt").write_text("not a folder", encoding="utf-8")
-    under_a_file = p2pdesk("cases", db=str(tmp_path / "notes.txt" / "desk.sqlite3"))
+    under_a_file = p2pdesk("import-case", str(DEMO), db=str(tmp_path / "notes.txt" / "desk.sqlite3"))
     assert under_a_file.returncode == 1 and "Traceback" not in under_a_file.stderr
     assert f"cannot be used: File exists: {tmp_path / 'notes.txt'}" in under_a_file.stderr
 
@@ -177,5 +177,17 @@ def test_an_empty_database_option_and_an_unknown_call_are_refused(tmp_path: Path
         )
         assert result.returncode == 2 and "--db: is empty" in result.stderr
     assert list(tmp_path.iterdir()) == []  # no database named " " made in the current folder
+    assert p2pdesk("import-case", str(DEMO), db=db_url).returncode == 0
     packet = p2pdesk("appeal-packet", "999", "-o", str(tmp_path / "p.pdf"), db=db_url)
     assert packet.returncode == 2 and "no call with id 999" in packet.stderr
+
+
+def test_a_command_that_only_reads_makes_no_database_at_a_mistyped_path(tmp_path: Path) -> None:
+    typo = tmp_path / "practise" / "desk.sqlite3"
+    for args in (("cases",), ("export-case", "1"), ("records",)):
+        result = p2pdesk(*args, db=str(typo))
+        assert result.returncode == 1, args
+        assert result.stderr == f"p2pdesk: there is no database at {typo}\n"
+    assert not typo.parent.exists()
+    assert p2pdesk("import-case", str(DEMO), db=str(typo)).returncode == 0  # importing makes it
+    assert "J1745" in p2pdesk("cases", db=str(typo)).stdout
