@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         url = resolve_db_url(args.db)
-        if args.command not in MAKES_A_DATABASE and _missing_sqlite_file(url):
+        if args.command not in RUN_WITHOUT_A_DATABASE and _missing_sqlite_file(url):
             # A mistyped path would otherwise make a new, empty database and report nothing on file.
             print(f"p2pdesk: there is no database at {_missing_sqlite_file(url)}", file=sys.stderr)
             return EXIT_ENVIRONMENT
@@ -296,8 +296,9 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-#: The commands that may make the database when there is none yet (as the window does).
-MAKES_A_DATABASE = ("import-case", "import-fhir", "import-record", "import-certificate")
+#: The commands that run when there is no database yet, making it (as the window does): the imports,
+#: and verify, which checks a PDF on its own.
+RUN_WITHOUT_A_DATABASE = ("import-case", "import-fhir", "import-record", "import-certificate", "verify")
 
 
 def _missing_sqlite_file(url: str) -> Path | None:

@@ -184,7 +184,7 @@ def test_an_empty_database_option_and_an_unknown_call_are_refused(tmp_path: Path
 
 def test_a_command_that_only_reads_makes_no_database_at_a_mistyped_path(tmp_path: Path) -> None:
     typo = tmp_path / "practise" / "desk.sqlite3"
-    for args in (("cases",), ("export-case", "1"), ("records",)):
+    for args in (("cases",), ("export-case", "1"), ("records",), ("analytics",)):
         result = p2pdesk(*args, db=str(typo))
         assert result.returncode == 1, args
         assert result.stderr == f"p2pdesk: there is no database at {typo}\n"
