@@ -171,7 +171,12 @@ class MainWindow(QMainWindow):
 
     def load_desk(self) -> bool:
         """Wait for the store; says so plainly when it cannot be opened."""
-        return self._guard(lambda: self.desk) is not None
+        try:
+            self.desk  # noqa: B018 - opens it, or waits for the open under way
+        except StoreUnavailable as exc:
+            self.note_pane.show_problem(f"{exc}. Nothing can be saved until it can be opened; restart p2pdesk then.")
+            return False
+        return True
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Show a case (and a call in progress) read before the store has loaded."""

@@ -214,3 +214,18 @@ def test_fixing_the_practice_file_clears_its_message(
     window.open_case(window.case.id if window.case else 1)
     assert window.note_pane.status.text() == ""
     assert window.script.page_text("close") == "Will you authorize J1745 today?"
+
+
+def test_a_store_that_cannot_be_opened_after_the_first_frame_is_said_once(qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    from p2pdesk.ui.app import _open_desk
+    from p2pdesk.ui.main_window import MainWindow
+
+    folder = tmp_path / "desk.sqlite3"
+    folder.mkdir()  # where the database file should be
+    window = MainWindow(lambda: _open_desk(f"sqlite:///{folder}"))
+    qtbot.addWidget(window)
+    assert window.load_desk() is False
+    said = window.note_pane.status.text()
+    assert said.startswith(f"The database at sqlite:///{folder} cannot be used")
+    assert said.endswith("Nothing can be saved until it can be opened; restart p2pdesk then.")
+    assert "Your text is kept" not in said  # nothing was typed
