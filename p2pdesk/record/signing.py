@@ -96,7 +96,22 @@ def new_identity(name: str, credentials: str, npi: str, now: datetime | None = N
     """Make a key pair and a self-signed certificate (name and NPI in the subject); the private
     key goes straight into the keyring."""
     now = now or datetime.now(UTC)
-    key = ec.generate_private_key(ec.SECP256R1())
+    entry = keyring_key(npi, name)
+    kept = _get_secret(entry)
+    if kept is None:
+        key = ec.generate_private_key(ec.SECP256R1())
+    else:
+        # Another database on this computer already signs for this physician with the key kept
+        # there: this one certifies the same key, so that neither's signatures stop matching.
+        try:
+            key = serialization.load_pem_private_key(kept.encode("ascii"), password=None)
+        except (ValueError, TypeError, UnicodeEncodeError):
+            raise SigningUnavailable(
+                f"The keyring already keeps a certificate password for {name} (a practice certificate "
+                "imported into another database): import that certificate here too (import-certificate)"
+            ) from None
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise SigningUnavailable(f"The keyring's signing key for {name} is not one p2pdesk made")
     attributes = [x509.NameAttribute(NameOID.COMMON_NAME, f"{name}, {credentials}" if credentials else name)]
     if npi:
         attributes.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, f"NPI {npi}"))
@@ -131,8 +146,8 @@ def new_identity(name: str, credentials: str, npi: str, now: datetime | None = N
     pem_key = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode("ascii")
-    entry = keyring_key(npi, name)
-    _set_secret(entry, pem_key)
+    if kept is None:
+        _set_secret(entry, pem_key)
     return SignerIdentity(
         name=name,
         npi=npi,

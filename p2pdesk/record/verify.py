@@ -85,12 +85,16 @@ def verify_pdf(data: bytes, store: Any | None = None) -> Verdict:
         verdict.signer += f" (NPI {subject['serial_number']})"
     verdict.signed_at = status.signer_reported_dt
     when = f" at {status.signer_reported_dt:%Y-%m-%d %H:%M:%S %Z}" if status.signer_reported_dt else ""
-    if status.intact:
-        verdict.findings.append(f"the signature is intact: signed by {verdict.signer}{when}")
-    else:
+    if not status.intact:
         verdict.problems.append(
             "the signed content was changed after signing: its digest no longer matches the signature"
         )
+    elif not status.valid:  # the content is as signed, but the signature value does not check out
+        verdict.problems.append(
+            "the signature does not match its certificate: it was not made with the certificate's key"
+        )
+    else:
+        verdict.findings.append(f"the signature is intact: signed by {verdict.signer}{when}")
     self_signed = cert.subject == cert.issuer
     verdict.findings.append(
         "the certificate is self-signed by the physician (vouched for by the desk, not by a certificate authority)"

@@ -108,6 +108,57 @@ def test_export_is_atomic_and_recorded_and_import_elsewhere_verifies(sealed, tmp
     other.store.engine.dispose()
 
 
+def test_a_second_database_signs_with_the_same_key_and_the_first_still_verifies(sealed, tmp_path: Path) -> None:  # noqa: ANN001
+    from p2pdesk.domain.call import NoteKind
+
+    desk, records, first = sealed
+    other = Desk.open(f"sqlite:///{tmp_path / 'second-desk.sqlite3'}", clock=desk._clock)
+    call = other.start_call(other.load_demo())  # the same physician (NPI), on a database of its own
+    other.end_call(call.id)
+    second = Records(other).seal_and_sign(call.id)
+    assert Records(other).verify_bytes(second.pdf).ok
+    # The first database goes on signing: its addendum is signed with the key its certificate names.
+    addendum = records.add_addendum(first.call_id, NoteKind.OTHER, "Written confirmation received by fax")
+    verdict = records.verify_bytes(addendum.pdf)
+    assert verdict.ok, verdict.lines()
+    other.close()
+
+
+def test_a_signature_made_with_another_key_is_not_valid(sealed) -> None:  # noqa: ANN001
+    import json
+    from io import BytesIO
+
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    from p2pdesk.record.pdf import render_record
+    from p2pdesk.record.signing import load_signer, new_identity
+
+    desk, records, record = sealed
+    # The record's certificate, but a signature made with a different key: intact, not valid.
+    impostor = new_identity("Someone Else", "MD", "")
+
+    genuine = records.signer_identity(desk.case(desk.call(record.call_id).case_id))
+    forged_signer = load_signer(impostor)
+    forged_signer = signers.SimpleSigner(
+        signing_cert=load_signer(genuine).signing_cert,
+        signing_key=forged_signer.signing_key,
+        cert_registry=forged_signer.cert_registry,
+    )
+
+    unsigned = render_record(json.loads(record.record_json), tz=records.tz)
+    out = BytesIO()
+    signers.sign_pdf(
+        IncrementalPdfFileWriter(BytesIO(unsigned)),
+        signers.PdfSignatureMetadata(field_name="Signature1"),
+        signer=forged_signer,
+        output=out,
+    )
+    verdict = records.verify_bytes(out.getvalue())
+    assert not verdict.ok
+    assert "the signature does not match its certificate" in " ".join(verdict.problems)
+
+
 def _cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "p2pdesk", "--db", db, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
