@@ -75,7 +75,12 @@ def link(previous: str, entry: dict[str, Any]) -> str:
 
 def chain(call: Call, case: Case, notes: list[Note]) -> list[str]:
     """The hash of each note, in order."""
-    hashes, previous = [], chain_genesis(call, case)
+    return chain_from(chain_genesis(call, case), notes)
+
+
+def chain_from(start: str, notes: list[Note]) -> list[str]:
+    """The hash of each note, in order, from the chain's first hash ``start``."""
+    hashes, previous = [], start
     for seq, note in enumerate(notes, start=1):
         previous = link(previous, note_entry(seq, note))
         hashes.append(previous)

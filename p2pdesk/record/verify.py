@@ -13,7 +13,7 @@ from datetime import datetime
 from io import BytesIO
 from typing import Any
 
-from p2pdesk.domain.record import chain, record_problems
+from p2pdesk.domain.record import record_problems
 from p2pdesk.record.signing import RECORD_ATTACHMENT
 
 
@@ -140,7 +140,7 @@ def verify_pdf(data: bytes, store: Any | None = None) -> Verdict:
 
 
 def _check_database(verdict: Verdict, record: dict[str, Any], data: bytes, store: Any) -> None:
-    from p2pdesk.domain.record import note_entry
+    from p2pdesk.domain.record import chain_from, genesis, note_entry
 
     kept = store.record_by_digest(record.get("digest", ""))
     if kept is None:
@@ -148,14 +148,18 @@ def _check_database(verdict: Verdict, record: dict[str, Any], data: bytes, store
         return
     try:
         call = store.get_call(kept.call_id)
-        case = store.get_case(call.case_id)
+        store.get_case(call.case_id)
         notes = [n for n in store.notes(kept.call_id) if n.addendum <= kept.version]
     except LookupError:
         verdict.problems.append("the database holds the record but not its call")
         return
+    # The chain as the record started it (its own call start and case identifiers), so a case
+    # corrected in the database after sealing does not read as notes edited after sealing.
+    coverage = record.get("case", {}).get("coverage", {})
+    start = genesis(record["call"]["started_at"], coverage.get("member_id", ""), coverage.get("claim_number", ""))
     entries = [
         {**note_entry(seq, n), "hash": h}
-        for seq, (n, h) in enumerate(zip(notes, chain(call, case, notes), strict=True), 1)
+        for seq, (n, h) in enumerate(zip(notes, chain_from(start, notes), strict=True), 1)
     ]
     signed_notes = record.get("notes", [])
     for seq, (ours, theirs) in enumerate(zip(entries, signed_notes, strict=False), start=1):

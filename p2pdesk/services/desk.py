@@ -93,6 +93,19 @@ class Desk:
         """Keep the case as edited (a draft may still have gaps; the readiness list shows them)."""
         if not case.patient_name.strip():
             raise InvalidInput(Problem("patient name", "cannot be empty"))
+        if case.id is not None and any(c.sealed_at is not None for c in self.store.calls_for_case(case.id)):
+            # A signed record's hash chain starts from these two identifiers: changed here, the
+            # case would no longer match its records. A correction goes in an addendum.
+            kept = self.store.get_case(case.id)
+            for field, label in (("member_id", "member ID"), ("claim_number", "claim number")):
+                if getattr(case, field) != getattr(kept, field):
+                    raise InvalidInput(
+                        Problem(
+                            label,
+                            f"is fixed: a signed call record of this case names {getattr(kept, field)!r}; "
+                            "note the correction in an addendum to that call",
+                        )
+                    )
         self.store.update_case(case)
 
     # Scheduling -------------------------------------------------------------------------------

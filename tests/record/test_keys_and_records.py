@@ -159,6 +159,24 @@ def test_a_signature_made_with_another_key_is_not_valid(sealed) -> None:  # noqa
     assert "the signature does not match its certificate" in " ".join(verdict.problems)
 
 
+def test_a_case_edited_after_sealing_keeps_its_records_valid(sealed) -> None:  # noqa: ANN001
+    import dataclasses
+    from datetime import date
+
+    from p2pdesk.domain.call import NoteKind
+    from p2pdesk.domain.errors import InvalidInput
+
+    desk, records, record = sealed
+    case = desk.case(desk.call(record.call_id).case_id)
+    with pytest.raises(InvalidInput, match="member ID: is fixed: a signed call record of this case names"):
+        desk.save_case(dataclasses.replace(case, member_id="W999999999"))
+    assert desk.case(case.id).member_id == case.member_id
+    desk.save_case(dataclasses.replace(case, appeal_filed_on=date(2026, 11, 24), state="TX"))  # the appeal goes on
+    assert records.verify_stored(record.id).ok, records.verify_stored(record.id).lines()
+    addendum = records.add_addendum(record.call_id, NoteKind.OTHER, "Member ID on the card reads W1234; see intake")
+    assert records.verify_stored(addendum.id).ok
+
+
 def _cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "p2pdesk", "--db", db, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
