@@ -173,8 +173,39 @@ def build_packet(
         writer.append(PdfReader(BytesIO(data)), import_outline=False)
         writer.add_outline_item(title=name, page_number=start)
         pages[name] = len(writer.pages) - start
+    _drop_signature_fields(writer)
     writer.add_attachment(SIGNED_RECORD_NAME, sealed.pdf)
     writer.add_metadata({"/Title": f"Appeal packet — {case.patient_name}, {case.service_code}", "/Creator": "p2pdesk"})
     out = BytesIO()
     writer.write(out)
     return out.getvalue(), pages
+
+
+def _drop_signature_fields(writer: Any) -> None:
+    """Take the signature fields off the copied pages (the signed record's, and any signed
+    attachment's): a signature covers its own file's bytes, so in the packet it could only show as
+    broken. The signed record itself travels inside the packet as an attachment, byte for byte."""
+    from pypdf.generic import ArrayObject, NameObject
+
+    def is_signature(annotation: Any) -> bool:
+        field = annotation.get_object()
+        while field is not None:
+            if field.get("/FT") == "/Sig":
+                return True
+            parent = field.get("/Parent")
+            field = parent.get_object() if parent is not None else None
+        return False
+
+    for page in writer.pages:
+        annotations = page.get("/Annots")
+        if annotations is not None:
+            kept = [a for a in annotations.get_object() if not is_signature(a)]
+            page[NameObject("/Annots")] = ArrayObject(kept)
+    form = writer.root_object.get("/AcroForm")
+    if form is not None:
+        form = form.get_object()
+        fields = form.get("/Fields")
+        if fields is not None:
+            form[NameObject("/Fields")] = ArrayObject(f for f in fields.get_object() if not is_signature(f))
+        if "/SigFlags" in form:
+            del form["/SigFlags"]

@@ -45,6 +45,10 @@ def test_packet_parts_bookmarks_text_and_the_record_still_verifies(sealed, tmp_p
     # The signed record travels inside, byte for byte, and verifies on its own.
     (attached,) = reader.attachments[SIGNED_RECORD_NAME]
     assert attached == record.pdf and verify_pdf(attached).ok
+    # Its pages in the packet carry no signature field: one copied there could only show as broken.
+    assert reader.get_fields() in (None, {}) or not [f for f in reader.get_fields().values() if f.get("/FT") == "/Sig"]
+    signatures = subprocess.run(["pdfsig", str(out)], capture_output=True, text=True)
+    assert "Digest Mismatch" not in signatures.stdout and "does not contain any signatures" in signatures.stdout
 
 
 def test_packet_cites_the_rule_for_a_specialty_mismatch(desk, clock, tmp_path: Path) -> None:  # noqa: ANN001
