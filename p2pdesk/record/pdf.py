@@ -357,9 +357,12 @@ def render_record(record: dict[str, Any], *, tz: tzinfo | None = None) -> bytes:
         kind = NoteKind(note["kind"]).label
         if note.get("addendum"):
             kind += f" (addendum, v{note['addendum']})"
+        local_at = at.astimezone(tz)
+        # An addendum (or a note past midnight) carries its date: it may be days after the call.
+        dated = note.get("addendum") or local_at.date() != started.astimezone(tz).date()
         rows.append(
             [
-                _p(text(at.astimezone(tz).strftime("%H:%M:%S"))),
+                _p(text(local_at.strftime("%Y-%m-%d %H:%M:%S" if dated else "%H:%M:%S"))),
                 _p(text(format_offset(at - started) if not note.get("addendum") else "after")),
                 _p(text(kind)),
                 _p(text(note["text"])),
@@ -370,7 +373,7 @@ def render_record(record: dict[str, Any], *, tz: tzinfo | None = None) -> bytes:
             _grid(
                 ["Time", "Into call", "Kind", "Note"],
                 rows,
-                [0.72 * inch, 0.66 * inch, 1.25 * inch, width - 2.63 * inch],
+                [0.9 * inch, 0.66 * inch, 1.25 * inch, width - 2.81 * inch],
             )
         )
     else:

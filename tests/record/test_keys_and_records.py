@@ -177,6 +177,22 @@ def test_a_case_edited_after_sealing_keeps_its_records_valid(sealed) -> None:  #
     assert records.verify_stored(addendum.id).ok
 
 
+def test_an_addendum_shows_its_date_in_the_record(sealed, clock, tmp_path: Path) -> None:  # noqa: ANN001
+    from p2pdesk.domain.call import NoteKind
+
+    desk, records, record = sealed
+    clock.advance(3 * 24 * 3600)  # three days after the call
+    addendum = records.add_addendum(record.call_id, NoteKind.OTHER, "Written denial received")
+    out = tmp_path / "v2.pdf"
+    out.write_bytes(addendum.pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    when = clock.now.astimezone(records.tz)
+    lines = text.splitlines()
+    row = next(n for n, line in enumerate(lines) if "Written denial received" in line)
+    assert lines[row].startswith(when.strftime("%Y-%m-%d")), lines[row]  # the timeline row is dated
+    assert lines[row + 1].lstrip().startswith(when.strftime("%H:%M:%S")) or when.strftime("%H:%M:%S") in lines[row]
+
+
 def _cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "p2pdesk", "--db", db, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
