@@ -217,6 +217,10 @@ def test_record_commands(sealed, db_url: str, tmp_path: Path) -> None:  # noqa: 
     assert bad.returncode == 2 and bad.stdout.startswith("NOT VALID")
     missing = _cli("verify", str(tmp_path / "nope.pdf"), db=db_url)
     assert missing.returncode == 1 and "cannot read" in missing.stderr
+    into_a_folder = _cli("export-record", str(record.id), "-o", str(tmp_path), db=db_url)
+    assert into_a_folder.returncode == 1
+    assert into_a_folder.stderr == f"p2pdesk: cannot write {tmp_path}: Is a directory\n"  # not a temporary file
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
 
 
 def test_import_certificate_command_keeps_the_password_out_of_the_database(db_url: str, tmp_path: Path) -> None:
