@@ -60,10 +60,29 @@ def parse_case(text: str) -> Case:
     problems = schema_problems("case.schema.json", data)
     if problems:
         raise InvalidInput(problems)
-    problems = _order_problems(data)
+    problems = _blank_problems(data) + _order_problems(data)
     if problems:
         raise InvalidInput(problems)
     return _case_from(data)
+
+
+#: The required texts that must say something once their spaces are taken off.
+_REQUIRED_TEXTS = (
+    ("patient", "name"),
+    ("coverage", "payer"),
+    ("coverage", "member_id"),
+    ("diagnosis", "code"),
+    ("service", "code"),
+)
+
+
+def _blank_problems(data: dict[str, Any]) -> list[Problem]:
+    """Required fields that hold only spaces (the schema counts them as text)."""
+    return [
+        Problem(f"{part}.{key}", "is blank; it is required")
+        for part, key in _REQUIRED_TEXTS
+        if not str(data[part][key]).strip()
+    ]
 
 
 def _case_from(data: dict[str, Any]) -> Case:

@@ -233,7 +233,7 @@ def case_from_bundle(text: str) -> Case:
     treatments.sort(key=lambda t: t.start or date.max)
     measures = []
     for obs in by_type.get("Observation", []):
-        if obs.valueQuantity is not None:
+        if obs.valueQuantity is not None and obs.valueQuantity.value is not None:
             value, unit = f"{obs.valueQuantity.value:g}", obs.valueQuantity.unit or ""
         elif obs.valueString:
             value, unit = obs.valueString, ""
@@ -250,7 +250,7 @@ def case_from_bundle(text: str) -> Case:
         plan_name=(plan.name or plan.value) if plan else (group.name or "" if group else ""),
         payer=payer or "payer not named",
         plan_type=_plan_type(coverage),
-        state=(address.state or "")[:2].upper() if address else "",
+        state=_state(address.state if address else None),
         claim_number=(claim.identifier[0].value if claim.identifier else "") or response.preAuthRef or "",
         physician_name=physician_name,
         physician_credentials=credentials,
@@ -271,3 +271,10 @@ def case_from_bundle(text: str) -> Case:
         severity_measures=measures,
         prior_treatments=treatments,
     )
+
+
+def _state(value: str | None) -> str:
+    """A US state as its two-letter code, or "" when the address does not give one (left to be
+    filled in, rather than guessed from a name's first letters: "Texas" is not "TE")."""
+    text = (value or "").strip()
+    return text.upper() if len(text) == 2 and text.isalpha() else ""

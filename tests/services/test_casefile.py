@@ -167,3 +167,17 @@ def test_urgency_and_the_appeal_dates_round_trip_and_a_non_boolean_is_refused(de
         desk.import_case(json.dumps(data))
     assert [p.field for p in refused.value.problems] == ["service.urgent"]
     assert len(desk.cases()) == 1
+
+
+def test_required_texts_of_only_spaces_are_refused_with_the_dates_at_once(desk: Desk, demo_text: str) -> None:
+    def change(data):  # noqa: ANN001, ANN202
+        data["patient"]["name"] = "   "
+        data["coverage"]["member_id"] = "\t"
+        data["service"]["end"] = "2020-01-01"  # before its start: reported in the same list
+
+    with pytest.raises(InvalidInput) as err:
+        desk.import_case(_mutated(demo_text, change))
+    fields = [p.field for p in err.value.problems]
+    assert fields[:2] == ["patient.name", "coverage.member_id"] and "is blank" in str(err.value)
+    assert any(f.startswith("service") for f in fields[2:])
+    assert desk.cases() == []

@@ -101,3 +101,16 @@ def test_a_stat_claim_is_an_urgent_request(desk: Desk) -> None:
     (claim,) = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Claim"]
     claim["priority"]["coding"][0]["code"] = "stat"
     assert desk.case(desk.import_fhir(json.dumps(bundle))).urgent is True
+
+
+def test_an_observation_without_a_value_is_left_out_and_a_state_name_is_not_guessed(desk: Desk) -> None:
+    bundle = _bundle()
+    observations = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"]
+    del observations[0]["valueQuantity"]["value"]  # a quantity with only its unit
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        for address in resource.get("address", []):
+            address["state"] = "Texas"
+    case = desk.case(desk.import_fhir(json.dumps(bundle)))
+    assert [m.name for m in case.severity_measures] == ["MIDAS score"]
+    assert case.state == ""  # left to be filled in (the readiness list asks for it), not "TE"
