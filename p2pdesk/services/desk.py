@@ -90,9 +90,23 @@ class Desk:
         return self.store.get_case(case_id)
 
     def save_case(self, case: Case) -> None:
-        """Keep the case as edited (a draft may still have gaps; the readiness list shows them)."""
+        """Keep the case as edited (a draft may still have gaps; the readiness list shows them).
+
+        What is kept must still be a case file: a value in the wrong form (a state in lower case,
+        a year past 2100, a blank row in a list) is refused by name, so that the case can always be
+        exported and imported again, and a record sealed from it verifies on another desk."""
+        from p2pdesk.schemas import schema_problems
+        from p2pdesk.services.casefile import case_to_dict
+
         if not case.patient_name.strip():
             raise InvalidInput(Problem("patient name", "cannot be empty"))
+        problems = [
+            p
+            for p in schema_problems("case.schema.json", case_to_dict(case))
+            if "[" in p.field or p.message != "is required but missing"  # a section's own gap is a draft's
+        ]
+        if problems:
+            raise InvalidInput(problems)
         if case.id is not None and any(c.sealed_at is not None for c in self.store.calls_for_case(case.id)):
             # A signed record's hash chain starts from these two identifiers: changed here, the
             # case would no longer match its records. A correction goes in an addendum.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -208,3 +209,24 @@ def test_a_reversal_brings_three_follow_ups_with_their_due_times(
     assert (
         items[1].status(clock.now) == "upcoming" and items[1].status(ended.ended_at + timedelta(hours=49)) == "overdue"
     )
+
+
+def test_an_edited_case_stays_a_case_file(desk: Desk, demo_text: str) -> None:
+    import dataclasses
+
+    from p2pdesk.domain.case import GuidelineCitation
+
+    case = desk.case(desk.import_case(demo_text))
+    for change, said in (
+        ({"state": "tx"}, "coverage.state: 'tx' is not in the expected form"),
+        ({"comorbidities": [*case.comorbidities, ""]}, f"comorbidities[{len(case.comorbidities)}]: is empty"),
+        (
+            {"guidelines": [*case.guidelines, GuidelineCitation("ACR", "Guideline", year=3000)]},
+            "year: 3000 is out of range (maximum 2100)",
+        ),
+    ):
+        with pytest.raises(InvalidInput, match=re.escape(said)):
+            desk.save_case(dataclasses.replace(case, **change))
+    assert desk.export_case(case.id) == desk.export_case(desk.import_case(desk.export_case(case.id)))
+    desk.save_case(dataclasses.replace(case, diagnosis_code="", state="TX"))  # a draft's gap is kept, to be filled
+    assert desk.case(case.id).diagnosis_code == ""
