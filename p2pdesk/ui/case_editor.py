@@ -209,6 +209,10 @@ class CaseEditor(QWidget):
         self.tables: dict[str, QTableWidget] = {}
         self._field_tab: dict[str, int] = {}
         self._code_problems: list[tuple[str, str]] = []
+        # What was typed and refused, kept on screen (flagged) until corrected, whatever else is
+        # edited meanwhile: field key -> its problem; and the tables holding a refused cell.
+        self._refused: dict[str, str] = {}
+        self._refused_tables: set[str] = set()
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -422,6 +426,8 @@ class CaseEditor(QWidget):
 
     def show_case(self, case: Case) -> None:
         self.undo_stack.clear()
+        self._refused.clear()
+        self._refused_tables.clear()
         self.apply(case, save=False)
         self.title.setText(f"<b>Prepare case #{case.id}</b> — {case.patient_name}")
 
@@ -429,9 +435,13 @@ class CaseEditor(QWidget):
         """Show ``case`` in every field and table (and save it, unless it came from the store)."""
         self._loading = True
         try:
-            self.case = copy.deepcopy(case)
+            before, self.case = self.case, copy.deepcopy(case)
             for key, widget in self.fields.items():
                 value = getattr(case, key)
+                if key in self._refused:
+                    if before is not None and getattr(before, key) == value:
+                        continue  # the refused text stays where it was typed, flagged
+                    del self._refused[key]  # this edit (an undo, say) set the field itself
                 if isinstance(widget, QComboBox):
                     widget.setCurrentIndex(widget.findData(_shown(value)))
                 elif isinstance(widget, QCheckBox):
@@ -445,6 +455,10 @@ class CaseEditor(QWidget):
             for attr, table in self.tables.items():
                 columns = table.property("columns")
                 items = getattr(case, attr)
+                if attr in self._refused_tables:
+                    if before is not None and getattr(before, attr) == items:
+                        continue  # its refused cell stays as typed, marked
+                    self._refused_tables.discard(attr)
                 table.setRowCount(len(items))
                 for row, item in enumerate(items):
                     for col, name in enumerate(columns):
@@ -489,8 +503,10 @@ class CaseEditor(QWidget):
         raw = self._value_of(key)
         value, problem = (raw, "") if kind == "flag" else _parse(kind, raw)
         if problem:
+            self._refused[key] = problem
             self._flag(key, problem)
             return
+        self._refused.pop(key, None)
         if kind == "plan":
             value = PlanType(value)
         if value == getattr(self.case, key):
@@ -533,8 +549,10 @@ class CaseEditor(QWidget):
             self._loading = False
         problems = [p for _, ps in rows for p in ps]
         if problems:
+            self._refused_tables.add(attr)
             self.failed("; ".join(problems))
             return
+        self._refused_tables.discard(attr)
         items = [item for item, _ in rows]
         if items == getattr(self.case, attr):
             return
@@ -583,6 +601,8 @@ class CaseEditor(QWidget):
         for problem in bottom_line_problems(self.case.bottom_line):
             self._flag("bottom_line", problem.message)
         for field, message in self._code_problems:
+            self._flag(field, message)
+        for field, message in self._refused.items():
             self._flag(field, message)
         self.readiness_list.clear()
         for item in items:

@@ -94,6 +94,13 @@ def test_bad_values_are_flagged_at_the_field_and_kept_unsaved(open_window, desk:
     assert desk.case(case_id).bottom_line.endswith("one too many.")
     assert "has 4 sentences" in editor.flags["bottom_line"].text()
     assert any("has 4 sentences" in editor.readiness_list.item(i).text() for i in range(editor.readiness_list.count()))
+    # The refused date is still there, flagged, after other fields were edited and saved.
+    _retype(editor.fields["group_number"], "G-55555")
+    assert desk.case(case_id).group_number == "G-55555"
+    assert editor.fields["denial_date"].text() == "2026-02-30"
+    assert "is not a real date" in flag.text() and not flag.isHidden()  # (on a tab not in front now)
+    _retype(editor.fields["denial_date"], "2026-11-17")
+    assert str(desk.case(case_id).denial_date) == "2026-11-17" and flag.isHidden()
 
 
 def test_readiness_lists_gaps_and_jumps_to_them(open_window, desk: Desk, qtbot) -> None:  # noqa: ANN001
