@@ -10,18 +10,24 @@ from p2pdesk.domain.errors import Problem
 
 MAX_BOTTOM_LINE_SENTENCES = 3
 
-# Abbreviations and decimals that end in a full stop without ending a sentence.
-_NOT_AN_END = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|vs|e\.g|i\.e|etc|approx|no|Fig|St|Jr|Sr|mg|mL|dL|U\.S)\.$", re.IGNORECASE)
+# Abbreviations that end in a full stop without ending a sentence (titles and the like: "Dr. Ruiz").
+_NOT_AN_END = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|vs|e\.g|i\.e|approx|Fig|St|Jr|Sr|U\.S)\.$", re.IGNORECASE)
+# Units and the like, which end a sentence when a capital letter follows ("25 mg. She failed"),
+# and not otherwise ("25 mg. weekly", "no. 4").
+_UNIT_END = re.compile(r"\b(?:mg|mL|dL|no|etc)\.$", re.IGNORECASE)
 
 
 def sentences(text: str) -> list[str]:
-    """The sentences of a paragraph (a full stop, ! or ? followed by white space ends one,
-    except after a common abbreviation; decimals such as 5.4 never end one)."""
+    """The sentences of a paragraph (a full stop, ! or ? followed by white space ends one, a
+    closing quote or bracket after it included, except after a title such as "Dr."; a unit such
+    as "mg." ends one before a capital letter; decimals such as 5.4 never end one)."""
     parts: list[str] = []
     start = 0
-    for match in re.finditer(r"[.!?]+(?=\s|$)", text):
+    for match in re.finditer(r"[.!?]+[\"'”’)\]]*(?=\s|$)", text):
         candidate = text[start : match.end()].strip()
         if _NOT_AN_END.search(candidate):
+            continue
+        if _UNIT_END.search(candidate) and not text[match.end() :].lstrip()[:1].isupper():
             continue
         if candidate:
             parts.append(candidate)

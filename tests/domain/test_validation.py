@@ -74,6 +74,12 @@ def test_three_sentence_rule_counts_real_sentences() -> None:
     four = three + " She cannot take sulfasalazine."
     (problem,) = bottom_line_problems(four)
     assert problem.field == "bottom line" and "has 4 sentences" in problem.message
+    # A unit ends a sentence before a capital letter; a quote closes the sentence it ends.
+    doses = "She failed methotrexate 25 mg. She failed leflunomide 20 mg. She cannot take SSZ. Without it, she stops."
+    assert len(sentences(doses)) == 4
+    quoted = sentences('The reviewer said "not necessary." We disagree.')
+    assert quoted == ['The reviewer said "not necessary."', "We disagree."]
+    assert len(sentences("Methotrexate 25 mg. weekly for 14 weeks; trial no. 2 failed, etc. and more.")) == 1
 
 
 def test_dates_in_order(demo_text: str) -> None:
