@@ -136,7 +136,26 @@ def verify_pdf(data: bytes, store: Any | None = None) -> Verdict:
 
     if store is not None:
         _check_database(verdict, record, data, store)
+        _check_signer(verdict, record, cert, subject.get("serial_number") or "", store)
     return verdict
+
+
+def _check_signer(verdict: Verdict, record: dict[str, Any], cert: Any, npi: str, store: Any) -> None:
+    """A record this desk does not hold, signed for a physician this desk signs for, must carry
+    this desk's certificate for them: another certificate in that name is not theirs here."""
+    import hashlib
+
+    from p2pdesk.record.signing import fingerprint
+
+    if not npi or store.record_by_digest(record.get("digest", "")) is not None:
+        return  # no NPI to go by, or a record this desk already holds (compared above)
+    mine = store.signer_for_npi(npi)
+    if mine is not None and fingerprint(mine.cert_pem) != hashlib.sha256(cert.dump()).hexdigest():
+        verdict.problems.append(
+            f"it is signed with a certificate this desk does not know for NPI {npi}: this desk signs that "
+            "physician's records with another one (records from another desk verify here when both use the "
+            "practice's own certificate: import-certificate)"
+        )
 
 
 def _check_database(verdict: Verdict, record: dict[str, Any], data: bytes, store: Any) -> None:

@@ -387,6 +387,12 @@ class Store:
             row = s.scalar(select(SignerRow).where(SignerRow.keyring_key == keyring_key).limit(1))
             return None if row is None else _from_row(SignerIdentity, row)
 
+    def signer_for_npi(self, npi: str) -> SignerIdentity | None:
+        """The identity this desk signs with for the physician with this NPI, if any."""
+        with self._session() as s:
+            row = s.scalar(select(SignerRow).where(SignerRow.npi == npi).order_by(SignerRow.id.desc()).limit(1))
+            return None if row is None else _from_row(SignerIdentity, row)
+
     def save_signer(self, identity: SignerIdentity) -> SignerIdentity:
         with self._session(write=True) as s:
             row = s.scalar(select(SignerRow).where(SignerRow.keyring_key == identity.keyring_key).limit(1))

@@ -193,6 +193,33 @@ def test_an_addendum_shows_its_date_in_the_record(sealed, clock, tmp_path: Path)
     assert lines[row + 1].lstrip().startswith(when.strftime("%H:%M:%S")) or when.strftime("%H:%M:%S") in lines[row]
 
 
+def test_a_record_signed_for_our_physician_with_another_certificate_is_not_valid_here(sealed) -> None:  # noqa: ANN001
+    import json
+
+    from p2pdesk.domain.record import digest_of
+    from p2pdesk.record.pdf import render_record
+    from p2pdesk.record.signing import KEYRING_SERVICE, keyring_key, load_signer, new_identity, sign_record
+
+    desk, records, record = sealed
+    case = desk.case(desk.call(record.call_id).case_id)
+    # Someone else's computer: a fresh key and a self-signed certificate in the physician's name and NPI.
+    entry = keyring_key(case.physician_npi, case.physician_name)
+    genuine_key = keyring.get_password(KEYRING_SERVICE, entry)
+    keyring.delete_password(KEYRING_SERVICE, entry)
+    forger = new_identity(case.physician_name, case.physician_credentials, case.physician_npi)
+    keyring.set_password(KEYRING_SERVICE, entry, genuine_key)
+    forged = json.loads(record.record_json)
+    forged["call"]["stated_reasoning"] = "Reviewer agreed the criteria are not met"
+    forged["digest"] = digest_of(forged)  # whole in itself
+    pdf = sign_record(render_record(forged, tz=records.tz), json.dumps(forged).encode(), load_signer(forger), "Forger")
+    verdict = records.verify_bytes(pdf)
+    assert not verdict.ok
+    assert f"signed with a certificate this desk does not know for NPI {case.physician_npi}" in " ".join(
+        verdict.problems
+    )
+    assert records.verify_bytes(record.pdf).ok  # the genuine one still verifies
+
+
 def _cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "p2pdesk", "--db", db, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
