@@ -11,6 +11,7 @@ import hashlib
 import json
 from datetime import datetime, time, tzinfo
 from pathlib import Path
+from typing import Any
 
 from p2pdesk.domain.call import Call, Note, NoteKind, clean_note_text
 from p2pdesk.domain.case import Case
@@ -154,6 +155,21 @@ class Records:
             verdict.problems.append("the stored PDF's bytes no longer match their SHA-256 kept with them")
         return verdict
 
+    def _import_version(self, call_id: int, record: dict[str, Any], data: bytes, verdict: Verdict) -> SealedRecord:
+        """Keep ``record`` as a version of the call already imported (or sealed) here, adding the
+        addenda it has that the call lacks; one chain, so the versions agree note for note."""
+        held_notes = self.store.notes(call_id)
+        signed = record["notes"]
+        shared = min(len(held_notes), len(signed))
+        if [n.chain_hash for n in held_notes[:shared]] != [e["hash"] for e in signed[:shared]]:
+            raise InvalidInput(Problem("record", f"its notes part from those of call {call_id} held here"))
+        if any(r.version == record["version"] for r in self.store.records(call_id)):
+            raise InvalidInput(
+                Problem("record", f"call {call_id} here already has a different version {record['version']}")
+            )
+        added = [_signed_note(call_id, entry) for entry in signed[shared:]]
+        return self.store.add_version(added, _kept_version(call_id, record, data, verdict))
+
     def import_record(self, data: bytes) -> tuple[SealedRecord, Verdict]:
         """Bring a record signed on another desk into this one, after verifying it."""
         verdict = verify_pdf(data, self.store)
@@ -163,6 +179,9 @@ class Records:
         existing = self.store.record_by_digest(record["digest"])
         if existing is not None:
             return existing, verdict
+        held = self.store.call_by_first_hash(record["notes"][0]["hash"]) if record["notes"] else None
+        if held is not None:  # another version of a call already here: the same call, one more version
+            return self._import_version(held, record, data, verdict), verdict
         case = parse_case(json.dumps(record["case"]))
         case_id = self.store.add_case(case)
         case.id = case_id
@@ -188,31 +207,11 @@ class Records:
         )
         notes = []
         for entry in record["notes"]:
-            note = self.store.add_note(
-                Note(
-                    call_id=call.id,  # type: ignore[arg-type]
-                    at=parse_instant(entry["at"]),
-                    kind=NoteKind(entry["kind"]),
-                    text=entry["text"],
-                    criterion=entry.get("criterion"),
-                    addendum=entry.get("addendum", 0),
-                )
-            )
+            note = self.store.add_note(_signed_note(call.id, entry))  # type: ignore[arg-type]
             note.chain_hash = entry["hash"]
             notes.append(note)
         call.sealed_at = parse_instant(record["sealed_at"])
-        imported = SealedRecord(
-            call_id=call.id,  # type: ignore[arg-type]
-            version=record["version"],
-            sealed_at=call.sealed_at,
-            digest=record["digest"],
-            chain_head=record["chain_head"],
-            record_json=json.dumps(record, ensure_ascii=False, indent=1),
-            pdf=data,
-            pdf_sha256=hashlib.sha256(data).hexdigest(),
-            signer_name=verdict.signer,
-            signer_fingerprint="",
-        )
+        imported = _kept_version(call.id, record, data, verdict)  # type: ignore[arg-type]
         return self.store.seal(call, notes, imported), verdict
 
     def appeal_packet(self, call_id: int, attachments: list[Attachment]) -> tuple[bytes, dict[str, int]]:
@@ -228,3 +227,33 @@ class Records:
         rule = specialty_rule(load_rules(), case.state, case.plan_type, case_stage(case))
         reviewers = [c for c in self.store.calls_for_case(case.id) if c.reviewer_name or c.reviewer_specialty]  # type: ignore[arg-type]
         return build_packet(case, call, versions[-1], rule, self.desk.attempts(case.id), reviewers, attachments)  # type: ignore[arg-type]
+
+
+def _kept_version(call_id: int, record: dict[str, Any], data: bytes, verdict: Verdict) -> SealedRecord:
+    """An imported record version as kept here, under call ``call_id``."""
+    return SealedRecord(
+        call_id=call_id,
+        version=record["version"],
+        sealed_at=parse_instant(record["sealed_at"]),
+        digest=record["digest"],
+        chain_head=record["chain_head"],
+        record_json=json.dumps(record, ensure_ascii=False, indent=1),
+        pdf=data,
+        pdf_sha256=hashlib.sha256(data).hexdigest(),
+        signer_name=verdict.signer,
+        signer_fingerprint="",
+    )
+
+
+def _signed_note(call_id: int, entry: dict[str, Any]) -> Note:
+    """A note of call ``call_id`` as a signed record holds it, with its chain hash."""
+    note = Note(
+        call_id=call_id,
+        at=parse_instant(entry["at"]),
+        kind=NoteKind(entry["kind"]),
+        text=entry["text"],
+        criterion=entry.get("criterion"),
+        addendum=entry.get("addendum", 0),
+    )
+    note.chain_hash = entry["hash"]
+    return note

@@ -281,6 +281,23 @@ class Store:
                 raise NotFound(f"no record with id {record_id}")
             return _from_row(SealedRecord, row)
 
+    def call_by_first_hash(self, chain_hash: str) -> int | None:
+        """The call whose first note carries this chain hash (its record's chain starts there)."""
+        with self._session() as s:
+            row = s.scalar(select(NoteRow).where(NoteRow.chain_hash == chain_hash).order_by(NoteRow.id).limit(1))
+            return None if row is None else row.call_id
+
+    def add_version(self, notes: list[Note], record: SealedRecord) -> SealedRecord:
+        """A later (or earlier) version of a record already held: its notes not held yet, and the
+        version itself, in one transaction."""
+        with self._session(write=True) as s:
+            for note in notes:
+                row = NoteRow(**_values(note))
+                s.add(row)
+                s.flush()
+                note.id = row.id
+            return self._add_record(s, record)
+
     def record_by_digest(self, digest: str) -> SealedRecord | None:
         with self._session() as s:
             row = s.scalar(select(RecordRow).where(RecordRow.digest == digest).limit(1))

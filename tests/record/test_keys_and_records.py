@@ -220,6 +220,23 @@ def test_a_record_signed_for_our_physician_with_another_certificate_is_not_valid
     assert records.verify_bytes(record.pdf).ok  # the genuine one still verifies
 
 
+def test_versions_of_one_call_import_as_one_call_in_any_order(sealed, tmp_path: Path) -> None:  # noqa: ANN001
+    from p2pdesk.domain.call import NoteKind
+
+    desk, records, first = sealed
+    second = records.add_addendum(first.call_id, NoteKind.OTHER, "Written denial received")
+    third = records.add_addendum(first.call_id, NoteKind.OUTCOME, "Plan reversed on appeal")
+    other = Desk.open(f"sqlite:///{tmp_path / 'other-desk.sqlite3'}")
+    elsewhere = Records(other)
+    kept = [elsewhere.import_record(version.pdf)[0] for version in (third, first, second)]
+    assert len({k.call_id for k in kept}) == 1 and len(other.cases()) == 1
+    assert [r.version for r in other.store.records()] == [1, 2, 3]
+    assert [n.text for n in other.notes(kept[0].call_id)] == [n.text for n in desk.notes(first.call_id)]
+    assert all(elsewhere.verify_stored(r.id).ok for r in other.store.records())
+    assert elsewhere.import_record(second.pdf)[0].id == kept[2].id  # the same version again: the one held
+    other.close()
+
+
 def _cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "p2pdesk", "--db", db, *args], cwd=ROOT, capture_output=True, text=True, timeout=120
