@@ -21,8 +21,7 @@ from p2pdesk.domain.scheduling import AttemptOutcome, SchedulingAttempt
 from p2pdesk.domain.sealed import SealedRecord
 from p2pdesk.playbook.rules import Rule
 from p2pdesk.record.letters import lines_pdf
-
-SIGNED_RECORD_NAME = "call-record-signed.pdf"
+from p2pdesk.record.signing import SIGNED_RECORD_NAME
 
 
 @dataclass(frozen=True)

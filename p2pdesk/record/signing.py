@@ -34,6 +34,8 @@ from p2pdesk.resources import resource_path
 
 KEYRING_SERVICE = "p2pdesk"
 RECORD_ATTACHMENT = "record.json"
+#: The name under which an appeal packet carries the signed record, byte for byte.
+SIGNED_RECORD_NAME = "call-record-signed.pdf"
 SIGNATURE_FIELD = "CallRecordSignature"
 
 #: Keyring backends that keep secrets in plaintext or nowhere: never used for a signing key.

@@ -14,7 +14,7 @@ from io import BytesIO
 from typing import Any
 
 from p2pdesk.domain.record import record_problems
-from p2pdesk.record.signing import RECORD_ATTACHMENT
+from p2pdesk.record.signing import RECORD_ATTACHMENT, SIGNED_RECORD_NAME
 
 
 @dataclass
@@ -37,15 +37,15 @@ class Verdict:
         return [head, *(f"  ✓ {f}" for f in self.findings), *(f"  ✗ {p}" for p in self.problems)]
 
 
-def _attachments(root: Any) -> list[bytes]:
-    """The bytes of every attached file named record.json under a document root."""
+def _attachments(root: Any, name: str = RECORD_ATTACHMENT) -> list[bytes]:
+    """The bytes of every attached file of this name (record.json by default) under a document root."""
     found: list[bytes] = []
     try:
         names = root["/Names"]["/EmbeddedFiles"]["/Names"]
     except KeyError:
         return found
     for i in range(0, len(names) - 1, 2):
-        if str(names[i]) != RECORD_ATTACHMENT:
+        if str(names[i]) != name:
             continue
         spec = names[i + 1].get_object()
         found.append(spec["/EF"]["/F"].get_object().data)
@@ -68,6 +68,15 @@ def verify_pdf(data: bytes, store: Any | None = None) -> Verdict:
         verdict.problems.append(f"the file is not a readable PDF ({exc})")
         return verdict
     if not signatures:
+        inner = _attachments(reader.root, SIGNED_RECORD_NAME)
+        if len(inner) == 1:  # an appeal packet: the signed record travels inside it
+            verdict = verify_pdf(inner[0], store)
+            verdict.findings.insert(
+                0,
+                f"an appeal packet: the signed record attached inside it ({SIGNED_RECORD_NAME}) is what was "
+                "checked; the packet's own pages (cover sheet, letter, copies, attachments) are not signed",
+            )
+            return verdict
         verdict.problems.append("the file carries no signature: it was never signed, or its signature was removed")
         return verdict
 

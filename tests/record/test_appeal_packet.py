@@ -12,7 +12,8 @@ from pypdf import PdfReader
 
 from p2pdesk.domain.errors import InvalidInput
 from p2pdesk.record.brief_pdf import render_brief
-from p2pdesk.record.packet import SIGNED_RECORD_NAME, Attachment
+from p2pdesk.record.packet import Attachment
+from p2pdesk.record.signing import SIGNED_RECORD_NAME
 from p2pdesk.record.verify import verify_pdf
 from tests.conftest import ROOT
 
@@ -49,6 +50,10 @@ def test_packet_parts_bookmarks_text_and_the_record_still_verifies(sealed, tmp_p
     assert reader.get_fields() in (None, {}) or not [f for f in reader.get_fields().values() if f.get("/FT") == "/Sig"]
     signatures = subprocess.run(["pdfsig", str(out)], capture_output=True, text=True)
     assert "Digest Mismatch" not in signatures.stdout and "does not contain any signatures" in signatures.stdout
+    # Verifying the packet verifies the record inside it, and says the packet's own pages are not signed.
+    verdict = records.verify_bytes(packet)
+    assert verdict.ok, verdict.lines()
+    assert verdict.findings[0].startswith("an appeal packet: the signed record attached inside it")
 
 
 def test_packet_cites_the_rule_for_a_specialty_mismatch(desk, clock, tmp_path: Path) -> None:  # noqa: ANN001
