@@ -59,7 +59,7 @@ FORM: dict[str, list[tuple[str, str, str]]] = {
         ("payer", "Payer", "text"),
         ("plan_name", "Plan", "text"),
         ("plan_type", "Plan type", "plan"),
-        ("state", "State (two letters)", "text"),
+        ("state", "State (two letters)", "upper"),
         ("member_id", "Member ID", "text"),
         ("group_number", "Group number", "text"),
         ("claim_number", "Claim / PA number", "text"),
@@ -70,9 +70,9 @@ FORM: dict[str, list[tuple[str, str, str]]] = {
         ("physician_npi", "NPI", "text"),
     ],
     "Clinical": [
-        ("diagnosis_code", "Diagnosis (ICD-10-CM)", "text"),
+        ("diagnosis_code", "Diagnosis (ICD-10-CM)", "upper"),
         ("diagnosis_description", "Diagnosis description", "text"),
-        ("service_code", "Service (CPT/HCPCS)", "text"),
+        ("service_code", "Service (CPT/HCPCS)", "upper"),
         ("service_description", "Service description", "text"),
         ("service_start", "Service from", "date"),
         ("service_end", "Service to", "date"),
@@ -161,6 +161,8 @@ def _parse(kind: str, text: str) -> tuple[Any, str]:
         if not text.isdigit():
             return None, f"{text!r} is not a year; not saved until corrected"
         return int(text), ""
+    if kind == "upper":  # codes and state abbreviations are kept in capitals, as case files have them
+        return text.upper(), ""
     return text, ""
 
 

@@ -229,3 +229,13 @@ def test_the_offer_window_follows_the_day_and_goes_once_the_case_is_past_the_p2p
     assert "on or before Fri 2026-11-27" in editor.offer_hint.text()  # Thanksgiving skipped
     _retype(editor.fields["appeal_filed_on"], "2026-11-24")
     assert editor.offer_hint.text() == "" and editor.offer_hint.isHidden()
+
+
+def test_codes_and_the_state_are_kept_in_capitals(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    _retype(editor.fields["diagnosis_code"], "m05.79")
+    _retype(editor.fields["state"], "oh")
+    case = desk.case(case_id)
+    assert (case.diagnosis_code, case.state) == ("M05.79", "OH")  # as an imported case file has them
+    assert editor.fields["state"].text() == "OH"
