@@ -540,7 +540,10 @@ class MainWindow(QMainWindow):
                 if stored:
                     self.note_pane.note_accepted()
 
-            self.record_desk.add_addendum(self.call.id, NoteKind(kind), text, settled)  # type: ignore[arg-type]
+            call_id = self.call.id
+            started = self._guard(lambda: self.record_desk.add_addendum(call_id, NoteKind(kind), text, settled) or True)
+            if started is None:  # refused before the signing began (the store, say): the text stays, editable
+                self.note_pane.hold_entry(False)
             return
         note = self._guard(lambda: self.desk.add_note(self.call.id, NoteKind(kind), text))  # type: ignore[union-attr]
         if note is not None:
