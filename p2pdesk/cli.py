@@ -187,9 +187,10 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         url = resolve_db_url(args.db)
-        if args.command not in RUN_WITHOUT_A_DATABASE and _missing_sqlite_file(url):
+        missing = None if args.command in RUN_WITHOUT_A_DATABASE else _missing_sqlite_file(url)
+        if missing is not None:
             # A mistyped path would otherwise make a new, empty database and report nothing on file.
-            print(f"p2pdesk: there is no database at {_missing_sqlite_file(url)}", file=sys.stderr)
+            print(f"p2pdesk: there is no database at {missing}", file=sys.stderr)
             return EXIT_ENVIRONMENT
         desk = Desk.open(url)
         if args.command in (

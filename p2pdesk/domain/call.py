@@ -167,9 +167,14 @@ def clean_note_text(text: str) -> str:
     return cleaned
 
 
+def one_line(value: str) -> str:
+    """A one-line field's text as kept: its runs of white space made single spaces, none at the ends."""
+    return " ".join(value.split())
+
+
 def clean_field(value: str, field: str, *, limit: int = MAX_FIELD_CHARS) -> str:
     """A one-line field as kept: stripped, and no longer than the limit."""
-    cleaned = " ".join(value.split())
+    cleaned = one_line(value)
     if len(cleaned) > limit:
         raise InvalidInput(Problem(field, f"is {len(cleaned):,} characters; at most {limit:,} fit here"))
     return cleaned

@@ -144,20 +144,22 @@ def verify_pdf(data: bytes, store: Any | None = None) -> Verdict:
         verdict.findings.append(f"the attached record is whole: hash chain and digest {record['digest'][:16]}… hold")
 
     if store is not None:
-        _check_database(verdict, record, data, store)
-        _check_signer(verdict, record, cert, subject.get("serial_number") or "", store)
+        kept = store.record_by_digest(record.get("digest", ""))
+        _check_database(verdict, record, kept, store)
+        if kept is None:
+            _check_signer(verdict, cert, subject.get("serial_number") or "", store)
     return verdict
 
 
-def _check_signer(verdict: Verdict, record: dict[str, Any], cert: Any, npi: str, store: Any) -> None:
+def _check_signer(verdict: Verdict, cert: Any, npi: str, store: Any) -> None:
     """A record this desk does not hold, signed for a physician this desk signs for, must carry
     this desk's certificate for them: another certificate in that name is not theirs here."""
     import hashlib
 
     from p2pdesk.record.signing import fingerprint
 
-    if not npi or store.record_by_digest(record.get("digest", "")) is not None:
-        return  # no NPI to go by, or a record this desk already holds (compared above)
+    if not npi:
+        return  # no NPI to go by
     mine = store.signer_for_npi(npi)
     if mine is not None and fingerprint(mine.cert_pem) != hashlib.sha256(cert.dump()).hexdigest():
         verdict.problems.append(
@@ -167,16 +169,14 @@ def _check_signer(verdict: Verdict, record: dict[str, Any], cert: Any, npi: str,
         )
 
 
-def _check_database(verdict: Verdict, record: dict[str, Any], data: bytes, store: Any) -> None:
+def _check_database(verdict: Verdict, record: dict[str, Any], kept: Any, store: Any) -> None:
     from p2pdesk.domain.record import chain_from, genesis, note_entry
 
-    kept = store.record_by_digest(record.get("digest", ""))
     if kept is None:
         verdict.findings.append("this desk's database does not hold this record (nothing to compare)")
         return
     try:
-        call = store.get_call(kept.call_id)
-        store.get_case(call.case_id)
+        store.get_call(kept.call_id)
         notes = [n for n in store.notes(kept.call_id) if n.addendum <= kept.version]
     except LookupError:
         verdict.problems.append("the database holds the record but not its call")

@@ -29,10 +29,7 @@ def build_window(desk: Desk, *, demo: bool = False, case_id: int | None = None) 
     """A window on an open desk, showing what ``restore`` picks (used by tests and tools)."""
     window = MainWindow(lambda: desk)
     window.complete()
-    if demo:
-        demo_id = desk.load_demo()
-        case_id = demo_id if case_id is None else case_id  # --case, when given, is what opens
-    window.restore(case_id)
+    window.restore(_case_to_open(desk, demo=demo, case_id=case_id))
     return window
 
 
@@ -83,6 +80,14 @@ def resume_collector() -> None:
     gc.enable()
 
 
+def _case_to_open(desk: Desk, *, demo: bool, case_id: int | None) -> int | None:
+    """The case asked for (--case), else the demo case when asked for (--demo), loaded once."""
+    if demo:
+        demo_id = desk.load_demo()
+        return demo_id if case_id is None else case_id
+    return case_id
+
+
 def _open_desk(url: str, *, demo: bool = False) -> Desk:
     """The store at ``url``, with the demo case loaded (once) when asked for."""
     from p2pdesk.services.desk import Desk
@@ -106,14 +111,14 @@ def run(
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("p2pdesk")
     app.setApplicationDisplayName("p2pdesk")
-    window = MainWindow(lambda: _open_desk(url, demo=demo))
+    # Drawn from a snapshot, the demo case is loaded when the store opens behind the window;
+    # otherwise just below, before the window is drawn.
+    window = MainWindow(lambda: _open_desk(url, demo=demo and snapshot is not None))
     if snapshot is not None:
         window.show_snapshot(snapshot)
     else:
         try:
-            desk = window.desk
-            if demo and case_id is None:  # --case, when given, is what opens
-                case_id = desk.load_demo()
+            case_id = _case_to_open(window.desk, demo=demo, case_id=case_id)
         except StoreUnavailable as exc:
             if quit_when_shown:  # no one to close a dialog: said on standard error instead
                 print(f"p2pdesk: {exc}", file=sys.stderr)

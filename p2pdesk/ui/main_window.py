@@ -340,7 +340,7 @@ class MainWindow(QMainWindow):
         else the case asked for, else the home view."""
         live = self._guard(self.desk.call_in_progress)
         if live is not None:
-            self.open_call(live.case_id, live.id)  # type: ignore[arg-type]
+            self._show_call(live.case_id, live.id)  # type: ignore[arg-type]
             return
         if case_id is not None:
             self.open_case(case_id)
@@ -412,19 +412,20 @@ class MainWindow(QMainWindow):
 
     def open_case(self, case_id: int) -> None:
         case = self._guard(lambda: self.desk.case(case_id))
-        if case is None or self._stays_on_live_call(case_id):
+        if case is None:
             return
         live = self.desk.call_in_progress()
-        call = live if live is not None and live.case_id == case_id else None
-        self._show(case, call)
+        if self._stays_on_live_call(live, case_id):
+            return
+        self._show(case, live)  # the case's own call in progress, if any
 
-    def _stays_on_live_call(self, case_id: int, call_id: int | None = None) -> bool:
-        """While a call is in progress, the desk shows it: another case or call is not opened over it
-        (its clock, its entry and End call would be out of reach). Says so, and goes back to it."""
-        live = self._guard(self.desk.call_in_progress)
+    def _stays_on_live_call(self, live: Call | None, case_id: int, call_id: int | None = None) -> bool:
+        """While a call is in progress (``live``), the desk shows it: another case or call is not
+        opened over it (its clock, its entry and End call would be out of reach). Says so, and goes
+        back to it."""
         if live is None or (live.case_id == case_id and call_id in (None, live.id)):
             return False
-        self.open_call(live.case_id, live.id)  # type: ignore[arg-type]
+        self._show_call(live.case_id, live.id)  # type: ignore[arg-type]
         wanted = f"call {call_id} of case #{case_id}" if call_id is not None else f"case #{case_id}"
         self.note_pane.show_problem(
             f"A call is in progress on case #{live.case_id}: end it (Ctrl+Shift+E) before opening {wanted}."
@@ -432,8 +433,11 @@ class MainWindow(QMainWindow):
         return True
 
     def open_call(self, case_id: int, call_id: int) -> None:
-        if self._stays_on_live_call(case_id, call_id):
-            return
+        live = self._guard(self.desk.call_in_progress)
+        if not self._stays_on_live_call(live, case_id, call_id):
+            self._show_call(case_id, call_id)
+
+    def _show_call(self, case_id: int, call_id: int) -> None:
         case = self._guard(lambda: self.desk.case(case_id))
         call = self._guard(lambda: self.desk.call(call_id))
         if case is not None and call is not None:

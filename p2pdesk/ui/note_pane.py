@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from p2pdesk.domain.call import Call, Disposition, Note, NoteKind, format_offset, utc_now
+from p2pdesk.domain.call import Call, Disposition, Note, NoteKind, format_offset, one_line, utc_now
 from p2pdesk.domain.case import Case
 from p2pdesk.playbook.script import phase_at
 from p2pdesk.ui.richtext import esc
@@ -340,8 +340,8 @@ class NotePane(QWidget):
     def unsaved(self, call: Call) -> list[str]:
         """The parts of the pane holding what was typed but not yet saved to ``call``'s record."""
 
-        def line(edit: QLineEdit) -> str:  # as a one-line field is kept (p2pdesk.domain.call.clean_field)
-            return " ".join(edit.text().split())
+        def line(edit: QLineEdit) -> str:
+            return one_line(edit.text())
 
         def day(edit: QLineEdit) -> object:
             from datetime import date
