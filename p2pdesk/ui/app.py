@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QPaintEvent
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from p2pdesk.domain.errors import StoreUnavailable
 from p2pdesk.ui.main_window import MainWindow
 
+TYPE_CHECKING = False  # not typing's: see p2pdesk.ui.qt
 if TYPE_CHECKING:
     from p2pdesk.services.desk import Desk
     from p2pdesk.store.snapshot import Snapshot

@@ -7,11 +7,10 @@ parent, so nothing typed in them is disturbed by a resize.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
+TYPE_CHECKING = False  # not typing's: see p2pdesk.ui.qt
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QTabBar
 

@@ -8,9 +8,6 @@ stays there; a database that cannot be written is said plainly, and nothing type
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
@@ -21,11 +18,14 @@ from p2pdesk.domain.errors import InvalidInput, NotFound, Problem, StoreUnavaila
 from p2pdesk.playbook.script import specialty_differs
 from p2pdesk.ui.brief_view import BriefView
 from p2pdesk.ui.case_desk import CaseDesk
-from p2pdesk.ui.note_pane import CallActions, NotePane
+from p2pdesk.ui.note_pane import NotePane
 from p2pdesk.ui.script_view import ScriptView
 
+TYPE_CHECKING = False  # not typing's: see p2pdesk.ui.qt
 if TYPE_CHECKING:
     from concurrent.futures import Future
+    from datetime import datetime
+    from pathlib import Path
 
     from p2pdesk.playbook.rules import Rule
     from p2pdesk.services.desk import Desk
@@ -44,6 +44,13 @@ def practice_message(problems: list[Problem]) -> str:
         return ""
     named = "; ".join(str(p) for p in problems)
     return f"{named}. Until it is fixed, p2pdesk's own rules and script words are used in its place."
+
+
+def _path(name: str) -> Path:
+    """A chosen file's name as a path (pathlib is not imported at start-up: see p2pdesk.ui.qt)."""
+    from pathlib import Path
+
+    return Path(name)
 
 
 class MainWindow(QMainWindow):
@@ -87,7 +94,7 @@ class MainWindow(QMainWindow):
         self._templates: dict | None = None  # the practice's script templates, once loaded
         self.brief = BriefView(self)
         self.script = ScriptView(self)
-        self.note_pane = NotePane(CallActions(start=self.act_start, end=self.act_end, seal=self.act_seal), self)
+        self.note_pane = NotePane((self.act_start, self.act_end, self.act_seal), self)
         self.case_desk = CaseDesk(self.brief, self.script, self.note_pane, self)
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.case_desk)
@@ -363,6 +370,8 @@ class MainWindow(QMainWindow):
             # the code sets, which the editor loads).
             full = {c.id: self.desk.case(c.id) for c in cases}
             clocks = self._next_deadlines(list(full.values()))
+            from datetime import UTC, datetime
+
             far = datetime.max.replace(tzinfo=UTC)
             cases.sort(key=lambda c: clocks[c.id][2] if c.id in clocks else far)
             home.show_cases(
@@ -602,6 +611,8 @@ class MainWindow(QMainWindow):
         def record():  # noqa: ANN202
             if not disposition:
                 raise InvalidInput(Problem("disposition", "choose reversed, upheld or deferred first"))
+            from datetime import date
+
             deferred = disposition == Disposition.DEFERRED.value  # the date is read only for a deferral
             try:
                 by_date = date.fromisoformat(by.strip()) if deferred and by.strip() else None
@@ -635,7 +646,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = _path(path).read_text(encoding="utf-8")
             case_id = self.desk.import_fhir(text) if fhir else self.desk.import_case(text)
         except (OSError, UnicodeDecodeError) as exc:
             QMessageBox.warning(self, title, f"Cannot read {path}: {exc}")
@@ -694,7 +705,7 @@ class MainWindow(QMainWindow):
             self, "Export signed record", f"call-record-{record_id}.pdf", "PDF files (*.pdf)"
         )
         if path:
-            self._record_desk.export(record_id, Path(path))
+            self._record_desk.export(record_id, _path(path))
 
     # Archive ----------------------------------------------------------------------------------
 
@@ -753,7 +764,7 @@ class MainWindow(QMainWindow):
 
         path, _ = QFileDialog.getSaveFileName(self, "Practice history", "p2p-history.csv", "CSV (*.csv)")
         if path:
-            self.write_history_csv(Path(path))
+            self.write_history_csv(_path(path))
 
     def write_history_csv(self, path: Path) -> None:
         from p2pdesk.playbook.analytics import to_csv
@@ -888,7 +899,7 @@ class MainWindow(QMainWindow):
             self, "Written demand", f"p2p-demand-case-{self.case.id}.pdf", "PDF (*.pdf)"
         )
         if path:
-            self.write_demand(Path(path))
+            self.write_demand(_path(path))
 
     def write_demand(self, path: Path) -> None:
         """Write the demand (PDF, and its text beside it) from the case, the log and the rule that holds."""
@@ -951,7 +962,7 @@ class MainWindow(QMainWindow):
 
         path, _ = QFileDialog.getSaveFileName(self, "One-page brief", f"brief-case-{self.case.id}.pdf", "PDF (*.pdf)")
         if path:
-            self.write_brief(Path(path))
+            self.write_brief(_path(path))
 
     def write_brief(self, path: Path) -> None:
         """Render the brief off the GUI thread; say plainly if it does not fit one page."""
@@ -991,7 +1002,7 @@ class MainWindow(QMainWindow):
         attachments, _ = QFileDialog.getOpenFileNames(
             self, "Attachments: denial letter, policy, letter of medical necessity, records", "", "PDF (*.pdf)"
         )
-        self.write_packet(Path(path), [Path(a) for a in attachments])
+        self.write_packet(_path(path), [_path(a) for a in attachments])
 
     def write_packet(self, path: Path, attachments: list[Path]) -> None:
         """Build the appeal packet off the GUI thread and write it; refusals are said plainly."""

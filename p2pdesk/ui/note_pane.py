@@ -12,10 +12,7 @@ Signals:
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,13 +34,9 @@ from p2pdesk.domain.case import Case
 from p2pdesk.playbook.script import phase_at
 from p2pdesk.ui.richtext import esc
 
-
-class CallActions(NamedTuple):
-    """The window's actions the pane's buttons stand for (shortcuts live on the actions)."""
-
-    start: QAction
-    end: QAction
-    seal: QAction
+TYPE_CHECKING = False  # not typing's: see p2pdesk.ui.qt
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
 
 
 #: Longest criterion text on its check box; the whole text is in the tooltip.
@@ -68,7 +61,9 @@ class NotePane(QWidget):
     dispositionSubmitted = Signal(str, str, str, str, str, str)
     educationalToggled = Signal(bool)
 
-    def __init__(self, actions: CallActions, parent: QWidget | None = None) -> None:
+    def __init__(self, call_actions: tuple[QAction, ...], parent: QWidget | None = None) -> None:
+        """``call_actions``: the window's start, end and seal actions, shown as the pane's buttons
+        (the shortcuts live on the actions)."""
         super().__init__(parent)
         self.setObjectName("notePane")
         self._call: Call | None = None
@@ -80,7 +75,7 @@ class NotePane(QWidget):
 
         # Call bar: start, end, clock.
         bar = QHBoxLayout()
-        for action in (actions.start, actions.end, actions.seal):
+        for action in call_actions:
             button = QToolButton(self)
             button.setDefaultAction(action)
             bar.addWidget(button)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from p2pdesk.playbook.script import Segment
 
 MISSING_STYLE = "color:#b00020;font-weight:600;background:#fdecee"
@@ -40,8 +38,9 @@ def value(text: object, what: str) -> str:
     """The escaped value, or a visible marker naming what is missing."""
     if text in (None, ""):
         return missing(what)
-    if isinstance(text, date):
-        text = text.isoformat()
+    isoformat = getattr(text, "isoformat", None)  # a date (datetime is not imported here: see p2pdesk.ui.qt)
+    if isoformat is not None:
+        text = isoformat()
     return esc(text)
 
 

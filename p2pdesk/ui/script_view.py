@@ -6,8 +6,6 @@ words fit beside the brief without scrolling.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtWidgets import QTextBrowser, QToolBox, QWidget
 
 from p2pdesk.domain.call import Call
@@ -15,6 +13,7 @@ from p2pdesk.domain.case import Case
 from p2pdesk.playbook.script import Prompt, build_script
 from p2pdesk.ui.richtext import STYLE_SHEET, esc, segments
 
+TYPE_CHECKING = False  # not typing's: see p2pdesk.ui.qt
 if TYPE_CHECKING:
     from p2pdesk.playbook.rules import Rule
 

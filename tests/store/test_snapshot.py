@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -132,3 +133,22 @@ def test_the_cycle_collector_is_paused_for_the_first_frame_and_back_on_after_it(
     )
     lines = _start_window(["-c", probe, "--db", sqlite_url, "--demo", "--quit-when-shown"])
     assert lines == ["shown False False", "ready True True"]
+
+
+def test_the_first_frame_is_drawn_before_the_store_and_platformdirs_load(
+    sqlite_desk: Desk, sqlite_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """What the window reads before its first frame stays small (start-up: see benchmarks/)."""
+    sqlite_desk.load_demo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the script templates' cache
+    probe = (
+        "import builtins, sys\n"
+        "say = builtins.print\n"
+        "loaded = lambda: ' '.join(m for m in ('sqlalchemy', 'alembic', 'platformdirs') if m in sys.modules)\n"
+        "builtins.print = lambda *a, **k: say(*a, loaded() or '-', **k)\n"
+        "from p2pdesk.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    lines = _start_window(["-c", probe, "--db", sqlite_url, "--demo", "--quit-when-shown"])
+    assert lines[0] == ("shown -" if sys.platform.startswith("linux") else "shown platformdirs")
+    assert lines[1].split()[:2] == ["ready", "sqlalchemy"]  # the store, opened behind the window
