@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QScrollArea,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -82,8 +81,9 @@ class NotePane(QWidget):
         self.clock = QLabel("No call in progress", self)
         self.clock.setObjectName("callClock")
         self.clock.setStyleSheet("font-weight:600;")
-        # The clock gives way to the panes beside it rather than widening the column.
-        self.clock.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # The clock gives way to the panes beside it rather than widening the column (a minimum
+        # width of its own, instead of its text's; a size policy would cost more at start-up).
+        self.clock.setMinimumWidth(1)
         bar.addStretch(1)
         layout.addLayout(bar)
         layout.addWidget(self.clock)
@@ -130,8 +130,6 @@ class NotePane(QWidget):
         self.notes.setObjectName("notes")
         self.notes.setReadOnly(True)
         self.notes.setAccessibleName("Notes of this call")
-        self.notes.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.notes.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         layout.addWidget(self.notes, 1)
 
         # The entry.
@@ -230,7 +228,7 @@ class NotePane(QWidget):
             box.setProperty("criterion", criterion.text)
             # Long criteria are cut at the column's edge (the whole text is in the tooltip)
             # rather than widening the column.
-            box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            box.setMinimumWidth(1)
             box.setToolTip(tips[n - 1])
             box.toggled.connect(lambda on, n=n: self._criterion_toggled(n, on))
             self._criteria_layout.addWidget(box)
