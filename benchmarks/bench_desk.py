@@ -56,9 +56,7 @@ window.resize(1366, 740)
 if len(sys.argv) > 1:
     from PySide6.QtWidgets import QTextBrowser
     view = QTextBrowser(window)
-    style, html = open(sys.argv[1], encoding="utf-8").read().split("\\f", 1)
-    view.document().setDefaultStyleSheet(style)
-    view.setHtml(html)
+    view.setHtml(open(sys.argv[1], encoding="utf-8").read())
     window.setCentralWidget(view)
 first_frame = FirstFrame(window)
 window.installEventFilter(first_frame)
@@ -114,17 +112,17 @@ def _use_default_folders(folder: Path) -> str:
 
 
 def _write_brief_text(db: str, folder: Path) -> Path:
-    """The demo brief's rich text and style sheet, as the desk draws it, for the text-only window."""
+    """The demo brief's page (its rich text, styles in its head), as the desk draws it, for the text-only window."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from p2pdesk.demo import DEMO_CLAIM_NUMBER, DEMO_MEMBER_ID
     from p2pdesk.store.snapshot import read_snapshot
     from p2pdesk.ui.brief_view import brief_html
-    from p2pdesk.ui.richtext import STYLE_SHEET
+    from p2pdesk.ui.richtext import page
 
     snapshot = read_snapshot(db, member_id=DEMO_MEMBER_ID, claim_number=DEMO_CLAIM_NUMBER)
     assert snapshot is not None, "the demo case is loaded by the first p2pdesk run"
     path = folder / "brief.txt"
-    path.write_text(f"{STYLE_SHEET}\f{brief_html(snapshot.case)}", encoding="utf-8")
+    path.write_text(page(brief_html(snapshot.case)), encoding="utf-8")
     return path
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
 from p2pdesk.domain.case import Case
-from p2pdesk.ui.richtext import STYLE_SHEET, esc, missing, value
+from p2pdesk.ui.richtext import esc, missing, page, value
 
 
 def _section(title: str, body: str) -> str:
@@ -128,8 +128,6 @@ class BriefView(QTextBrowser):
         self.setObjectName("brief")
         self.setOpenLinks(False)
         self.setAccessibleName("Case brief")
-        self.document().setDefaultStyleSheet(STYLE_SHEET)
-        self.document().setDocumentMargin(4)
 
     def show_case(self, case: Case) -> None:
-        self.setHtml(brief_html(case))
+        self.setHtml(page(brief_html(case)))

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QTextBrowser, QToolBox, QWidget
 from p2pdesk.domain.call import Call
 from p2pdesk.domain.case import Case
 from p2pdesk.playbook.script import Prompt, build_script
-from p2pdesk.ui.richtext import STYLE_SHEET, esc, segments
+from p2pdesk.ui.richtext import esc, page, segments
 
 TYPE_CHECKING = False  # not typing's: see p2pdesk.ui.qt
 if TYPE_CHECKING:
@@ -89,12 +89,7 @@ class ScriptView(QToolBox):
     def _fill(self, index: int) -> None:
         html = self._unfilled.pop(index, None)
         if html is not None:
-            page = self._pages[index]
-            document = page.document()
-            if document.defaultStyleSheet() != STYLE_SHEET:  # the first time this page is shown
-                document.setDefaultStyleSheet(STYLE_SHEET)
-                document.setDocumentMargin(4)
-            page.setHtml(html)
+            self._pages[index].setHtml(page(html))
 
     def page_text(self, key: str) -> str:
         """The plain text of one step, as the physician reads it."""
