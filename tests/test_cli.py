@@ -40,6 +40,11 @@ def test_import_list_export_round_trip(tmp_path: Path, db_url: str) -> None:
     assert exported.returncode == 0
     assert json.loads(out.read_text(encoding="utf-8")) == json.loads(DEMO.read_text(encoding="utf-8"))
 
+    again = p2pdesk("import-case", str(DEMO), db=db_url)  # the same file a second time
+    assert (again.returncode, again.stdout) == (2, "")
+    assert "claim number: 'PA-2026-1118-0457' of member 'LHP448120933' is already on file as case 1" in again.stderr
+    assert p2pdesk("cases", db=db_url).stdout == listed.stdout
+
 
 def test_invalid_file_exits_non_zero_naming_the_field_and_imports_nothing(tmp_path: Path, db_url: str) -> None:
     data = json.loads(DEMO.read_text(encoding="utf-8"))

@@ -63,13 +63,32 @@ class Desk:
         """Validate a case file and store it whole; returns the new case's id."""
         from p2pdesk.services.casefile import parse_case
 
-        return self.store.add_case(parse_case(text))
+        case = parse_case(text)
+        self._refuse_a_second(case)
+        return self.store.add_case(case)
 
     def import_fhir(self, text: str) -> int:
         """Prefill and store a new case from a FHIR R4 Bundle (all or nothing); returns its id."""
         from p2pdesk.services.fhir_import import case_from_bundle
 
-        return self.store.add_case(case_from_bundle(text))
+        case = case_from_bundle(text)
+        self._refuse_a_second(case)
+        return self.store.add_case(case)
+
+    def _refuse_a_second(self, case: Case) -> None:
+        """One case per denial: a member ID and claim number already on file (another case's)
+        are refused, naming that case, rather than making a second case of the same denial."""
+        if not case.member_id or not case.claim_number:
+            return  # a draft without them is not yet a denial of its own
+        held = self.store.find_case(member_id=case.member_id, claim_number=case.claim_number)
+        if held is not None and held != case.id:
+            raise InvalidInput(
+                Problem(
+                    "claim number",
+                    f"{case.claim_number!r} of member {case.member_id!r} is already on file as case {held}; "
+                    "open and edit that case instead (nothing was stored)",
+                )
+            )
 
     def load_demo(self) -> int:
         """The demo case's id, importing it the first time."""
@@ -107,6 +126,7 @@ class Desk:
         ]
         if problems:
             raise InvalidInput(problems)
+        self._refuse_a_second(case)
         if case.id is not None and any(c.sealed_at is not None for c in self.store.calls_for_case(case.id)):
             # A signed record's hash chain starts from these two identifiers: changed here, the
             # case would no longer match its records. A correction goes in an addendum.

@@ -125,6 +125,7 @@ def test_home_view_shows_each_cases_readiness(open_window, desk: Desk) -> None: 
     desk.load_demo()
     data = json.loads(DEMO.read_text(encoding="utf-8"))
     del data["consequence_of_denial"], data["guidelines"]
+    data["coverage"]["claim_number"] += "-2"  # another denial of the same member
     desk.import_case(json.dumps(data))
     window = open_window(desk)
     tree = window.home.tree

@@ -16,12 +16,29 @@ def test_demo_case_round_trips_exactly(desk: Desk, demo_text: str) -> None:
     assert json.loads(desk.export_case(case_id)) == json.loads(demo_text)
 
 
-def test_exported_file_imports_to_the_same_case(desk: Desk, demo_text: str) -> None:
+def test_exported_file_imports_to_the_same_case(desk: Desk, demo_text: str, tmp_path) -> None:  # noqa: ANN001
     first = desk.import_case(demo_text)
-    second = desk.import_case(desk.export_case(first))
-    a, b = desk.case(first), desk.case(second)
+    other = Desk.open(f"sqlite:///{tmp_path / 'other-desk.sqlite3'}")  # another desk: one case per denial here
+    second = other.import_case(desk.export_case(first))
+    a, b = desk.case(first), other.case(second)
     a.id = b.id = None
     assert a == b
+
+
+def test_a_case_file_imported_again_is_refused_naming_the_case_on_file(desk: Desk, demo_text: str) -> None:
+    first = desk.import_case(demo_text)
+    kept = desk.export_case(first)
+    with pytest.raises(InvalidInput) as refused:
+        desk.import_case(demo_text)
+    assert str(refused.value) == (
+        f"claim number: 'PA-2026-1118-0457' of member 'LHP448120933' is already on file as case {first}; "
+        "open and edit that case instead (nothing was stored)"
+    )
+    assert [c.id for c in desk.cases()] == [first] and desk.export_case(first) == kept
+    data = json.loads(demo_text)
+    data["coverage"]["claim_number"] = "PA-2026-1118-0458"  # the same member, another denial
+    second = desk.import_case(json.dumps(data))
+    assert sorted(c.id for c in desk.cases()) == sorted([first, second])
 
 
 def _mutated(demo_text: str, change) -> str:  # noqa: ANN001

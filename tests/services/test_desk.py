@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 
@@ -211,7 +212,7 @@ def test_a_reversal_brings_three_follow_ups_with_their_due_times(
     )
 
 
-def test_an_edited_case_stays_a_case_file(desk: Desk, demo_text: str) -> None:
+def test_an_edited_case_stays_a_case_file(desk: Desk, demo_text: str, tmp_path) -> None:  # noqa: ANN001
     import dataclasses
 
     from p2pdesk.domain.case import GuidelineCitation
@@ -227,6 +228,15 @@ def test_an_edited_case_stays_a_case_file(desk: Desk, demo_text: str) -> None:
     ):
         with pytest.raises(InvalidInput, match=re.escape(said)):
             desk.save_case(dataclasses.replace(case, **change))
-    assert desk.export_case(case.id) == desk.export_case(desk.import_case(desk.export_case(case.id)))
+    other = Desk.open(f"sqlite:///{tmp_path / 'other-desk.sqlite3'}")  # one case per denial on a desk
+    assert desk.export_case(case.id) == other.export_case(other.import_case(desk.export_case(case.id)))
     desk.save_case(dataclasses.replace(case, diagnosis_code="", state="TX"))  # a draft's gap is kept, to be filled
+    # Another case's member and claim numbers: one case per denial, so the edit is refused whole.
+    data = json.loads(demo_text)
+    data["coverage"]["claim_number"] = "PA-2026-1118-0458"
+    second = desk.case(desk.import_case(json.dumps(data)))
+    on_file = f"'PA-2026-1118-0457' of member 'LHP448120933' is already on file as case {case.id}"
+    with pytest.raises(InvalidInput, match=on_file):
+        desk.save_case(dataclasses.replace(second, claim_number=case.claim_number, payer="Changed"))
+    assert desk.case(second.id) == second
     assert desk.case(case.id).diagnosis_code == ""

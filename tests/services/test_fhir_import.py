@@ -100,7 +100,16 @@ def test_a_stat_claim_is_an_urgent_request(desk: Desk) -> None:
     bundle = _bundle()
     (claim,) = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Claim"]
     claim["priority"]["coding"][0]["code"] = "stat"
+    claim["identifier"][0]["value"] += "-STAT"  # another request: a second import of one claim is refused
     assert desk.case(desk.import_fhir(json.dumps(bundle))).urgent is True
+
+
+def test_a_bundle_imported_again_is_refused(desk: Desk) -> None:
+    first = desk.import_fhir(BUNDLE.read_text(encoding="utf-8"))
+    on_file = f"'PA-PMH-2026-88410' of member 'PMH-55120488' is already on file as case {first}"
+    with pytest.raises(InvalidInput, match=on_file):
+        desk.import_fhir(BUNDLE.read_text(encoding="utf-8"))
+    assert [c.id for c in desk.cases()] == [first]
 
 
 def test_an_observation_without_a_value_is_left_out_and_a_state_name_is_not_guessed(desk: Desk) -> None:
