@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import tzinfo
 from io import BytesIO
 from typing import Any
 
@@ -153,8 +154,10 @@ def build_packet(
     attempts: list[SchedulingAttempt],
     reviewers: list[Call],
     attachments: list[Attachment],
+    tz: tzinfo | None = None,
 ) -> tuple[bytes, dict[str, int]]:
-    """The packet's bytes and how many pages each part has (cover, letter, record, attachments)."""
+    """The packet's bytes and how many pages each part has (cover, letter, record, attachments).
+    ``tz``: the zone the record's times are shown in (as the record shows them)."""
     from pypdf import PdfReader, PdfWriter
 
     check_attachments(attachments)
@@ -162,22 +165,54 @@ def build_packet(
     cover, letter = _front_matter(case, call, record, rule, attempts, reviewers, attachments)
     writer = PdfWriter()
     pages: dict[str, int] = {}
+    record_part = f"Signed call record (version {sealed.version})"
     for name, data in [
         ("Cover sheet", cover),
         ("Appeal letter and reviewers", letter),
-        (f"Signed call record (version {sealed.version})", sealed.pdf),
+        (record_part, sealed.pdf),
         *((a.name, a.data) for a in attachments),
     ]:
         start = len(writer.pages)
         writer.append(PdfReader(BytesIO(data)), import_outline=False)
         writer.add_outline_item(title=name, page_number=start)
         pages[name] = len(writer.pages) - start
+        if name == record_part:
+            writer.pages[start].merge_page(PdfReader(BytesIO(_copy_stamp(sealed, record, tz))).pages[0])
     _drop_signature_fields(writer)
     writer.add_attachment(SIGNED_RECORD_NAME, sealed.pdf)
     writer.add_metadata({"/Title": f"Appeal packet — {case.patient_name}, {case.service_code}", "/Creator": "p2pdesk"})
     out = BytesIO()
     writer.write(out)
     return out.getvalue(), pages
+
+
+def _copy_stamp(sealed: SealedRecord, record: dict[str, Any], tz: tzinfo | None) -> bytes:
+    """A page with only the words for the record's signature box, as the packet copies it: who
+    signed and when, and that the signed original is the file attached to the packet (the
+    signature itself cannot be copied; see ``_drop_signature_fields``)."""
+    from reportlab.lib.pagesizes import LETTER
+    from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfgen.canvas import Canvas
+
+    from p2pdesk.record.pdf import FONT, FONT_BOLD, MUTED, SIGNATURE_BOX, local, register_fonts
+
+    register_fonts()
+    x0, y0, x1, y1 = SIGNATURE_BOX
+    width = x1 - x0 - 12
+    out = BytesIO()
+    canvas = Canvas(out, pagesize=LETTER)
+    canvas.setFillColor(MUTED)
+    y = y1 - 14
+    for font, words in (
+        (FONT_BOLD, f"Copy. Signed by {sealed.signer_name}, {local(record['sealed_at'], tz)}."),
+        (FONT, f"The signed original is attached to this PDF as {SIGNED_RECORD_NAME}: open it to check its signature."),
+    ):
+        canvas.setFont(font, 7.5)
+        for line in simpleSplit(words, font, 7.5, width):
+            canvas.drawString(x0 + 6, y, line)
+            y -= 9.5
+    canvas.save()
+    return out.getvalue()
 
 
 def _drop_signature_fields(writer: Any) -> None:

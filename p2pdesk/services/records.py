@@ -226,7 +226,9 @@ class Records:
         case = self.desk.case(call.case_id)
         rule = specialty_rule(load_rules(), case.state, case.plan_type, case_stage(case))
         reviewers = [c for c in self.store.calls_for_case(case.id) if c.reviewer_name or c.reviewer_specialty]  # type: ignore[arg-type]
-        return build_packet(case, call, versions[-1], rule, self.desk.attempts(case.id), reviewers, attachments)  # type: ignore[arg-type]
+        return build_packet(
+            case, call, versions[-1], rule, self.desk.attempts(case.id), reviewers, attachments, tz=self.tz
+        )  # type: ignore[arg-type]
 
 
 def _kept_version(call_id: int, record: dict[str, Any], data: bytes, verdict: Verdict) -> SealedRecord:

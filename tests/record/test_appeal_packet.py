@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from io import BytesIO
@@ -13,6 +14,7 @@ from pypdf import PdfReader
 from p2pdesk.domain.errors import InvalidInput
 from p2pdesk.record.brief_pdf import render_brief
 from p2pdesk.record.packet import Attachment
+from p2pdesk.record.pdf import local
 from p2pdesk.record.signing import SIGNED_RECORD_NAME
 from p2pdesk.record.verify import verify_pdf
 from tests.conftest import ROOT
@@ -48,6 +50,17 @@ def test_packet_parts_bookmarks_text_and_the_record_still_verifies(sealed, tmp_p
     assert attached == record.pdf and verify_pdf(attached).ok
     # Its pages in the packet carry no signature field: one copied there could only show as broken.
     assert reader.get_fields() in (None, {}) or not [f for f in reader.get_fields().values() if f.get("/FT") == "/Sig"]
+    # Where the signature was, the copy says who signed, when, and where the signed original is.
+    first_record_page = 1 + pages["Appeal letter and reviewers"]
+    stamp = subprocess.run(
+        ["pdftotext", "-f", str(first_record_page + 1), "-l", str(first_record_page + 1), str(out), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    sealed_at = local(json.loads(record.record_json)["sealed_at"], records.tz)  # as the record's own header
+    assert f"Copy. Signed by {record.signer_name}, {sealed_at}." in " ".join(stamp.split())
+    assert f"attached to this PDF as {SIGNED_RECORD_NAME}" in " ".join(stamp.split())
     signatures = subprocess.run(["pdfsig", str(out)], capture_output=True, text=True)
     assert "Digest Mismatch" not in signatures.stdout and "does not contain any signatures" in signatures.stdout
     # Verifying the packet verifies the record inside it, and says the packet's own pages are not signed.
