@@ -20,14 +20,16 @@ def _linux_user_folder(variable: str, under_home: str) -> Path | None:
 
     Both folders are needed before the first frame, and importing platformdirs costs about a
     twentieth of the window's start-up. The usual case: ``$XDG_..._HOME`` when it is an absolute
-    path, else ``under_home`` in an absolute ``$HOME``. Anything else (another system, Android, no
-    usable ``$HOME``) returns None and platformdirs decides; a test holds the two to the same
-    answers.
+    path, else (unset or empty) ``under_home`` in an absolute ``$HOME``. Anything else (another
+    system, Android, a relative XDG variable, no usable ``$HOME``) returns None and platformdirs
+    decides; a test holds the two to the same answers.
     """
     if sys.platform != "linux" or "ANDROID_DATA" in os.environ or hasattr(sys, "getandroidapilevel"):
         return None
     base = os.environ.get(variable, "")
-    if not base.startswith("/"):
+    if base and not base.startswith("/"):
+        return None  # set but not an absolute path: platformdirs' releases differ on it
+    if not base:
         home = os.environ.get("HOME", "")
         if not home.startswith("/"):
             return None

@@ -18,6 +18,7 @@ ENVIRONMENTS = [
     (None, None, "/home/maya/"),
     (None, None, "/"),
     ("", "", "/home/maya"),
+    ("  ", "  ", "/home/maya"),
     ("relative/data", "relative/cache", "/home/maya"),
     ("/srv/xdg/data", None, "relative-home"),
     (None, None, "relative-home"),

@@ -77,16 +77,24 @@ class Desk:
 
     def _refuse_a_second(self, case: Case) -> None:
         """One case per denial: a member ID and claim number already on file (another case's)
-        are refused, naming that case, rather than making a second case of the same denial."""
+        are refused, naming that case, rather than making a second case of the same denial.
+
+        A case that already shares its numbers with another (an older desk's double import, or a
+        signed record imported from another desk, which keeps the case as it was signed) can still
+        be saved, as long as its numbers are not changed to another case's."""
         if not case.member_id or not case.claim_number:
             return  # a draft without them is not yet a denial of its own
-        held = self.store.find_case(member_id=case.member_id, claim_number=case.claim_number)
-        if held is not None and held != case.id:
+        if case.id is not None:
+            kept = self.store.get_case(case.id)
+            if (kept.member_id, kept.claim_number) == (case.member_id, case.claim_number):
+                return
+        held = self.store.find_case(member_id=case.member_id, claim_number=case.claim_number, other_than=case.id)
+        if held is not None:
             raise InvalidInput(
                 Problem(
                     "claim number",
                     f"{case.claim_number!r} of member {case.member_id!r} is already on file as case {held}; "
-                    "open and edit that case instead (nothing was stored)",
+                    "open and edit that case instead",
                 )
             )
 

@@ -117,15 +117,14 @@ class Store:
                 setattr(case, attr, items)
             return case
 
-    def find_case(self, *, member_id: str, claim_number: str) -> int | None:
-        """The id of the case with these identifiers, if the store holds one."""
+    def find_case(self, *, member_id: str, claim_number: str, other_than: int | None = None) -> int | None:
+        """The id of the (first) case with these identifiers, if the store holds one, leaving out
+        case ``other_than``."""
+        query = select(CaseRow.id).where(CaseRow.member_id == member_id, CaseRow.claim_number == claim_number)
+        if other_than is not None:
+            query = query.where(CaseRow.id != other_than)
         with self._session() as s:
-            return s.scalar(
-                select(CaseRow.id)
-                .where(CaseRow.member_id == member_id, CaseRow.claim_number == claim_number)
-                .order_by(CaseRow.id)
-                .limit(1)
-            )
+            return s.scalar(query.order_by(CaseRow.id).limit(1))
 
     def list_cases(self) -> list[CaseSummary]:
         """Every case, newest first, each with its calls (newest first)."""

@@ -32,7 +32,7 @@ def test_a_case_file_imported_again_is_refused_naming_the_case_on_file(desk: Des
         desk.import_case(demo_text)
     assert str(refused.value) == (
         f"claim number: 'PA-2026-1118-0457' of member 'LHP448120933' is already on file as case {first}; "
-        "open and edit that case instead (nothing was stored)"
+        "open and edit that case instead"
     )
     assert [c.id for c in desk.cases()] == [first] and desk.export_case(first) == kept
     data = json.loads(demo_text)

@@ -231,6 +231,7 @@ def test_an_edited_case_stays_a_case_file(desk: Desk, demo_text: str, tmp_path) 
     other = Desk.open(f"sqlite:///{tmp_path / 'other-desk.sqlite3'}")  # one case per denial on a desk
     assert desk.export_case(case.id) == other.export_case(other.import_case(desk.export_case(case.id)))
     desk.save_case(dataclasses.replace(case, diagnosis_code="", state="TX"))  # a draft's gap is kept, to be filled
+    assert desk.case(case.id).diagnosis_code == ""
     # Another case's member and claim numbers: one case per denial, so the edit is refused whole.
     data = json.loads(demo_text)
     data["coverage"]["claim_number"] = "PA-2026-1118-0458"
@@ -239,4 +240,15 @@ def test_an_edited_case_stays_a_case_file(desk: Desk, demo_text: str, tmp_path) 
     with pytest.raises(InvalidInput, match=on_file):
         desk.save_case(dataclasses.replace(second, claim_number=case.claim_number, payer="Changed"))
     assert desk.case(second.id) == second
-    assert desk.case(case.id).diagnosis_code == ""
+
+
+def test_cases_that_already_share_their_numbers_can_still_be_edited(desk: Desk, demo_text: str) -> None:
+    import dataclasses
+
+    from p2pdesk.services.casefile import parse_case
+
+    # Two cases of one denial, as an older desk's double import (or a record signed elsewhere) left them.
+    first, second = (desk.store.add_case(parse_case(demo_text)) for _ in range(2))
+    desk.save_case(dataclasses.replace(desk.case(second), payer="Lakeshore Health Plan of Texas"))
+    assert desk.case(second).payer == "Lakeshore Health Plan of Texas"
+    desk.save_case(desk.case(first))
