@@ -72,6 +72,15 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+def _measured_on(observation: Any) -> date | None:
+    """The day an observation was made: its effective time, given as a date-time, an instant or a
+    period (the period's last day, else its first)."""
+    period = observation.effectivePeriod
+    if period is not None and (period.end or period.start):
+        return _day(period.end or period.start)
+    return _day(observation.effectiveDateTime or observation.effectiveInstant)
+
+
 def _note(resource: Any) -> str:
     return "; ".join(n.text for n in (getattr(resource, "note", None) or []) if n.text)
 
@@ -239,7 +248,7 @@ def case_from_bundle(text: str) -> Case:
             value, unit = obs.valueString, ""
         else:
             continue
-        measures.append(SeverityMeasure(_text(obs.code) or "Observation", value, unit, _day(obs.effectiveDateTime)))
+        measures.append(SeverityMeasure(_text(obs.code) or "Observation", value, unit, _measured_on(obs)))
 
     return Case(
         patient_name=patient_name,

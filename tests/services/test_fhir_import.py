@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,19 @@ def test_a_bundle_imported_again_is_refused(desk: Desk) -> None:
     with pytest.raises(InvalidInput, match=on_file):
         desk.import_fhir(BUNDLE.read_text(encoding="utf-8"))
     assert [c.id for c in desk.cases()] == [first]
+
+
+def test_an_observation_over_a_period_is_dated_by_its_last_day(desk: Desk) -> None:
+    bundle = _bundle()
+    headache, midas = (e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation")
+    del headache["effectiveDateTime"], midas["effectiveDateTime"]
+    headache["effectivePeriod"] = {"start": "2026-10-01", "end": "2026-10-30"}  # a month of a headache diary
+    midas["effectiveInstant"] = "2026-10-29T16:20:00Z"
+    case = desk.case(desk.import_fhir(json.dumps(bundle)))
+    assert [(m.name, m.measured_on) for m in case.severity_measures] == [
+        ("Headache days per month", date(2026, 10, 30)),
+        ("MIDAS score", date(2026, 10, 29)),
+    ]
 
 
 def test_an_observation_without_a_value_is_left_out_and_a_state_name_is_not_guessed(desk: Desk) -> None:
