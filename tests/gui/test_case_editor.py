@@ -240,3 +240,24 @@ def test_codes_and_the_state_are_kept_in_capitals(open_window, desk: Desk) -> No
     case = desk.case(case_id)
     assert (case.diagnosis_code, case.state) == ("M05.79", "OH")  # as an imported case file has them
     assert editor.fields["state"].text() == "OH"
+
+
+def test_a_refused_table_cell_stays_as_typed_while_other_fields_are_saved(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    table = editor.tables["prior_treatments"]
+    start = table.property("columns").index("start")
+    editor.tabs.setCurrentIndex(2)
+    table.item(0, start).setText("2026-02-30")  # as if typed into the cell
+    assert "not a real date" in editor.status.text()
+    saved = desk.case(case_id).prior_treatments[0].start
+    assert str(saved) != "2026-02-30"  # refused: not stored
+    # Another field edited and saved: the refused cell keeps what was typed.
+    _retype(editor.fields["group_number"], "G-55555")
+    assert desk.case(case_id).group_number == "G-55555"
+    assert table.item(0, start).text() == "2026-02-30"
+    assert desk.case(case_id).prior_treatments[0].start == saved
+    # Corrected, it is saved.
+    table.item(0, start).setText("2026-02-28")
+    assert str(desk.case(case_id).prior_treatments[0].start) == "2026-02-28"
+    assert editor.status.text() == "All changes saved"
