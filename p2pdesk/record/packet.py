@@ -191,26 +191,30 @@ def _copy_stamp(sealed: SealedRecord, record: dict[str, Any], tz: tzinfo | None)
     signed and when, and that the signed original is the file attached to the packet (the
     signature itself cannot be copied; see ``_drop_signature_fields``)."""
     from reportlab.lib.pagesizes import LETTER
-    from reportlab.lib.utils import simpleSplit
+    from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Frame, Paragraph
 
-    from p2pdesk.record.pdf import FONT, FONT_BOLD, MUTED, SIGNATURE_BOX, local, register_fonts
+    from p2pdesk.record.pdf import FONT, MUTED, SIGNATURE_BOX, local, register_fonts, text
 
     register_fonts()
+    style = ParagraphStyle("stamp", fontName=FONT, fontSize=7.5, leading=9.5, textColor=MUTED)
     x0, y0, x1, y1 = SIGNATURE_BOX
-    width = x1 - x0 - 12
     out = BytesIO()
     canvas = Canvas(out, pagesize=LETTER)
-    canvas.setFillColor(MUTED)
-    y = y1 - 14
-    for font, words in (
-        (FONT_BOLD, f"Copy. Signed by {sealed.signer_name}, {local(record['sealed_at'], tz)}."),
-        (FONT, f"The signed original is attached to this PDF as {SIGNED_RECORD_NAME}: open it to check its signature."),
-    ):
-        canvas.setFont(font, 7.5)
-        for line in simpleSplit(words, font, 7.5, width):
-            canvas.drawString(x0 + 6, y, line)
-            y -= 9.5
+    Frame(x0 + 2, y0, x1 - x0 - 4, y1 - y0 - 2, showBoundary=0).addFromList(
+        [
+            Paragraph(
+                f"<b>Copy. Signed by {text(sealed.signer_name)}, {text(local(record['sealed_at'], tz))}.</b>", style
+            ),
+            Paragraph(
+                f"The signed original is attached to this PDF as {text(SIGNED_RECORD_NAME)}: open it to check its "
+                "signature.",
+                style,
+            ),
+        ],
+        canvas,
+    )
     canvas.save()
     return out.getvalue()
 

@@ -3,7 +3,9 @@
 Everything shown comes from the structured record, so the PDF and the attached JSON cannot say
 different things. Times are shown in local time with their UTC offset. All user text is escaped
 before it reaches reportlab's markup; fonts are embedded (DejaVu Sans: Latin Extended,
-Vietnamese, Greek, Cyrillic).
+Vietnamese, Greek, Cyrillic, Arabic and Hebrew letters; Droid Sans Fallback for Chinese, Japanese
+and Korean text, which DejaVu Sans does not draw). Arabic and Hebrew keep their letters, but are
+set left to right and, for Arabic, unjoined.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from functools import cache
 from io import BytesIO
+from itertools import groupby
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -35,6 +38,8 @@ from p2pdesk.domain.record import parse_instant
 from p2pdesk.resources import resource_path
 
 FONT, FONT_BOLD = "DejaVuSans", "DejaVuSans-Bold"
+#: For the characters DejaVu Sans does not have (Chinese, Japanese, Korean); loaded only when used.
+FALLBACK_FONT = "DroidSansFallback"
 PAGE_W, PAGE_H = LETTER
 MARGIN = 0.6 * inch
 #: Where the visible signature goes: the top right corner of page 1, kept free of content.
@@ -82,9 +87,36 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+@cache
+def _drawn_by(font: str) -> frozenset[int]:
+    """The characters a registered font has glyphs for."""
+    return frozenset(pdfmetrics.getFont(font).face.charToGlyph)
+
+
+@cache
+def _register_fallback() -> frozenset[int]:
+    """Register the fallback font (the first time a text needs it); the characters it draws."""
+    pdfmetrics.registerFont(TTFont(FALLBACK_FONT, str(resource_path("fonts", "DroidSansFallback.ttf"))))
+    pdfmetrics.registerFontFamily(
+        FALLBACK_FONT, normal=FALLBACK_FONT, bold=FALLBACK_FONT, italic=FALLBACK_FONT, boldItalic=FALLBACK_FONT
+    )
+    return _drawn_by(FALLBACK_FONT)
+
+
 def text(value: Any) -> str:
-    """User text made safe for reportlab's paragraph markup: shown literally, line breaks kept."""
-    return escape("" if value is None else str(value)).replace("\n", "<br/>")
+    """User text made safe for reportlab's paragraph markup: shown literally, line breaks kept,
+    and each run of characters DejaVu Sans cannot draw set in the fallback font when it can."""
+    shown = "" if value is None else str(value)
+    register_fonts()
+    drawn = _drawn_by(FONT)
+    if all(ord(c) in drawn for c in shown if c != "\n"):
+        return escape(shown).replace("\n", "<br/>")
+    fallback = _register_fallback()
+    parts = []
+    for other, run in groupby(shown, key=lambda c: ord(c) not in drawn and ord(c) in fallback):
+        piece = escape("".join(run)).replace("\n", "<br/>")
+        parts.append(f'<font face="{FALLBACK_FONT}">{piece}</font>' if other else piece)
+    return "".join(parts)
 
 
 def _p(value: str, style: str = "base") -> Paragraph:

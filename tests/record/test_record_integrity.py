@@ -75,6 +75,42 @@ def test_pdf_text_shows_what_was_entered_exactly(sealed, tmp_path: Path) -> None
     assert record.digest in text.replace("\n", "")
 
 
+def _fonts(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(data)
+    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+
+
+@needs_poppler
+def test_chinese_japanese_and_korean_text_is_drawn_in_the_embedded_fallback_font(desk, clock, tmp_path: Path) -> None:  # noqa: ANN001
+    from p2pdesk.services.records import Records
+
+    call = desk.start_call(desk.load_demo())
+    desk.set_reviewer(call.id, "王小明", "MD", "Family Medicine")
+    said = [
+        "Reviewer: 患者の記録を確認しました",
+        "환자 기록 검토 완료 — criterion 2 met",
+        "Reviewer said 14 weeks is 'borderline'",
+    ]
+    for line in said:
+        clock.advance(20)
+        desk.add_note(call.id, NoteKind.REVIEWER_CLAIM, line)
+    desk.end_call(call.id)
+    record = Records(desk).seal_and_sign(call.id)
+    assert verify_pdf(record.pdf, desk.store).ok
+    fonts = _fonts(record.pdf, tmp_path)
+    assert "DroidSansFallback" in fonts and "DejaVuSans" in fonts
+    shown = _pdftotext(record.pdf, tmp_path)
+    for text in ["王小明", *said]:
+        assert text in shown, text
+
+
+@needs_poppler
+def test_latin_text_needs_no_fallback_font(sealed, tmp_path: Path) -> None:  # noqa: ANN001
+    _, _, record = sealed
+    assert "DroidSansFallback" not in _fonts(record.pdf, tmp_path)
+
+
 def test_structured_record_is_attached_and_matches(sealed) -> None:  # noqa: ANN001
     desk, _, record = sealed
     verdict = verify_pdf(record.pdf, desk.store)
