@@ -73,6 +73,24 @@ class Store:
             raise_if_environment(exc, self.engine)
             raise
 
+    def cannot_write(self) -> str | None:
+        """Why the notes cannot be written (the store can be read), or None when they can.
+
+        Tried, not guessed: an insert of no rows into the notes, rolled back. It needs what a note
+        needs (a writable file, a read-write transaction, the right to insert notes) and changes
+        nothing."""
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.engine.connect() as conn:
+                with conn.begin() as transaction:
+                    conn.execute(text("INSERT INTO note SELECT * FROM note WHERE 1 = 0"))
+                    transaction.rollback()
+        except DBAPIError as exc:
+            return str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
+        return None
+
     # Cases -----------------------------------------------------------------------------------
 
     def add_case(self, case: Case) -> int:

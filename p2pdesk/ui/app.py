@@ -135,6 +135,7 @@ def run(
         resume_collector()
         window.complete()
         window.open_desk_in_background()
+        window.load_desk_when_open()
         if quit_when_shown:
             QTimer.singleShot(0, store_ready)
 

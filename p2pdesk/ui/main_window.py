@@ -83,6 +83,8 @@ class MainWindow(QMainWindow):
         self.act_seal.setIconText("Seal && sign")
         self._complete = False
         self._home: HomeView | None = None  # built when first shown: not needed to draw a call
+        self._store_warning = ""  # the store can be read but not written: said until p2pdesk restarts
+        self._store_checked = False  # load_desk has run (see load_desk_when_open)
         self._record_desk: RecordDesk | None = None
         self._editor: CaseEditor | None = None
         self._follow_ups: FollowUpsView | None = None
@@ -124,6 +126,11 @@ class MainWindow(QMainWindow):
         """The practice's files that could not be used (rules, then script words)."""
         return [*self._rules_problems, *self._script_problems]
 
+    def _standing(self, problems: list[Problem]) -> str:
+        """What stays said on the problem line while all else is well: a store that cannot be
+        written, then the practice's files that could not be used."""
+        return "\n".join(m for m in (self._store_warning, practice_message(problems)) if m)
+
     @property
     def rules(self) -> list[Rule] | None:
         """The rules the script cites, once loaded (see load_rules)."""
@@ -140,9 +147,9 @@ class MainWindow(QMainWindow):
         self._rules_problems, self._script_problems = [], []
         self._rules = load_rules(problems=self._rules_problems)
         self._templates = load_templates(problems=self._script_problems)
-        self.note_pane.show_problem(practice_message(self._practice_problems))
+        self.note_pane.show_problem(self._standing(self._practice_problems))
         if self._home is not None:
-            self.home.show_practice_problems(practice_message(self._practice_problems + self._payer_problems()))
+            self.home.show_practice_problems(self._standing(self._practice_problems + self._payer_problems()))
         if self.case is not None:
             self.script.show_script(self.case, self.call, self._rules, self._templates)
 
@@ -177,13 +184,38 @@ class MainWindow(QMainWindow):
             self._desk = None
 
     def load_desk(self) -> bool:
-        """Wait for the store; says so plainly when it cannot be opened."""
+        """Wait for the store; says so plainly when it cannot be opened, or can be read but not
+        written (a read-only file, say), before anything is typed that could not be saved."""
+        self._store_checked = True
         try:
-            self.desk  # noqa: B018 - opens it, or waits for the open under way
+            desk = self.desk  # opens it, or waits for the open under way
         except StoreUnavailable as exc:
             self.note_pane.show_problem(f"{exc}. Nothing can be saved until it can be opened; restart p2pdesk then.")
             return False
+        reason = desk.store.cannot_write()
+        if reason is not None:
+            self._store_warning = (
+                f"This database can be read but not written ({reason}): notes, calls and edits cannot be saved "
+                "here. Make it writable (its file, or your access to the practice's database), then restart p2pdesk."
+            )
+            self.note_pane.show_problem(self._standing(self._practice_problems))
+            if self._home is not None:
+                self.home.show_practice_problems(self._standing(self._practice_problems + self._payer_problems()))
         return True
+
+    def load_desk_when_open(self) -> None:
+        """Call load_desk once the background open has finished (checked every 50 ms), so that a
+        store that cannot be opened or written is said at once rather than at the first save."""
+        from PySide6.QtCore import QTimer
+
+        def check() -> None:
+            opening = self._opening
+            if opening is not None and not opening.done():
+                QTimer.singleShot(50, check)
+            elif not self._store_checked:
+                self.load_desk()
+
+        check()
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Show a case (and a call in progress) read before the store has loaded."""
@@ -504,7 +536,7 @@ class MainWindow(QMainWindow):
                 "press Enter again once the disk is available."
             )
             return None
-        self.note_pane.show_problem(practice_message(self._practice_problems))  # "" when all is well
+        self.note_pane.show_problem(self._standing(self._practice_problems))  # "" when all is well
         return result
 
     def _start_call(self) -> None:

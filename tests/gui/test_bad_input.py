@@ -229,3 +229,30 @@ def test_a_store_that_cannot_be_opened_after_the_first_frame_is_said_once(qtbot,
     assert said.startswith(f"The database at sqlite:///{folder} cannot be used")
     assert said.endswith("Nothing can be saved until it can be opened; restart p2pdesk then.")
     assert "Your text is kept" not in said  # nothing was typed
+
+
+def test_a_database_that_can_be_read_but_not_written_is_said_before_anything_is_typed(qtbot, db_url: str) -> None:  # noqa: ANN001
+    from p2pdesk.store.snapshot import read_snapshot
+    from p2pdesk.ui.main_window import MainWindow
+
+    seed = Desk.open(db_url)
+    case_id = seed.load_demo()
+    seed.close()
+    read_only = f"sqlite:///file:{db_url.removeprefix('sqlite:///')}?mode=ro&uri=true"  # as a file without write access
+    window = MainWindow(lambda: Desk.open(read_only))
+    qtbot.addWidget(window)
+    window.show_snapshot(read_snapshot(db_url, case_id=case_id))
+    window.show()
+    window.complete()
+    window.open_desk_in_background()
+    window.load_desk_when_open()  # as p2pdesk does after its first frame
+    status = window.note_pane.status
+    qtbot.waitUntil(lambda: "can be read but not written" in status.text(), timeout=10_000)
+    assert "attempt to write a readonly database" in status.text()
+    # Starting a call is refused, and the warning stays said.
+    window.act_start.trigger()
+    assert window.call is None
+    assert "Not saved" in status.text()
+    window.load_rules()  # anything else that goes well shows what stands: the warning again
+    assert "can be read but not written" in status.text()
+    window.close_store()

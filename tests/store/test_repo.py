@@ -73,3 +73,23 @@ def test_notes_come_back_in_the_order_entered(desk: Desk, demo_text: str) -> Non
     for i in range(5):  # same instant: order is entry order, not time
         desk.store.add_note(Note(call_id=call.id, at=at, kind=NoteKind.OTHER, text=f"n{i}"))
     assert [n.text for n in desk.store.notes(call.id)] == ["n0", "n1", "n2", "n3", "n4"]
+
+
+def test_a_store_that_can_be_read_but_not_written_says_why(desk: Desk, db_url: str) -> None:
+    desk.load_demo()
+    assert desk.store.cannot_write() is None
+    # The same database, opened read-only for real: a read-only SQLite file connection, or a
+    # PostgreSQL session whose transactions are read-only (as on a replica).
+    if db_url.startswith("sqlite:///"):
+        read_only = f"sqlite:///file:{db_url.removeprefix('sqlite:///')}?mode=ro&uri=true"
+    else:
+        read_only = f"{db_url}?options=-c%20default_transaction_read_only%3Don"
+    viewer = Desk.open(read_only)
+    try:
+        assert [c.id for c in viewer.cases()] == [c.id for c in desk.cases()]  # it reads
+        reason = viewer.store.cannot_write()
+        assert reason is not None and ("readonly" in reason or "read-only" in reason), reason
+    finally:
+        viewer.close()
+    with desk.store.engine.connect() as conn:  # the trial insert left nothing behind
+        assert conn.execute(text("SELECT count(*) FROM note")).scalar() == 0
