@@ -57,9 +57,11 @@ def _front_matter(
     attempts: list[SchedulingAttempt],
     reviewers: list[Call],
     attachments: list[Attachment],
+    tz: tzinfo | None,
 ) -> tuple[bytes, bytes]:
-    """The cover sheet and the appeal letter (with the reviewers' list), as two PDFs."""
-    when = parse_instant(record["call"]["started_at"]).astimezone()
+    """The cover sheet and the appeal letter (with the reviewers' list), as two PDFs; times in
+    ``tz``, as the signed record shows them."""
+    when = parse_instant(record["call"]["started_at"]).astimezone(tz)
     reviewer = ", ".join(x for x in (call.reviewer_name, call.reviewer_credentials) if x) or "the plan's reviewer"
     cover = [
         "# Appeal of a denial of coverage",
@@ -119,13 +121,13 @@ def _front_matter(
         )
     for note in record["notes"]:
         if note["kind"] == NoteKind.PROCEDURAL.value and not note["text"].startswith("Reviewer specialty mismatch"):
-            defects.append(f"{parse_instant(note['at']).astimezone():%Y-%m-%d %H:%M}: {note['text']}")
+            defects.append(f"{parse_instant(note['at']).astimezone(tz):%Y-%m-%d %H:%M}: {note['text']}")
     failed = [a for a in attempts if a.outcome is AttemptOutcome.FAILED]
     if failed:
         defects.append(
             f"Scheduling: {len(failed)} failed attempts to reach the plan for the peer-to-peer review: "
             + "; ".join(
-                f"{a.at.astimezone():%Y-%m-%d %H:%M}"
+                f"{a.at.astimezone(tz):%Y-%m-%d %H:%M}"
                 + (f" (ref. {a.reference})" if a.reference else "")
                 + (f", on hold {a.hold_minutes} min" if a.hold_minutes is not None else "")
                 for a in failed
@@ -136,7 +138,7 @@ def _front_matter(
     letter += [f"• {d}" for d in defects] or ["None recorded."]
     letter += ["", "# Reviewers of this case"]
     letter += [
-        f"• {r.started_at.astimezone():%Y-%m-%d}: "
+        f"• {r.started_at.astimezone(tz):%Y-%m-%d}: "
         + (", ".join(x for x in (r.reviewer_name, r.reviewer_credentials) if x) or "not given")
         + (f" — {r.reviewer_specialty}" if r.reviewer_specialty else " — specialty not given")
         for r in reviewers
@@ -162,7 +164,7 @@ def build_packet(
 
     check_attachments(attachments)
     record = json.loads(sealed.record_json)
-    cover, letter = _front_matter(case, call, record, rule, attempts, reviewers, attachments)
+    cover, letter = _front_matter(case, call, record, rule, attempts, reviewers, attachments, tz)
     writer = PdfWriter()
     pages: dict[str, int] = {}
     record_part = f"Signed call record (version {sealed.version})"

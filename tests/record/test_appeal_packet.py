@@ -45,6 +45,9 @@ def test_packet_parts_bookmarks_text_and_the_record_still_verifies(sealed, tmp_p
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "Zoë Nguyễn" in text and "Family Medicine" in text and "REF-1" in text
     assert "reversed the denial (authorization AUTH-88213)" in text
+    # The letter's times are the practice's (Chicago), as in the signed record, not the computer's.
+    assert "• 2026-11-20 09:01: Reviewer is family medicine; asked for a rheumatologist" in text
+    assert "2026-11-20 09:02 (ref. REF-1), on hold 40 min" in text
     # The signed record travels inside, byte for byte, and verifies on its own.
     (attached,) = reader.attachments[SIGNED_RECORD_NAME]
     assert attached == record.pdf and verify_pdf(attached).ok
