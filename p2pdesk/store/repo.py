@@ -78,17 +78,28 @@ class Store:
 
         Tried, not guessed: an insert of no rows into the notes, rolled back. It needs what a note
         needs (a writable file, a read-write transaction, the right to insert notes) and changes
-        nothing."""
+        nothing. Another program writing at that moment is not a reason: a SQLite file's lock is
+        not waited for, and a lock found is taken as writable (each note waits its turn)."""
         from sqlalchemy import text
         from sqlalchemy.exc import DBAPIError
 
+        sqlite = self.engine.dialect.name == "sqlite"
         try:
             with self.engine.connect() as conn:
-                with conn.begin() as transaction:
-                    conn.execute(text("INSERT INTO note SELECT * FROM note WHERE 1 = 0"))
-                    transaction.rollback()
+                waited = conn.exec_driver_sql("PRAGMA busy_timeout").scalar() if sqlite else None
+                if sqlite:
+                    conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+                conn.rollback()  # the pragmas' own transaction, before the trial's
+                try:
+                    with conn.begin() as transaction:
+                        conn.execute(text("INSERT INTO note SELECT * FROM note WHERE 1 = 0"))
+                        transaction.rollback()
+                finally:
+                    if sqlite:
+                        conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(waited or 0)}")
         except DBAPIError as exc:
-            return str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
+            reason = str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
+            return None if sqlite and "locked" in reason else reason
         return None
 
     # Cases -----------------------------------------------------------------------------------

@@ -93,3 +93,15 @@ def test_a_store_that_can_be_read_but_not_written_says_why(desk: Desk, db_url: s
         viewer.close()
     with desk.store.engine.connect() as conn:  # the trial insert left nothing behind
         assert conn.execute(text("SELECT count(*) FROM note")).scalar() == 0
+    if db_url.startswith("sqlite:///"):  # another program writing at that moment is no reason
+        import sqlite3
+
+        other = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+        other.execute("BEGIN EXCLUSIVE")
+        try:
+            assert desk.store.cannot_write() is None
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        with desk.store.engine.connect() as conn:  # and the store's own wait for a lock is as it was
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 2000
