@@ -200,23 +200,23 @@ def _copy_stamp(sealed: SealedRecord, record: dict[str, Any], tz: tzinfo | None)
     from p2pdesk.record.pdf import FONT, MUTED, SIGNATURE_BOX, local, register_fonts, text
 
     register_fonts()
-    style = ParagraphStyle("stamp", fontName=FONT, fontSize=7.5, leading=9.5, textColor=MUTED)
     x0, y0, x1, y1 = SIGNATURE_BOX
+    pad = 5
+    width, room = x1 - x0 - 2 * pad, y1 - y0 - 2 * pad
+    words = [
+        f"<b>Copy. Signed by {text(sealed.signer_name)}, {text(local(record['sealed_at'], tz))}.</b>",
+        f"The signed original is attached to this PDF as {text(SIGNED_RECORD_NAME)}: open it to check its signature.",
+    ]
+    # A frame leaves out what does not fit: the words get smaller until all of them do (a long name).
+    for size in (7.5, 7, 6.5, 6, 5.5, 5):
+        style = ParagraphStyle("stamp", fontName=FONT, fontSize=size, leading=size * 1.25, textColor=MUTED)
+        paragraphs = [Paragraph(w, style) for w in words]
+        if sum(p.wrap(width, room)[1] for p in paragraphs) <= room:
+            break
+    frame = Frame(x0, y0, x1 - x0, y1 - y0, leftPadding=pad, rightPadding=pad, topPadding=pad, bottomPadding=pad)
     out = BytesIO()
     canvas = Canvas(out, pagesize=LETTER)
-    Frame(x0 + 2, y0, x1 - x0 - 4, y1 - y0 - 2, showBoundary=0).addFromList(
-        [
-            Paragraph(
-                f"<b>Copy. Signed by {text(sealed.signer_name)}, {text(local(record['sealed_at'], tz))}.</b>", style
-            ),
-            Paragraph(
-                f"The signed original is attached to this PDF as {text(SIGNED_RECORD_NAME)}: open it to check its "
-                "signature.",
-                style,
-            ),
-        ],
-        canvas,
-    )
+    frame.addFromList(paragraphs, canvas)
     canvas.save()
     return out.getvalue()
 

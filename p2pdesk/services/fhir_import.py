@@ -63,13 +63,18 @@ def _text(concept: Any) -> str:
 
 
 def _day(value: Any) -> date | None:
+    """The day of a FHIR date or date-time; None for none, or for a year or month alone (FHIR
+    allows "2026" and "2026-10"): left undated rather than given a day it did not say."""
     if value is None:
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    return date.fromisoformat(str(value)[:10])
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
 
 
 def _measured_on(observation: Any) -> date | None:

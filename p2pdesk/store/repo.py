@@ -78,8 +78,10 @@ class Store:
 
         Tried, not guessed: an insert of no rows into the notes, rolled back. It needs what a note
         needs (a writable file, a read-write transaction, the right to insert notes) and changes
-        nothing. Another program writing at that moment is not a reason: a SQLite file's lock is
-        not waited for, and a lock found is taken as writable (each note waits its turn)."""
+        nothing; on PostgreSQL the right to draw the calls' and notes' numbers is asked too, which
+        an insert of no rows does not use. Another program writing at that moment is not a reason:
+        a lock is not waited for (SQLite) or only briefly (PostgreSQL), and a lock found counts
+        as writable (each note waits its turn)."""
         from sqlalchemy import text
         from sqlalchemy.exc import DBAPIError
 
@@ -92,6 +94,20 @@ class Store:
                 conn.rollback()  # the pragmas' own transaction, before the trial's
                 try:
                     with conn.begin() as transaction:
+                        if not sqlite:
+                            conn.execute(text("SET LOCAL lock_timeout = '250ms'"))
+                            for table in ("call", "note"):
+                                numbers = conn.execute(
+                                    text("SELECT pg_get_serial_sequence(:t, 'id')"), {"t": f'"{table}"'}
+                                ).scalar()
+                                allowed = (
+                                    numbers is None
+                                    or conn.execute(
+                                        text("SELECT has_sequence_privilege(:s, 'USAGE')"), {"s": numbers}
+                                    ).scalar()
+                                )
+                                if not allowed:
+                                    return f"permission denied for sequence {numbers}"
                         conn.execute(text("INSERT INTO note SELECT * FROM note WHERE 1 = 0"))
                         transaction.rollback()
                 finally:
@@ -99,7 +115,7 @@ class Store:
                         conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(waited or 0)}")
         except DBAPIError as exc:
             reason = str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
-            return None if sqlite and "locked" in reason else reason
+            return None if "lock" in reason.lower() else reason
         return None
 
     # Cases -----------------------------------------------------------------------------------

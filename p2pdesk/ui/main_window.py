@@ -83,8 +83,8 @@ class MainWindow(QMainWindow):
         self.act_seal.setIconText("Seal && sign")
         self._complete = False
         self._home: HomeView | None = None  # built when first shown: not needed to draw a call
-        self._store_warning = ""  # the store can be read but not written: said until p2pdesk restarts
-        self._store_checked = False  # load_desk has run (see load_desk_when_open)
+        self._store_warning = ""  # the store can be read but not written: said until it can be written
+        self._store_ready: bool | None = None  # what load_desk found, once it has run
         self._record_desk: RecordDesk | None = None
         self._editor: CaseEditor | None = None
         self._follow_ups: FollowUpsView | None = None
@@ -185,18 +185,23 @@ class MainWindow(QMainWindow):
 
     def load_desk(self) -> bool:
         """Wait for the store; says so plainly when it cannot be opened, or can be read but not
-        written (a read-only file, say), before anything is typed that could not be saved."""
-        self._store_checked = True
+        written (a read-only file, say), before anything is typed that could not be saved. Once:
+        later calls say what the first found."""
+        if self._store_ready is not None:
+            return self._store_ready
+        self._store_ready = False
         try:
             desk = self.desk  # opens it, or waits for the open under way
         except StoreUnavailable as exc:
             self.note_pane.show_problem(f"{exc}. Nothing can be saved until it can be opened; restart p2pdesk then.")
             return False
+        self._store_ready = True
         reason = desk.store.cannot_write()
         if reason is not None:
             self._store_warning = (
                 f"This database can be read but not written ({reason}): notes, calls and edits cannot be saved "
-                "here. Make it writable (its file, or your access to the practice's database), then restart p2pdesk."
+                "here. Make it writable (its file, or your access to the practice's database), then restart "
+                "p2pdesk."
             )
             self.note_pane.show_problem(self._standing(self._practice_problems))
             if self._home is not None:
@@ -212,7 +217,7 @@ class MainWindow(QMainWindow):
             opening = self._opening
             if opening is not None and not opening.done():
                 QTimer.singleShot(50, check)
-            elif not self._store_checked:
+            else:
                 self.load_desk()
 
         check()
@@ -536,6 +541,8 @@ class MainWindow(QMainWindow):
                 "press Enter again once the disk is available."
             )
             return None
+        if self._store_warning and self._desk is not None and self._desk.store.cannot_write() is None:
+            self._store_warning = ""  # it can be written again (its permissions were fixed, say)
         self.note_pane.show_problem(self._standing(self._practice_problems))  # "" when all is well
         return result
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 
@@ -20,14 +24,31 @@ from p2pdesk.record.verify import verify_pdf
 from tests.conftest import ROOT
 
 
+@contextmanager
+def _computer_zone(name: str) -> Iterator[None]:
+    """This process's local time zone set to ``name`` for a while."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = before
+        time.tzset()
+
+
 def test_packet_parts_bookmarks_text_and_the_record_still_verifies(sealed, tmp_path: Path) -> None:  # noqa: ANN001
     desk, records, record = sealed
     desk.log_attempt(desk.call(record.call_id).case_id, "failed", reference="REF-1", hold_minutes=40)
     desk.log_attempt(desk.call(record.call_id).case_id, "failed", reference="REF-2")
     brief = render_brief(desk.case(desk.call(record.call_id).case_id))  # stands in for a two-document appendix
-    packet, pages = records.appeal_packet(
-        record.call_id, [Attachment("Denial letter.pdf", brief), Attachment("Plan policy RX-104.pdf", brief)]
-    )
+    with _computer_zone("Asia/Tokyo"):  # the computer's own zone is not the practice's (Chicago)
+        packet, pages = records.appeal_packet(
+            record.call_id, [Attachment("Denial letter.pdf", brief), Attachment("Plan policy RX-104.pdf", brief)]
+        )
     reader = PdfReader(BytesIO(packet))
     record_pages = len(PdfReader(BytesIO(record.pdf)).pages)
     assert pages["Cover sheet"] == 1 and pages[f"Signed call record (version {record.version})"] == record_pages
@@ -122,3 +143,21 @@ def test_a_non_pdf_attachment_is_refused_and_nothing_is_written(sealed, db_url: 
         timeout=120,
     )
     assert result.returncode == 2 and "notes.docx: is not a valid PDF" in result.stderr and not out.exists()
+
+
+def test_the_copy_note_keeps_both_sentences_for_a_long_name(sealed, tmp_path: Path) -> None:  # noqa: ANN001
+    import dataclasses
+
+    from p2pdesk.record.packet import _copy_stamp
+
+    _, records, record = sealed
+    long_name = dataclasses.replace(record, signer_name="Alexandra Konstantinopoulou-Vasquez de la Cruz, MD, PhD")
+    page = tmp_path / "stamp.pdf"
+    page.write_bytes(_copy_stamp(long_name, json.loads(record.record_json), records.tz))
+    said = " ".join(
+        subprocess.run(["pdftotext", str(page), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+    assert "Copy. Signed by Alexandra Konstantinopoulou-Vasquez de la Cruz, MD, PhD," in said
+    assert (
+        f"The signed original is attached to this PDF as {SIGNED_RECORD_NAME}: open it to check its signature." in said
+    )

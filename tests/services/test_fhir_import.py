@@ -124,6 +124,17 @@ def test_an_observation_over_a_period_is_dated_by_its_last_day(desk: Desk) -> No
         ("Headache days per month", date(2026, 10, 30)),
         ("MIDAS score", date(2026, 10, 29)),
     ]
+    # FHIR's dates may stop at the month or the year: such a measure is kept, undated.
+    headache["effectivePeriod"] = {"start": "2026-09", "end": "2026-10"}
+    del midas["effectiveInstant"]
+    midas["effectiveDateTime"] = "2026"
+    claim = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Claim")
+    claim["identifier"][0]["value"] += "-B"  # another request than the one imported above
+    case = desk.case(desk.import_fhir(json.dumps(bundle)))
+    assert [(m.name, m.measured_on) for m in case.severity_measures] == [
+        ("Headache days per month", None),
+        ("MIDAS score", None),
+    ]
 
 
 def test_an_observation_without_a_value_is_left_out_and_a_state_name_is_not_guessed(desk: Desk) -> None:

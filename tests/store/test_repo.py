@@ -91,8 +91,25 @@ def test_a_store_that_can_be_read_but_not_written_says_why(desk: Desk, db_url: s
         assert reason is not None and ("readonly" in reason or "read-only" in reason), reason
     finally:
         viewer.close()
-    with desk.store.engine.connect() as conn:  # the trial insert left nothing behind
-        assert conn.execute(text("SELECT count(*) FROM note")).scalar() == 0
+    if not db_url.startswith("sqlite:///"):  # a role that may insert rows but not draw their numbers
+        import uuid
+
+        role = f"p2pdesk_clerk_{uuid.uuid4().hex[:8]}"
+        with desk.store.engine.begin() as conn:
+            conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+            conn.execute(text(f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {role}"))
+        clerk = Desk.open(db_url.replace("//postgres@", f"//{role}@", 1))
+        try:
+            assert clerk.store.cannot_write() == "permission denied for sequence public.call_id_seq"
+        finally:
+            clerk.close()
+            with desk.store.engine.begin() as conn:
+                conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}"))
+                conn.execute(text(f"DROP ROLE {role}"))
+        with desk.store.engine.connect() as holder:  # another session holding the notes is no reason
+            holder.execute(text("LOCK TABLE note IN SHARE MODE"))
+            assert desk.store.cannot_write() is None
+            holder.rollback()
     if db_url.startswith("sqlite:///"):  # another program writing at that moment is no reason
         import sqlite3
 
