@@ -75,19 +75,18 @@ class Desk:
         self._refuse_a_second(case)
         return self.store.add_case(case)
 
-    def _refuse_a_second(self, case: Case) -> None:
+    def _refuse_a_second(self, case: Case, kept: Case | None = None) -> None:
         """One case per denial: a member ID and claim number already on file (another case's)
         are refused, naming that case, rather than making a second case of the same denial.
 
         A case that already shares its numbers with another (an older desk's double import, or a
         signed record imported from another desk, which keeps the case as it was signed) can still
-        be saved, as long as its numbers are not changed to another case's."""
+        be saved, as long as its numbers are not changed to another case's. ``kept``: the case as
+        stored, when ``case`` is an edit of it."""
         if not case.member_id or not case.claim_number:
             return  # a draft without them is not yet a denial of its own
-        if case.id is not None:
-            kept = self.store.get_case(case.id)
-            if (kept.member_id, kept.claim_number) == (case.member_id, case.claim_number):
-                return
+        if kept is not None and (kept.member_id, kept.claim_number) == (case.member_id, case.claim_number):
+            return
         held = self.store.find_case(member_id=case.member_id, claim_number=case.claim_number, other_than=case.id)
         if held is not None:
             raise InvalidInput(
@@ -134,11 +133,11 @@ class Desk:
         ]
         if problems:
             raise InvalidInput(problems)
-        self._refuse_a_second(case)
-        if case.id is not None and any(c.sealed_at is not None for c in self.store.calls_for_case(case.id)):
+        kept = self.store.get_case(case.id) if case.id is not None else None
+        self._refuse_a_second(case, kept)
+        if kept is not None and any(c.sealed_at is not None for c in self.store.calls_for_case(kept.id)):
             # A signed record's hash chain starts from these two identifiers: changed here, the
             # case would no longer match its records. A correction goes in an addendum.
-            kept = self.store.get_case(case.id)
             for field, label in (("member_id", "member ID"), ("claim_number", "claim number")):
                 if getattr(case, field) != getattr(kept, field):
                     raise InvalidInput(

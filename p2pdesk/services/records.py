@@ -207,9 +207,7 @@ class Records:
         )
         notes = []
         for entry in record["notes"]:
-            note = self.store.add_note(_signed_note(call.id, entry))  # type: ignore[arg-type]
-            note.chain_hash = entry["hash"]
-            notes.append(note)
+            notes.append(self.store.add_note(_signed_note(call.id, entry)))  # type: ignore[arg-type]
         call.sealed_at = parse_instant(record["sealed_at"])
         imported = _kept_version(call.id, record, data, verdict)  # type: ignore[arg-type]
         return self.store.seal(call, notes, imported), verdict

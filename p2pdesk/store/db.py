@@ -59,10 +59,11 @@ def make_engine(url: str, *, busy_timeout_ms: int = 2000) -> Engine:
             return engine
         return create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError, ValueError, OSError) as exc:  # NoSuchModuleError is an ArgumentError
-        raise StoreUnavailable(f"The database at {shown_url(url)} cannot be used: {_reason(exc)}") from exc
+        raise StoreUnavailable(f"The database at {shown_url(url)} cannot be used: {error_reason(exc)}") from exc
 
 
-def _reason(exc: BaseException) -> str:
+def error_reason(exc: BaseException) -> str:
+    """An error's first line, as the user is told it (an OS error: its message and the file)."""
     if isinstance(exc, OSError) and exc.strerror:
         return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -114,4 +115,4 @@ def raise_if_environment(exc: BaseException, engine: Engine) -> None:
             "use that version, or a copy of the database made for this one"
         ) from exc
     if isinstance(exc, OSError):
-        raise StoreUnavailable(f"The database at {where} cannot be used: {_reason(exc)}") from exc
+        raise StoreUnavailable(f"The database at {where} cannot be used: {error_reason(exc)}") from exc

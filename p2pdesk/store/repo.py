@@ -22,7 +22,7 @@ from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.scheduling import SchedulingAttempt
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
 from p2pdesk.domain.summary import ArchiveRow, CallSummary, CaseSummary
-from p2pdesk.store.db import raise_if_environment
+from p2pdesk.store.db import error_reason, raise_if_environment
 from p2pdesk.store.guard import guard_sessions
 from p2pdesk.store.models import (
     CASE_CHILDREN,
@@ -114,7 +114,7 @@ class Store:
                     if sqlite:
                         conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(waited or 0)}")
         except DBAPIError as exc:
-            reason = str(exc.orig).splitlines()[0] if str(exc.orig) else type(exc.orig).__name__
+            reason = error_reason(exc.orig)
             return None if "lock" in reason.lower() else reason
         return None
 

@@ -131,6 +131,12 @@ class MainWindow(QMainWindow):
         written, then the practice's files that could not be used."""
         return "\n".join(m for m in (self._store_warning, practice_message(problems)) if m)
 
+    def _show_standing(self) -> None:
+        """Say what stands on the note pane, and on the home view once it is built."""
+        self.note_pane.show_problem(self._standing(self._practice_problems))
+        if self._home is not None:
+            self.home.show_practice_problems(self._standing(self._practice_problems + self._payer_problems()))
+
     @property
     def rules(self) -> list[Rule] | None:
         """The rules the script cites, once loaded (see load_rules)."""
@@ -147,9 +153,7 @@ class MainWindow(QMainWindow):
         self._rules_problems, self._script_problems = [], []
         self._rules = load_rules(problems=self._rules_problems)
         self._templates = load_templates(problems=self._script_problems)
-        self.note_pane.show_problem(self._standing(self._practice_problems))
-        if self._home is not None:
-            self.home.show_practice_problems(self._standing(self._practice_problems + self._payer_problems()))
+        self._show_standing()
         if self.case is not None:
             self.script.show_script(self.case, self.call, self._rules, self._templates)
 
@@ -203,9 +207,7 @@ class MainWindow(QMainWindow):
                 "here. Make it writable (its file, or your access to the practice's database), then restart "
                 "p2pdesk."
             )
-            self.note_pane.show_problem(self._standing(self._practice_problems))
-            if self._home is not None:
-                self.home.show_practice_problems(self._standing(self._practice_problems + self._payer_problems()))
+            self._show_standing()
         return True
 
     def load_desk_when_open(self) -> None:
