@@ -20,7 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, Paragraph, Table, TableStyle
 
 from p2pdesk.domain.case import Case, PriorTreatment
-from p2pdesk.record.pdf import FONT, FONT_BOLD, register_fonts, text
+from p2pdesk.record.pdf import FONT, FONT_BOLD, paragraph, register_fonts, text
 
 PAGE_W, PAGE_H = LETTER
 MARGIN = 0.45 * inch
@@ -76,7 +76,7 @@ def _sections(case: Case, size: float) -> list[_Section]:
     st = _styles(size)
 
     def p(markup: str, style: str = "base") -> Paragraph:
-        return Paragraph(markup, st[style])
+        return paragraph(markup, st[style])
 
     width = PAGE_W - 2 * MARGIN
     header = [

@@ -13,13 +13,13 @@ from io import BytesIO
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import SimpleDocTemplate, Spacer
 
 from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, Problem
 from p2pdesk.domain.scheduling import AttemptOutcome, SchedulingAttempt, demand_warranted
 from p2pdesk.playbook.rules import Rule
-from p2pdesk.record.pdf import FONT, FONT_BOLD, register_fonts, text
+from p2pdesk.record.pdf import FONT, FONT_BOLD, paragraph, register_fonts, text
 
 HEADING = "WRITTEN DEMAND FOR A PEER-TO-PEER REVIEW"
 HEADINGS = (HEADING, "REQUEST FOR A PEER-TO-PEER REVIEW")
@@ -90,9 +90,9 @@ def lines_pdf(lines: list[str], *, title: str, headings: tuple[str, ...] = ()) -
         if not line.strip():
             story.append(Spacer(1, 8))
         elif line.startswith("# ") or line in headings:
-            story.append(Paragraph(text(line.removeprefix("# ")), heading))
+            story.append(paragraph(text(line.removeprefix("# ")), heading))
         else:
-            story.append(Paragraph(text(line).replace("  ", "&nbsp;&nbsp;"), body))
+            story.append(paragraph(text(line).replace("  ", "&nbsp;&nbsp;"), body))
     out = BytesIO()
     SimpleDocTemplate(
         out,

@@ -195,9 +195,9 @@ def _copy_stamp(sealed: SealedRecord, record: dict[str, Any], tz: tzinfo | None)
     from reportlab.lib.pagesizes import LETTER
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfgen.canvas import Canvas
-    from reportlab.platypus import Frame, Paragraph
+    from reportlab.platypus import Frame
 
-    from p2pdesk.record.pdf import FONT, MUTED, SIGNATURE_BOX, local, register_fonts, text
+    from p2pdesk.record.pdf import FONT, MUTED, SIGNATURE_BOX, local, paragraph, register_fonts, text
 
     register_fonts()
     x0, y0, x1, y1 = SIGNATURE_BOX
@@ -210,7 +210,7 @@ def _copy_stamp(sealed: SealedRecord, record: dict[str, Any], tz: tzinfo | None)
     # A frame leaves out what does not fit: the words get smaller until all of them do (a long name).
     for size in (7.5, 7, 6.5, 6, 5.5, 5):
         style = ParagraphStyle("stamp", fontName=FONT, fontSize=size, leading=size * 1.25, textColor=MUTED)
-        paragraphs = [Paragraph(w, style) for w in words]
+        paragraphs = [paragraph(w, style) for w in words]
         if sum(p.wrap(width, room)[1] for p in paragraphs) <= room:
             break
     frame = Frame(x0, y0, x1 - x0, y1 - y0, leftPadding=pad, rightPadding=pad, topPadding=pad, bottomPadding=pad)

@@ -4,20 +4,27 @@ Everything shown comes from the structured record, so the PDF and the attached J
 different things. Times are shown in local time with their UTC offset. All user text is escaped
 before it reaches reportlab's markup; fonts are embedded (DejaVu Sans: Latin Extended,
 Vietnamese, Greek, Cyrillic, Arabic and Hebrew letters; Droid Sans Fallback for Chinese, Japanese
-and Korean text, which DejaVu Sans does not draw). Arabic and Hebrew keep their letters, but are
-set left to right and, for Arabic, unjoined.
+and Korean text, which DejaVu Sans does not draw). Right-to-left text (Arabic, Hebrew) is broken
+into lines as written and each line drawn in the order the Unicode bidirectional algorithm gives
+(python-bidi), Arabic letters joined (arabic-reshaper): see ``paragraph``.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import tzinfo
 from functools import cache
+from html import unescape
 from io import BytesIO
 from itertools import groupby
 from typing import Any
 from xml.sax.saxutils import escape
 
+from arabic_reshaper import ArabicReshaper
+from bidi import get_base_level, get_display
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import inch
@@ -103,10 +110,24 @@ def _register_fallback() -> frozenset[int]:
     return _drawn_by(FALLBACK_FONT)
 
 
+def _right_to_left(value: str) -> bool:
+    """Whether ``value`` holds a right-to-left letter (Hebrew, Arabic, Syriac, Thaana, ...)."""
+    return any(ord(c) >= 0x590 and unicodedata.bidirectional(c) in ("R", "AL") for c in value)
+
+
+@cache
+def _reshaper() -> ArabicReshaper:
+    # Harakat (vowel marks) are kept: the record shows every character that was entered.
+    return ArabicReshaper(configuration={"delete_harakat": False})
+
+
 def text(value: Any) -> str:
     """User text made safe for reportlab's paragraph markup: shown literally, line breaks kept,
-    and each run of characters DejaVu Sans cannot draw set in the fallback font when it can."""
+    Arabic letters in their joined forms, and each run of characters DejaVu Sans cannot draw set
+    in the fallback font when it can."""
     shown = "" if value is None else str(value)
+    if _right_to_left(shown):
+        shown = _reshaper().reshape(shown)  # same order; each letter in the form its neighbours call for
     register_fonts()
     drawn = _drawn_by(FONT)
     if all(ord(c) in drawn for c in shown if c != "\n"):
@@ -119,9 +140,65 @@ def text(value: Any) -> str:
     return "".join(parts)
 
 
+class _BidiParagraph(Paragraph):
+    """A paragraph holding right-to-left text.
+
+    Its lines are found in the order the text was written (so a long note wraps from its first
+    word on), and each line is drawn in the order the Unicode bidirectional algorithm gives. The
+    paragraph runs left to right (p2pdesk's English with a name or a note in it), or, when it is
+    one user text alone, in the direction of its first strong letter, and then a right-to-left
+    paragraph is set flush right. Within a line of several styles, the styled pieces keep their
+    places in a left-to-right paragraph and swap them in a right-to-left one; each piece's
+    letters are put in order within it.
+    """
+
+    def __init__(self, markup: str, style: ParagraphStyle, *, own_direction: bool) -> None:
+        plain = unescape(re.sub(r"<[^>]*>", "", markup))
+        self._base = "R" if own_direction and get_base_level(plain) == 1 else "L"
+        if self._base == "R" and style.alignment == TA_LEFT:
+            style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
+        super().__init__(markup, style)
+
+    def drawPara(self, debug: int = 0) -> None:  # noqa: N802 - reportlab's name
+        written = self.blPara
+        self.blPara = self._visual(written)
+        try:
+            super().drawPara(debug)
+        finally:
+            self.blPara = written
+
+    def _visual(self, lines: Any) -> Any:
+        base = self._base
+        if lines.kind == 0:  # one style: each line is (room left, words)
+            return lines.clone(
+                lines=[(room, get_display(" ".join(words), base_dir=base).split(" ")) for room, words in lines.lines]
+            )
+        shown = []
+        for line in lines.lines:
+            pieces = [
+                f.clone(text=get_display(f.text, base_dir=base)) if getattr(f, "text", "") else f for f in line.words
+            ]
+            shown.append(line.clone(words=pieces[::-1] if base == "R" else pieces))
+        return lines.clone(lines=shown)
+
+
+def paragraph(markup: str, style: ParagraphStyle, *, own_direction: bool = False) -> Paragraph:
+    """A paragraph of markup whose user parts passed through ``text()``; one that holds
+    right-to-left text is drawn in bidirectional order (see ``_BidiParagraph``).
+    ``own_direction``: the markup is one user text alone, which sets its own direction."""
+    if _right_to_left(markup):
+        return _BidiParagraph(markup, style, own_direction=own_direction)
+    return Paragraph(markup, style)
+
+
 def _p(value: str, style: str = "base") -> Paragraph:
     """A paragraph from markup that this module wrote (user parts already passed through text())."""
-    return Paragraph(value, _styles()[style])
+    return paragraph(value, _styles()[style])
+
+
+def _user(value: Any) -> Paragraph:
+    """A paragraph of one user text alone (a note, a criterion), in its own direction."""
+    return paragraph(text(value), _styles()["base"], own_direction=True)
 
 
 def local(instant: str | None, tz: tzinfo | None) -> str:
@@ -350,8 +427,8 @@ def render_record(record: dict[str, Any], *, tz: tzinfo | None = None) -> bytes:
                 [
                     [
                         _p(str(c["number"])),
-                        _p(text(c["text"])),
-                        _p(text(c.get("patient_fact", ""))),
+                        _user(c["text"]),
+                        _user(c.get("patient_fact", "")),
                         _p(
                             text(local(c["addressed_at"], tz)) if c.get("addressed_at") else "not addressed on the call"
                         ),
@@ -397,7 +474,7 @@ def render_record(record: dict[str, Any], *, tz: tzinfo | None = None) -> bytes:
                 _p(text(local_at.strftime("%Y-%m-%d %H:%M:%S" if dated else "%H:%M:%S"))),
                 _p(text(format_offset(at - started) if not note.get("addendum") else "after")),
                 _p(text(kind)),
-                _p(text(note["text"])),
+                _user(note["text"]),
             ]
         )
     if rows:
