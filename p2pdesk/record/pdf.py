@@ -117,8 +117,9 @@ def _right_to_left(value: str) -> bool:
 
 @cache
 def _reshaper() -> ArabicReshaper:
-    # Harakat (vowel marks) are kept: the record shows every character that was entered.
-    return ArabicReshaper(configuration={"delete_harakat": False})
+    # Harakat (vowel marks) are kept: the record shows every character that was entered. The
+    # one-glyph "Allah" ligature is not used: DejaVu Sans has no glyph for it (the word would vanish).
+    return ArabicReshaper(configuration={"delete_harakat": False, "ARABIC LIGATURE ALLAH": False})
 
 
 def text(value: Any) -> str:
@@ -147,17 +148,27 @@ class _BidiParagraph(Paragraph):
     word on), and each line is drawn in the order the Unicode bidirectional algorithm gives. The
     paragraph runs left to right (p2pdesk's English with a name or a note in it), or, when it is
     one user text alone, in the direction of its first strong letter, and then a right-to-left
-    paragraph is set flush right. Within a line of several styles, the styled pieces keep their
-    places in a left-to-right paragraph and swap them in a right-to-left one; each piece's
-    letters are put in order within it.
+    paragraph is set flush right. A line of several styles (a bold name, a run in the fallback
+    font) is an approximation: the styled pieces keep their places in a left-to-right paragraph
+    and swap them in a right-to-left one, each piece's letters in order within it, which is the
+    bidirectional order unless a right-to-left run crosses from one style into the next.
     """
 
-    def __init__(self, markup: str, style: ParagraphStyle, *, own_direction: bool) -> None:
-        plain = unescape(re.sub(r"<[^>]*>", "", markup))
-        self._base = "R" if own_direction and get_base_level(plain) == 1 else "L"
-        if self._base == "R" and style.alignment == TA_LEFT:
-            style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
-        super().__init__(markup, style)
+    def __init__(self, text: str | None, style: ParagraphStyle, *args: Any, own_direction: bool = False, **kw: Any):
+        self._base = "L"
+        if text is not None:  # None: one part of a paragraph split across pages (see split)
+            if own_direction and get_base_level(unescape(re.sub(r"<[^>]*>", "", text))) == 1:
+                self._base = "R"
+            if self._base == "R" and style.alignment == TA_LEFT:
+                style = ParagraphStyle(f"{style.name}-rtl", parent=style, alignment=TA_RIGHT)
+        super().__init__(text, style, *args, **kw)
+
+    def split(self, availWidth: float, availHeight: float) -> list[Any]:  # noqa: N803 - reportlab's names
+        parts = super().split(availWidth, availHeight)
+        for part in parts:
+            if isinstance(part, _BidiParagraph):
+                part._base = self._base
+        return parts
 
     def drawPara(self, debug: int = 0) -> None:  # noqa: N802 - reportlab's name
         written = self.blPara
@@ -196,9 +207,13 @@ def _p(value: str, style: str = "base") -> Paragraph:
     return paragraph(value, _styles()[style])
 
 
-def _user(value: Any) -> Paragraph:
-    """A paragraph of one user text alone (a note, a criterion), in its own direction."""
-    return paragraph(text(value), _styles()["base"], own_direction=True)
+def _user(value: Any) -> Paragraph | list[Paragraph]:
+    """One user text alone (a note, a criterion) in its own direction; one with right-to-left
+    letters and several lines is a paragraph a line, each line in its own direction."""
+    shown = "" if value is None else str(value)
+    if "\n" in shown and _right_to_left(shown):
+        return [paragraph(text(line), _styles()["base"], own_direction=True) for line in shown.split("\n")]
+    return paragraph(text(shown), _styles()["base"], own_direction=True)
 
 
 def local(instant: str | None, tz: tzinfo | None) -> str:
