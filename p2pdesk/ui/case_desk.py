@@ -55,6 +55,15 @@ class CaseDesk(QWidget):
         if self.tab_bar is not None:
             self.tab_bar.setVisible(narrow)
         if narrow:
+            # The pane the physician is typing in stays in front.
+            from PySide6.QtWidgets import QApplication
+
+            focused = QApplication.focusWidget()
+            for index, pane in enumerate(self._panes):
+                if focused is not None and (focused is pane or pane.isAncestorOf(focused)):
+                    self._current = index
+                    if self.tab_bar is not None:
+                        self.tab_bar.setCurrentIndex(index)
             self._show_only(self._current)
         else:
             for pane in self._panes:

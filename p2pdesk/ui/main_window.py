@@ -518,12 +518,19 @@ class MainWindow(QMainWindow):
     def _toggle_on_top(self, on: bool) -> None:
         from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
 
-        self.setWindowFlag(Qt.WindowType.WindowStaysOnTopHint, on)
-        self.show()
+        hint = Qt.WindowType.WindowStaysOnTopHint
+        flags = self.windowFlags() | hint if on else self.windowFlags() & ~hint
+        handle = self.windowHandle()
+        if handle is None:  # not shown yet
+            self.setWindowFlags(flags)
+            return
+        # Told to the window system through the shown window: QWidget.setWindowFlags would hide
+        # the window and show it again, and the focus (and the next keystroke) would be lost.
+        self.overrideWindowFlags(flags)
+        handle.setFlags(flags)
 
     def _set_kind(self, kind: NoteKind) -> None:
-        self.case_desk.show_pane(2)
-        self.note_pane.set_kind(kind)
+        self._focus(2, lambda: self.note_pane.set_kind(kind))  # from Home too: the call comes to the front
 
     # Writes ---------------------------------------------------------------------------------
 
@@ -558,6 +565,7 @@ class MainWindow(QMainWindow):
             return
         call = self._guard(lambda: self.desk.start_call(self.case.id))  # type: ignore[union-attr]
         if call is not None:
+            self.note_pane.show_info("")  # what was said of the last call (sealed, say) is not of this one
             self._show(self.case, call)
 
     def _end_call(self) -> None:
@@ -658,7 +666,9 @@ class MainWindow(QMainWindow):
             try:
                 by_date = date.fromisoformat(by.strip()) if deferred and by.strip() else None
             except ValueError:
-                raise InvalidInput(Problem("by", f"{by.strip()!r} is not a date as YYYY-MM-DD")) from None
+                raise InvalidInput(
+                    Problem("requested by", f"{by.strip()!r} is not a real date written as YYYY-MM-DD")
+                ) from None
             return self.desk.set_disposition(
                 call_id,
                 Disposition(disposition),

@@ -82,8 +82,10 @@ class NotePane(QWidget):
         self.clock.setObjectName("callClock")
         self.clock.setStyleSheet("font-weight:600;")
         # The clock gives way to the panes beside it rather than widening the column (a minimum
-        # width of its own, instead of its text's; a size policy would cost more at start-up).
+        # width of its own, instead of its text's; a size policy would cost more at start-up), and
+        # takes a second line when its words do not fit on one.
         self.clock.setMinimumWidth(1)
+        self.clock.setWordWrap(True)
         bar.addStretch(1)
         layout.addLayout(bar)
         layout.addWidget(self.clock)
@@ -183,13 +185,15 @@ class NotePane(QWidget):
         self.requested_by = QLineEdit(box)
         self.requested_by.setObjectName("requestedBy")
         self.requested_by.setPlaceholderText("YYYY-MM-DD")
+        # Made in the order they stand on screen, which is the order Tab takes: from the last
+        # detail, Tab goes to Alternative (typing there never lands on the check box).
+        self.alternative = QLineEdit(box)
+        self.alternative.setObjectName("alternativeOffer")
+        self.alternative.setPlaceholderText("Partial approval, substitute service… (if offered)")
         self.educational = QCheckBox("Educational only", box)
         self.educational.setObjectName("educationalOnly")
         self.educational.setToolTip("Tick when the plan says this P2P cannot reverse the denial (logged with the time)")
         self.educational.toggled.connect(self._educational_toggled)
-        self.alternative = QLineEdit(box)
-        self.alternative.setObjectName("alternativeOffer")
-        self.alternative.setPlaceholderText("Partial approval, substitute service… (if offered)")
         form.addRow("Outcome", self.disposition)
         form.addRow("Authorization #", self.authorization)
         form.addRow("Stated reasoning", self.reasoning)
@@ -361,7 +365,8 @@ class NotePane(QWidget):
             ],
         }.get(kind, [])
         changed = any(typed_value != kept for typed_value, kept in details)
-        if kind and (kind != recorded or changed or self.alternative.text().strip() != call.alternative_offer):
+        alternative = self.alternative.text().strip() != call.alternative_offer
+        if (kind and (kind != recorded or changed)) or alternative:
             found.append("disposition")
         return found
 
@@ -404,11 +409,14 @@ class NotePane(QWidget):
         self.reviewer_name.setFocus()
 
     def focus_criteria(self) -> None:
-        """Focus the first criterion not yet ticked."""
+        """Focus the first criterion not yet ticked; when every one is, the entry (and say so)."""
         for box in self.criterion_boxes:
             if box.isEnabled():
                 box.setFocus()
                 return
+        self.entry.setFocus()
+        if self.criterion_boxes and self.criteria.isEnabled():
+            self.show_info("Every criterion is ticked; the note entry has the focus.")
 
     def focus_disposition(self) -> None:
         self.disposition.setFocus()
@@ -423,7 +431,8 @@ class NotePane(QWidget):
             offset = call.offset(utc_now())
             elapsed = format_offset(offset).lstrip("+")
             _, hint = phase_at(offset.total_seconds())
-            self.clock.setText(f"● {elapsed} · {hint} · since {local_time(call.started_at)}")
+            since = call.started_at.astimezone().strftime("%H:%M")  # to the minute: the line stays one line
+            self.clock.setText(f"● {elapsed} · {hint} · since {since}")
         else:
             length = format_offset(call.offset(call.ended_at)).lstrip("+")  # type: ignore[arg-type]
             sealed = " · sealed" if call.sealed_at is not None else " · not sealed yet (Ctrl+Shift+G)"

@@ -101,8 +101,19 @@ class ScriptView(QToolBox):
         return self.itemText(self.keys.index(key))
 
     def go_to(self, key: str) -> None:
-        self.setCurrentIndex(self.keys.index(key))
+        self._open(self.keys.index(key))
 
     def step(self, delta: int) -> None:
         if self.count():
-            self.setCurrentIndex((self.currentIndex() + delta) % self.count())
+            self._open((self.currentIndex() + delta) % self.count())
+
+    def _open(self, index: int) -> None:
+        """Open step ``index``; if the physician was reading the open step, the new one has the
+        focus (the old page is hidden, and Qt would pass the focus on to the next pane)."""
+        from PySide6.QtWidgets import QApplication
+
+        focused = QApplication.focusWidget()
+        reading = focused is not None and (focused is self or self.isAncestorOf(focused))
+        self.setCurrentIndex(index)
+        if reading:
+            self.widget(index).setFocus()

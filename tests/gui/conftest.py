@@ -57,6 +57,19 @@ def open_window(qtbot):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
+def live_call(open_window, desk):  # noqa: ANN001, ANN201
+    """A window on the demo case with a call started from the keyboard (Ctrl+Shift+S)."""
+    from PySide6.QtCore import Qt
+
+    from tests.gui.keys import press
+
+    window = open_window(desk, demo=True)
+    press(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.call is not None and window.call.in_progress
+    return window
+
+
+@pytest.fixture
 def busy_desk(open_window, db_url: str):  # noqa: ANN001, ANN201
     """A window on the demo case with a call started, on a store that gives up on a lock after
     0.1 s; and ``locked()``, a context in which another program holds the database's write lock."""

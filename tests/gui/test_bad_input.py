@@ -53,7 +53,7 @@ def test_bad_disposition_date_names_the_field_and_keeps_the_fields(live, desk: D
     pane.requested.setText("ED note from 2019")
     pane.requested_by.setText("2026-13-40")
     press(pane.requested_by, Qt.Key.Key_Return)
-    assert "by: '2026-13-40' is not a date as YYYY-MM-DD" in pane.status.text()
+    assert "requested by: '2026-13-40' is not a real date written as YYYY-MM-DD" in pane.status.text()
     assert (pane.requested.text(), pane.requested_by.text()) == ("ED note from 2019", "2026-13-40")
     assert desk.call(live.call.id).disposition is None
     assert desk.notes(live.call.id) == []

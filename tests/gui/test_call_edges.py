@@ -18,11 +18,8 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
-def live(open_window, desk: Desk):  # noqa: ANN001, ANN201
-    window = open_window(desk, demo=True)
-    press(window, Qt.Key.Key_S, CTRL | SHIFT)
-    assert window.call is not None and window.call.in_progress
-    return window
+def live(live_call):  # noqa: ANN001, ANN201
+    return live_call
 
 
 def _end(window) -> None:  # noqa: ANN001

@@ -46,6 +46,12 @@ def test_seal_and_sign_from_the_keyboard_then_preview(ended, desk: Desk, qtbot) 
     assert "sealed and signed" in window.note_pane.info.text()
     assert not window.act_seal.isEnabled()
     assert "sealed" in window.note_pane.clock.text()
+    preview.close()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    press(window, Qt.Key.Key_S, CTRL | SHIFT)  # the next call on the case says nothing of the last one's record
+    assert window.call.id != record.call_id and window.call.in_progress
+    assert window.note_pane.info.text() == "" and not window.note_pane.info.isVisible()
 
 
 def test_records_view_shows_each_record_verified(ended, desk: Desk, qtbot) -> None:  # noqa: ANN001

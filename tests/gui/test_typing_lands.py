@@ -1,0 +1,122 @@
+"""What the physician types lands where they see it: the keys that move between panes and fields
+never leave the focus on a hidden field, on nothing, or on a check box that logs each space."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from p2pdesk.domain.call import NoteKind
+from p2pdesk.services.desk import Desk
+from tests.gui.keys import press, type_into_focus
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+@pytest.fixture
+def live(live_call):  # noqa: ANN001, ANN201
+    return live_call
+
+
+def _key(key: Qt.Key, modifiers: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+    """A key pressed on whatever has the focus."""
+    press(QApplication.focusWidget(), key, modifiers)
+
+
+def _notes(desk: Desk, window) -> list[str]:  # noqa: ANN001
+    return [n.text for n in desk.notes(window.call.id)]
+
+
+def test_tab_from_the_authorization_number_goes_to_the_alternative_offer(live, desk: Desk) -> None:  # noqa: ANN001
+    press(live, Qt.Key.Key_D, CTRL)
+    _key(Qt.Key.Key_Down)  # Reversed
+    _key(Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is live.note_pane.authorization
+    type_into_focus("AUTH-88213")
+    _key(Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is live.note_pane.alternative
+    type_into_focus("Partial approval for 3 months")
+    _key(Qt.Key.Key_Return)
+    call = desk.call(live.call.id)
+    assert (call.authorization_number, call.alternative_offer) == ("AUTH-88213", "Partial approval for 3 months")
+    assert call.educational_only is False
+    assert not any("educational" in text.lower() for text in _notes(desk, live))
+
+
+def test_next_script_step_while_reading_the_script_keeps_the_focus_in_the_script(live, desk: Desk) -> None:  # noqa: ANN001
+    live.script.widget(0).setFocus()  # the physician clicked into the open step to read it
+    press(live, Qt.Key.Key_PageDown, CTRL)
+    assert QApplication.focusWidget() is live.script.widget(1)
+    type_into_focus("TB screen negative in October ")  # typed by mistake: nothing is ticked or logged
+    assert not any(box.isChecked() for box in live.note_pane.criterion_boxes)
+    assert _notes(desk, live) == []
+
+
+def test_an_alternative_offer_typed_but_not_saved_keeps_the_call_open(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    pane.alternative.setFocus()
+    type_into_focus("Offered adalimumab instead")
+    _key(Qt.Key.Key_Return)  # refused: no outcome chosen yet
+    assert pane.status.text().startswith("disposition: choose")
+    press(live, Qt.Key.Key_E, CTRL | SHIFT)
+    assert desk.call(live.call.id).in_progress, "the call ended over the typed offer"
+    assert "typed but not saved yet in the disposition" in pane.status.text()
+    assert pane.alternative.text() == "Offered adalimumab instead"
+
+
+def test_criteria_key_with_every_criterion_ticked_goes_to_the_note_entry(live, desk: Desk) -> None:  # noqa: ANN001
+    for number in range(1, len(live.note_pane.criterion_boxes) + 1):
+        press(live, Qt.Key.Key_K, CTRL)
+        _key(Qt.Key.Key_Space)
+        assert live.note_pane.criterion_boxes[number - 1].isChecked()
+    press(live, Qt.Key.Key_K, CTRL)
+    assert QApplication.focusWidget() is live.note_pane.entry
+    assert "Every criterion is ticked" in live.note_pane.info.text()
+    type_into_focus("Reviewer conceded all five")
+    _key(Qt.Key.Key_Return)
+    assert _notes(desk, live)[-1] == "Reviewer conceded all five"
+
+
+def test_going_narrow_keeps_in_front_the_pane_being_typed_in(live, desk: Desk, qtbot) -> None:  # noqa: ANN001
+    press(live, Qt.Key.Key_1, ALT)  # a glance at the brief...
+    live.note_pane.entry.setFocus()  # ...then back to typing
+    type_into_focus("Reviewer wants the 2019 ED note")
+    live.resize(520, 700)  # the window is moved into a column beside the EHR
+    qtbot.waitUntil(lambda: live.case_desk.narrow)
+    assert live.case_desk.current_pane() is live.note_pane and live.note_pane.entry.isVisible()
+    type_into_focus(" and the allergy list")
+    _key(Qt.Key.Key_Return)
+    assert _notes(desk, live) == ["Reviewer wants the 2019 ED note and the allergy list"]
+
+
+def test_always_on_top_keeps_the_focus_where_the_physician_was_typing(live, desk: Desk) -> None:  # noqa: ANN001
+    type_into_focus("half")
+    press(live, Qt.Key.Key_T, CTRL)
+    assert live.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
+    assert QApplication.focusWidget() is live.note_pane.entry
+    type_into_focus(" a sentence")
+    _key(Qt.Key.Key_Return)
+    assert _notes(desk, live) == ["half a sentence"]
+
+
+def test_a_note_kind_key_on_home_brings_the_call_to_the_front(live, desk: Desk) -> None:  # noqa: ANN001
+    press(live, Qt.Key.Key_H, CTRL)
+    assert live.stack.currentWidget() is live.home
+    press(live, Qt.Key.Key_2, CTRL)
+    assert live.stack.currentWidget() is live.case_desk and live.note_pane.entry.isVisible()
+    type_into_focus("Reviewer agrees methotrexate failed")
+    _key(Qt.Key.Key_Return)
+    (note,) = desk.notes(live.call.id)
+    assert (note.kind, note.text) == (NoteKind.OUR_POINT, "Reviewer agrees methotrexate failed")
+
+
+def test_the_call_line_is_read_whole_at_laptop_width(live, desk: Desk) -> None:  # noqa: ANN001
+    press(live, Qt.Key.Key_E, CTRL | SHIFT)
+    clock = live.note_pane.clock
+    assert "not sealed yet (Ctrl+Shift+G)" in clock.text()
+    room = clock.contentsRect()
+    needed = clock.fontMetrics().boundingRect(room.x(), 0, room.width(), 10_000, Qt.TextFlag.TextWordWrap, clock.text())
+    assert needed.width() <= room.width() and needed.height() <= room.height(), (needed, room)
