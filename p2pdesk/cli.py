@@ -185,13 +185,34 @@ def main(argv: list[str] | None = None) -> int:
     from p2pdesk.record.signing import SigningUnavailable
     from p2pdesk.services.desk import Desk
 
+    new_database: Path | None = None
+    url = ""
     try:
         url = resolve_db_url(args.db)
-        missing = None if args.command in RUN_WITHOUT_A_DATABASE else _missing_sqlite_file(url)
-        if missing is not None:
+        clash = _writes_over_database(args, url)
+        if clash is not None:
+            print(
+                f"p2pdesk: {clash} is the database itself; nothing was written (choose another file)", file=sys.stderr
+            )
+            return EXIT_INVALID
+        missing = _missing_sqlite_file(url)
+        if missing is not None and args.command not in RUN_WITHOUT_A_DATABASE:
             # A mistyped path would otherwise make a new, empty database and report nothing on file.
             print(f"p2pdesk: there is no database at {missing}", file=sys.stderr)
             return EXIT_ENVIRONMENT
+        if missing is not None and args.command == "verify":
+            return _verify_without_a_database(args.file, missing)
+        text = None
+        if args.command in ("import-case", "import-fhir"):
+            try:
+                text = args.file.read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad's) is not text
+            except (OSError, UnicodeDecodeError) as exc:
+                print(f"p2pdesk: cannot read {args.file}: {exc}", file=sys.stderr)
+                return EXIT_ENVIRONMENT
+        elif args.command in ("import-record", "import-certificate") and not args.file.is_file():
+            _read(args.file)  # says why it cannot be read
+            return EXIT_ENVIRONMENT
+        new_database = missing  # made by this command: removed again if what it was to hold is refused
         desk = Desk.open(url)
         if args.command in (
             "seal",
@@ -204,11 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         ):
             return _record_command(args, desk)
         if args.command in ("import-case", "import-fhir"):
-            try:
-                text = args.file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                print(f"p2pdesk: cannot read {args.file}: {exc}", file=sys.stderr)
-                return EXIT_ENVIRONMENT
+            assert text is not None
             case_id = desk.import_case(text) if args.command == "import-case" else desk.import_fhir(text)
             print(case_id)
         elif args.command == "export-case":
@@ -283,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         print("p2pdesk: the input was refused; nothing was stored:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
+        _remove_if_empty(new_database, url)
         return EXIT_INVALID
     except NotFound as exc:
         print(f"p2pdesk: {exc}", file=sys.stderr)
@@ -300,6 +318,51 @@ def main(argv: list[str] | None = None) -> int:
 #: The commands that run when there is no database yet, making it (as the window does): the imports,
 #: and verify, which checks a PDF on its own.
 RUN_WITHOUT_A_DATABASE = ("import-case", "import-fhir", "import-record", "import-certificate", "verify")
+
+
+def _writes_over_database(args: argparse.Namespace, url: str) -> Path | None:
+    """The output file asked for, when it is the SQLite database itself (or its log): writing it
+    would destroy every case and record."""
+    from p2pdesk.store.snapshot import sqlite_path
+
+    database = sqlite_path(url)
+    output = getattr(args, "output", None)
+    if database is None or output is None:
+        return None
+    kept = {Path(f"{database}{suffix}").expanduser().resolve() for suffix in ("", "-wal", "-shm", "-journal")}
+    written = [output, output.with_suffix(".txt")] if args.command == "demand-letter" else [output]
+    return next((path for path in written if path.expanduser().resolve() in kept), None)
+
+
+def _verify_without_a_database(file: Path, missing: Path) -> int:
+    """``verify`` where no database is: the PDF alone is checked, and nothing is made."""
+    from p2pdesk.record.verify import verify_pdf
+
+    data = _read(file)
+    if data is None:
+        return EXIT_ENVIRONMENT
+    verdict = verify_pdf(data)
+    print("\n".join(verdict.lines()))
+    print(
+        f"there is no database at {missing}: the PDF alone was checked, not against a desk's records and certificates"
+    )
+    return EXIT_OK if verdict.ok else EXIT_INVALID
+
+
+def _remove_if_empty(database: Path | None, url: str) -> None:
+    """Remove a database this command made, once what it was made for was refused (it holds no case)."""
+    if database is None or not database.exists():
+        return
+    from p2pdesk.services.desk import Desk
+
+    desk = Desk.open(url)
+    try:
+        empty = not desk.cases() and not desk.store.records()
+    finally:
+        desk.close()
+    if empty:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
 
 
 def _missing_sqlite_file(url: str) -> Path | None:
@@ -376,9 +439,11 @@ def _record_command(args: argparse.Namespace, desk: object) -> int:
         data = _read(args.file)
         if data is None:
             return EXIT_ENVIRONMENT
+        held = {r.id for r in records.records()}
         record, verdict = records.import_record(data)
         print("\n".join(verdict.lines()))
-        print(f"imported as record {record.id} (call {record.call_id}, version {record.version})")
+        done = "already on file as" if record.id in held else "imported as"
+        print(f"{done} record {record.id} (call {record.call_id}, version {record.version})")
     return EXIT_OK
 
 

@@ -41,6 +41,51 @@ def _validator(name: str) -> Any:
     return Draft202012Validator(_schema(name), registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
+def load_json(text: str) -> Any:
+    """The JSON value ``text`` holds, or InvalidInput saying what keeps it from being read: not
+    JSON (with the line and column), nested too deeply to read, or holding a broken character (an
+    unpaired surrogate, left where an emoji was cut in half), which no database can keep."""
+    from p2pdesk.domain.errors import InvalidInput
+
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            Problem("file", f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
+        ) from None
+    except RecursionError:
+        raise InvalidInput(Problem("file", "is nested too deeply to be read (brackets within brackets)")) from None
+    broken = [path for path, s in _texts(value, []) if not _encodable(s)]
+    if broken:
+        raise InvalidInput(
+            [Problem(_dotted(path), "holds a broken character (half of an emoji or symbol)") for path in broken]
+        )
+    return value
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _texts(value: Any, path: list[Any]) -> list[tuple[list[Any], str]]:
+    """Every text in a JSON value (keys too), with its path."""
+    if isinstance(value, str):
+        return [(path, value)]
+    found: list[tuple[list[Any], str]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += [(path, key)] if not _encodable(key) else []
+            found += _texts(item, [*path, key if _encodable(key) else "(a key)"])
+    elif isinstance(value, list):
+        for n, item in enumerate(value):
+            found += _texts(item, [*path, n])
+    return found
+
+
 def schema_problems(name: str, instance: Any) -> list[Problem]:
     """Every place ``instance`` departs from the schema ``name``, in field order."""
     errors = sorted(_validator(name).iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])

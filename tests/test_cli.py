@@ -68,6 +68,8 @@ def test_plain_path_and_environment_select_the_database(tmp_path: Path) -> None:
 def test_missing_file_and_unknown_case_say_so(tmp_path: Path, db_url: str) -> None:
     missing = p2pdesk("import-case", str(tmp_path / "nope.json"), db=db_url)
     assert missing.returncode == 1 and "cannot read" in missing.stderr
+    assert not Path(db_url.removeprefix("sqlite:///")).exists(), "a database was made for nothing"
+    assert p2pdesk("import-case", str(DEMO), db=db_url).returncode == 0
     unknown = p2pdesk("export-case", "99", db=db_url)
     assert unknown.returncode == 2 and "no case with id 99" in unknown.stderr
 
@@ -196,3 +198,76 @@ def test_a_command_that_only_reads_makes_no_database_at_a_mistyped_path(tmp_path
     assert not typo.parent.exists()
     assert p2pdesk("import-case", str(DEMO), db=str(typo)).returncode == 0  # importing makes it
     assert "J1745" in p2pdesk("cases", db=str(typo)).stdout
+
+
+def _db_file(db_url: str) -> Path:
+    return Path(db_url.removeprefix("sqlite:///"))
+
+
+@pytest.mark.parametrize("command", [["export-case", "1", "-o"], ["brief", "1", "-o"]])
+def test_an_output_file_that_is_the_database_is_refused(db_url: str, command: list[str]) -> None:
+    assert p2pdesk("import-case", str(DEMO), db=db_url).returncode == 0
+    before = p2pdesk("cases", db=db_url).stdout
+    result = p2pdesk(*command, str(_db_file(db_url)), db=db_url)
+    assert result.returncode == 2 and "is the database itself; nothing was written" in result.stderr
+    assert p2pdesk("cases", db=db_url).stdout == before  # every case is still there
+
+
+def test_another_programs_database_is_refused_untouched(tmp_path: Path) -> None:
+    foreign = tmp_path / "clinic.sqlite3"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE patients (id INTEGER PRIMARY KEY, name TEXT)")
+    db.close()
+    before = foreign.read_bytes()
+    result = p2pdesk("cases", db=f"sqlite:///{foreign}")
+    assert result.returncode == 1
+    assert "is not a p2pdesk database (it holds other tables: patients); nothing in it was changed" in result.stderr
+    assert foreign.read_bytes() == before and not Path(f"{foreign}-wal").exists()
+
+
+def test_a_claim_number_with_a_trailing_space_is_the_same_denial(tmp_path: Path, db_url: str) -> None:
+    assert p2pdesk("import-case", str(DEMO), db=db_url).returncode == 0
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["coverage"]["claim_number"] += " "
+    again = tmp_path / "again.json"
+    again.write_text(json.dumps(data), encoding="utf-8")
+    result = p2pdesk("import-case", str(again), db=db_url)
+    assert result.returncode == 2 and "is already on file as case 1" in result.stderr
+
+
+def test_a_refused_import_or_a_verify_makes_no_database(tmp_path: Path, db_url: str) -> None:
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["coverage"]["member_id"] = 12
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    assert p2pdesk("import-case", str(bad), db=db_url).returncode == 2
+    assert not _db_file(db_url).exists(), "a mistyped --db path was made into an empty database"
+    checked = p2pdesk("verify", str(bad), db=db_url)  # not a PDF: checked on its own, and nothing is made
+    assert checked.returncode == 2 and "the PDF alone was checked" in checked.stdout
+    assert not _db_file(db_url).exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (
+            DEMO.read_text(encoding="utf-8").replace('"Carmen Delgado"', '"Carmen \\ud83d Delgado"'),
+            "patient.name: holds a broken character",
+        ),
+        ("[" * 100_000 + "]" * 100_000, "file: is nested too deeply to be read"),
+    ],
+    ids=["half an emoji", "nested brackets"],
+)
+def test_a_file_no_database_can_keep_is_refused_by_name(tmp_path: Path, db_url: str, text: str, said: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(text, encoding="utf-8")
+    result = p2pdesk("import-case", str(bad), db=db_url)
+    assert result.returncode == 2 and said in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_case_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path, db_url: str) -> None:
+    notepad = tmp_path / "case.json"
+    notepad.write_bytes(b"\xef\xbb\xbf" + DEMO.read_bytes())  # as Notepad saves UTF-8
+    result = p2pdesk("import-case", str(notepad), db=db_url)
+    assert (result.returncode, result.stdout.strip()) == (0, "1"), result.stderr

@@ -214,6 +214,12 @@ def load_signer(identity: SignerIdentity) -> signers.Signer:
     )
 
 
+def certificate_name(cert_pem: str) -> str:
+    """The name a certificate is made out to (its common name), as a PDF reader shows the signer."""
+    names = x509.load_pem_x509_certificate(cert_pem.encode("ascii")).subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else ""
+
+
 def fingerprint(cert_pem: str) -> str:
     """SHA-256 of the certificate's DER bytes, as hex."""
     der = x509.load_pem_x509_certificate(cert_pem.encode("ascii")).public_bytes(serialization.Encoding.DER)

@@ -27,6 +27,8 @@ class Verdict:
     signer: str = ""
     signed_at: datetime | None = None
     record: dict[str, Any] | None = None
+    #: The PDF whose signature was checked: the file itself, or the signed record inside a packet.
+    signed_pdf: bytes | None = None
 
     @property
     def ok(self) -> bool:
@@ -80,6 +82,7 @@ def verify_pdf(data: bytes, store: Any | None = None) -> Verdict:
         verdict.problems.append("the file carries no signature: it was never signed, or its signature was removed")
         return verdict
 
+    verdict.signed_pdf = data
     signature = signatures[0]
     cert = signature.signer_cert
     context = ValidationContext(trust_roots=[cert], allow_fetching=False)
@@ -147,23 +150,27 @@ def verify_pdf(data: bytes, store: Any | None = None) -> Verdict:
         kept = store.record_by_digest(record.get("digest", ""))
         _check_database(verdict, record, kept, store)
         if kept is None:
-            _check_signer(verdict, cert, subject.get("serial_number") or "", store)
+            _check_signer(verdict, cert, subject.get("serial_number") or "", subject.get("common_name") or "", store)
     return verdict
 
 
-def _check_signer(verdict: Verdict, cert: Any, npi: str, store: Any) -> None:
+def _check_signer(verdict: Verdict, cert: Any, npi: str, name: str, store: Any) -> None:
     """A record this desk does not hold, signed for a physician this desk signs for, must carry
-    this desk's certificate for them: another certificate in that name is not theirs here."""
+    this desk's certificate for them: another certificate in that name is not theirs here. The
+    physician is known by the certificate's NPI, or, on a certificate without one, by its name."""
     import hashlib
 
-    from p2pdesk.record.signing import fingerprint
+    from p2pdesk.record.signing import certificate_name, fingerprint
 
-    if not npi:
-        return  # no NPI to go by
-    mine = store.signer_for_npi(npi)
-    if mine is not None and fingerprint(mine.cert_pem) != hashlib.sha256(cert.dump()).hexdigest():
+    if npi:
+        mine = [s for s in (store.signer_for_npi(npi),) if s is not None]
+        whom = f"for NPI {npi}"
+    else:
+        mine = [s for s in store.signers() if name and certificate_name(s.cert_pem) == name]
+        whom = f"in the name of {name} (it carries no NPI)"
+    if mine and all(fingerprint(s.cert_pem) != hashlib.sha256(cert.dump()).hexdigest() for s in mine):
         verdict.problems.append(
-            f"it is signed with a certificate this desk does not know for NPI {npi}: this desk signs that "
+            f"it is signed with a certificate this desk does not know {whom}: this desk signs that "
             "physician's records with another one (records from another desk verify here when both use the "
             "practice's own certificate: import-certificate)"
         )

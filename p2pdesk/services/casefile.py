@@ -20,7 +20,7 @@ from p2pdesk.domain.case import (
     SeverityMeasure,
 )
 from p2pdesk.domain.errors import InvalidInput, Problem
-from p2pdesk.schemas import json_type, schema_problems
+from p2pdesk.schemas import json_type, load_json, schema_problems
 
 FORMAT = "p2pdesk-case/1"
 
@@ -29,7 +29,7 @@ def _d(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _order_problems(data: dict[str, Any]) -> list[Problem]:
+def date_order_problems(data: dict[str, Any]) -> list[Problem]:
     """Date rules the schema cannot state: ends after starts, births in the past."""
     problems: list[Problem] = []
 
@@ -49,18 +49,13 @@ def _order_problems(data: dict[str, Any]) -> list[Problem]:
 
 def parse_case(text: str) -> Case:
     """A Case from the text of a case file, or InvalidInput listing every problem found."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(
-            Problem("file", f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
-        ) from None
+    data = load_json(text)
     if not isinstance(data, dict):
         raise InvalidInput(Problem("file", f"should hold one JSON object, not {json_type(data)}"))
     problems = schema_problems("case.schema.json", data)
     if problems:
         raise InvalidInput(problems)
-    problems = _blank_problems(data) + _order_problems(data)
+    problems = _blank_problems(data) + date_order_problems(data)
     if problems:
         raise InvalidInput(problems)
     return _case_from(data)

@@ -63,15 +63,22 @@ class Desk:
         """Validate a case file and store it whole; returns the new case's id."""
         from p2pdesk.services.casefile import parse_case
 
-        case = parse_case(text)
+        case = _trimmed(parse_case(text))
         self._refuse_a_second(case)
         return self.store.add_case(case)
 
     def import_fhir(self, text: str) -> int:
-        """Prefill and store a new case from a FHIR R4 Bundle (all or nothing); returns its id."""
+        """Prefill and store a new case from a FHIR R4 Bundle (all or nothing); returns its id.
+
+        The case it gives must be a case file, as one imported or edited here must: a value in
+        another form (a CPT code with its modifier, a name too long for its field, a birth date in
+        the future) is refused by name, so that a record sealed from it verifies on any desk."""
         from p2pdesk.services.fhir_import import case_from_bundle
 
-        case = case_from_bundle(text)
+        case = _trimmed(case_from_bundle(text))
+        problems = _case_file_problems(case)
+        if problems:
+            raise InvalidInput(problems)
         self._refuse_a_second(case)
         return self.store.add_case(case)
 
@@ -121,19 +128,13 @@ class Desk:
         What is kept must still be a case file: a value in the wrong form (a state in lower case,
         a year past 2100, a blank row in a list) is refused by name, so that the case can always be
         exported and imported again, and a record sealed from it verifies on another desk."""
-        from p2pdesk.schemas import schema_problems
-        from p2pdesk.services.casefile import case_to_dict
-
         if not case.patient_name.strip():
             raise InvalidInput(Problem("patient name", "cannot be empty"))
-        problems = [
-            p
-            for p in schema_problems("case.schema.json", case_to_dict(case))
-            if "[" in p.field or p.message != "is required but missing"  # a section's own gap is a draft's
-        ]
+        kept = self.store.get_case(case.id) if case.id is not None else None
+        _trimmed(case, kept)
+        problems = _case_file_problems(case)
         if problems:
             raise InvalidInput(problems)
-        kept = self.store.get_case(case.id) if case.id is not None else None
         self._refuse_a_second(case, kept)
         if kept is not None and any(c.sealed_at is not None for c in self.store.calls_for_case(kept.id)):
             # A signed record's hash chain starts from these two identifiers: changed here, the
@@ -360,3 +361,33 @@ class Desk:
         call.ended_at = ended_at
         self.store.save_call(call)
         return call
+
+
+#: What a denial is known by, kept without the spaces around it: a number copied with a trailing
+#: space is the same number (one case per denial), and the same on every paper it is printed on.
+_IDENTIFIERS = ("member_id", "group_number", "claim_number", "authorization_number", "physician_npi")
+
+
+def _trimmed(case: Case, kept: Case | None = None) -> Case:
+    """``case`` with its identifiers trimmed; one left as ``kept`` (the case as stored) holds it
+    is left as it is (a signed record names it so)."""
+    for name in _IDENTIFIERS:
+        value = getattr(case, name)
+        if kept is None or value != getattr(kept, name):
+            setattr(case, name, value.strip())
+    return case
+
+
+def _case_file_problems(case: Case) -> list[Problem]:
+    """What keeps ``case`` from being a case file: a value in another form, dates out of order.
+    A draft's missing sections are not counted (the readiness list shows them)."""
+    from p2pdesk.schemas import schema_problems
+    from p2pdesk.services.casefile import case_to_dict, date_order_problems
+
+    data = case_to_dict(case)
+    problems = [
+        p
+        for p in schema_problems("case.schema.json", data)
+        if "[" in p.field or p.message != "is required but missing"  # a section's own gap is a draft's
+    ]
+    return problems + date_order_problems(data)

@@ -10,7 +10,6 @@ the readiness list points at it.
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -105,11 +104,9 @@ def _plan_type(coverage: Any) -> PlanType:
 
 def case_from_bundle(text: str) -> Case:
     """A new case prefilled from a bundle, or InvalidInput naming the resource that is wrong."""
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(Problem("file", f"is not valid JSON: {exc.msg} at line {exc.lineno}")) from None
-    bundle = _parse(raw)
+    from p2pdesk.schemas import load_json
+
+    bundle = _parse(load_json(text))
     by_type: dict[str, list[Any]] = {}
     by_ref: dict[str, Any] = {}
     for entry in bundle.entry or []:

@@ -175,6 +175,7 @@ class Records:
         verdict = verify_pdf(data, self.store)
         if not verdict.ok or verdict.record is None:
             raise InvalidInput([Problem("record", p) for p in verdict.problems] or [Problem("record", "unreadable")])
+        data = verdict.signed_pdf or data  # from an appeal packet, the signed record inside it is what is kept
         record = verdict.record
         existing = self.store.record_by_digest(record["digest"])
         if existing is not None:

@@ -87,9 +87,45 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def _foreign_tables(engine: Engine) -> list[str]:
+    """The tables of a database that is not p2pdesk's (it has tables, none of them Alembic's
+    record of p2pdesk's schema); empty for p2pdesk's own database or an empty one.
+
+    A SQLite file is looked at read-only, before p2pdesk's own connection would switch it to WAL."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        database = url.database or ""
+        path = Path(database).expanduser()
+        if not database or database == ":memory:" or database.startswith("file:") or not path.is_file():
+            return []
+        if path.stat().st_size == 0:
+            return []
+        try:
+            with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
+                names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            db.close()
+        except sqlite3.Error:
+            return []  # not a database at all: the connection says so, in the usual words
+    else:
+        with engine.connect() as conn:
+            names = inspect(conn).get_table_names()
+    names = [n for n in names if not n.startswith("sqlite_")]
+    return [] if not names or "alembic_version" in names else sorted(names)
+
+
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration; does nothing (and imports nothing) when it is there."""
+    """Bring the schema to the newest migration; does nothing (and imports nothing) when it is there.
+
+    A database that holds another program's tables is refused, untouched: p2pdesk keeps its own."""
     try:
+        foreign = _foreign_tables(engine)
+        if foreign:
+            shown = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
+            raise StoreUnavailable(
+                f"The database at {engine.url.render_as_string(hide_password=True)} is not a p2pdesk "
+                f"database (it holds other tables: {shown}); nothing in it was changed. Choose p2pdesk's "
+                "own database, or a new file"
+            )
         if current_revision(engine) == HEAD_REVISION:
             return
         from alembic import command

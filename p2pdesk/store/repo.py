@@ -454,6 +454,11 @@ class Store:
             row = s.scalar(select(SignerRow).where(SignerRow.npi == npi).order_by(SignerRow.id.desc()).limit(1))
             return None if row is None else _from_row(SignerIdentity, row)
 
+    def signers(self) -> list[SignerIdentity]:
+        """Every identity this desk signs with."""
+        with self._session() as s:
+            return [_from_row(SignerIdentity, row) for row in s.scalars(select(SignerRow).order_by(SignerRow.id))]
+
     def save_signer(self, identity: SignerIdentity) -> SignerIdentity:
         with self._session(write=True) as s:
             row = s.scalar(select(SignerRow).where(SignerRow.keyring_key == identity.keyring_key).limit(1))

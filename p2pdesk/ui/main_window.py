@@ -697,7 +697,7 @@ class MainWindow(QMainWindow):
         if not path:
             return
         try:
-            text = _path(path).read_text(encoding="utf-8")
+            text = _path(path).read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad's) is not text
             case_id = self.desk.import_fhir(text) if fhir else self.desk.import_case(text)
         except (OSError, UnicodeDecodeError) as exc:
             QMessageBox.warning(self, title, f"Cannot read {path}: {exc}")

@@ -331,3 +331,41 @@ def test_sealing_and_addenda_on_every_backend(store_url: str) -> None:
     with pytest.raises(SealedError):
         desk.store.save_call(call)
     desk.store.engine.dispose()
+
+
+def test_a_record_without_an_npi_signed_with_another_key_in_the_physicians_name_is_refused(
+    sealed, tmp_path: Path
+) -> None:  # noqa: ANN001
+    import json
+
+    from p2pdesk.domain.errors import InvalidInput
+    from tests.conftest import DEMO
+
+    desk, records, _ = sealed  # this desk signs for Maya Okafor, MD (NPI 1523847618)
+    other = Desk.open(f"sqlite:///{tmp_path / 'stranger.sqlite3'}", clock=desk._clock)
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    del data["physician"]["npi"]  # a case without the NPI: the certificate names the physician alone
+    call = other.start_call(other.import_case(json.dumps(data)))
+    other.end_call(call.id)
+    foreign = Records(other).seal_and_sign(call.id)
+    assert Records(other).verify_bytes(foreign.pdf).ok  # valid where it was made...
+    verdict = records.verify_bytes(foreign.pdf)  # ...but not as Maya Okafor's record here
+    assert not verdict.ok
+    assert "a certificate this desk does not know in the name of Maya Okafor, MD (it carries no NPI)" in " ".join(
+        verdict.problems
+    )
+    with pytest.raises(InvalidInput):
+        records.import_record(foreign.pdf)
+    other.close()
+
+
+def test_an_appeal_packet_imported_brings_the_signed_record_inside_it(sealed, tmp_path: Path) -> None:  # noqa: ANN001
+    desk, records, record = sealed
+    packet, _ = records.appeal_packet(record.call_id, [])
+    other = Desk.open(f"sqlite:///{tmp_path / 'other-desk.sqlite3'}")
+    imported, verdict = Records(other).import_record(packet)
+    assert verdict.ok
+    kept = other.store.record(imported.id)
+    assert kept.pdf == record.pdf, "the unsigned packet was kept as the signed record"
+    assert Records(other).verify_stored(imported.id).ok
+    other.close()

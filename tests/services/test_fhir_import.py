@@ -148,3 +148,31 @@ def test_an_observation_without_a_value_is_left_out_and_a_state_name_is_not_gues
     case = desk.case(desk.import_fhir(json.dumps(bundle)))
     assert [m.name for m in case.severity_measures] == ["MIDAS score"]
     assert case.state == ""  # left to be filled in (the readiness list asks for it), not "TE"
+
+
+def _resource(bundle: dict, kind: str) -> dict:
+    return next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind)
+
+
+def test_a_bundle_value_a_case_file_cannot_hold_is_refused_by_name(desk: Desk) -> None:
+    # A record sealed from such a case would not verify on another desk: the case is refused instead.
+    bundle = _bundle()
+    claim = _resource(bundle, "Claim")
+    claim["item"][0]["productOrService"]["coding"][0]["code"] = "64615-50"  # a CPT code with its modifier
+    _resource(bundle, "Patient")["birthDate"] = "2099-01-01"
+    with pytest.raises(InvalidInput) as err:
+        desk.import_fhir(json.dumps(bundle))
+    shown = [str(p) for p in err.value.problems]
+    assert any(s.startswith("service.code: '64615-50' is not in the expected form") for s in shown), shown
+    assert "patient.date_of_birth: 2099-01-01 is in the future" in shown
+    assert desk.cases() == []
+
+
+def test_a_member_id_with_a_trailing_space_is_the_same_denial(desk: Desk) -> None:
+    first = desk.import_fhir(BUNDLE.read_text(encoding="utf-8"))
+    bundle = _bundle()
+    _resource(bundle, "Coverage")["subscriberId"] += " "  # as copied from a screen
+    with pytest.raises(InvalidInput, match="is already on file as case"):
+        desk.import_fhir(json.dumps(bundle))
+    assert [c.id for c in desk.cases()] == [first]
+    assert desk.case(first).member_id == "PMH-55120488"
