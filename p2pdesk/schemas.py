@@ -47,14 +47,27 @@ def load_json(text: str) -> Any:
     unpaired surrogate, left where an emoji was cut in half), which no database can keep."""
     from p2pdesk.domain.errors import InvalidInput
 
+    twice: list[str] = []
+    odd: list[str] = []
+
+    def one_of_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        twice.extend(key for n, key in enumerate(keys) if key in keys[:n])
+        return dict(pairs)
+
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=one_of_each, parse_constant=odd.append)
     except json.JSONDecodeError as exc:
         raise InvalidInput(
             Problem("file", f"is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")
         ) from None
     except RecursionError:
         raise InvalidInput(Problem("file", "is nested too deeply to be read (brackets within brackets)")) from None
+    if twice or odd:
+        raise InvalidInput(
+            [Problem("file", f"names the field {key!r} twice in one place; keep one") for key in dict.fromkeys(twice)]
+            + [Problem("file", f"holds {word}, which is not a number in JSON") for word in dict.fromkeys(odd)]
+        )
     broken = [path for path, s in _texts(value, []) if not _encodable(s)]
     if broken:
         raise InvalidInput(

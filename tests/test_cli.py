@@ -255,8 +255,10 @@ def test_a_refused_import_or_a_verify_makes_no_database(tmp_path: Path, db_url: 
             "patient.name: holds a broken character",
         ),
         ("[" * 100_000 + "]" * 100_000, "file: is nested too deeply to be read"),
+        (DEMO.read_text(encoding="utf-8").replace("{", '{"patient": {}, ', 1), "file: names the field 'patient' twice"),
+        (DEMO.read_text(encoding="utf-8").replace('"year": 2021', '"year": NaN', 1), "file: holds NaN, which is not"),
     ],
-    ids=["half an emoji", "nested brackets"],
+    ids=["half an emoji", "nested brackets", "a field twice", "NaN"],
 )
 def test_a_file_no_database_can_keep_is_refused_by_name(tmp_path: Path, db_url: str, text: str, said: str) -> None:
     bad = tmp_path / "bad.json"
