@@ -209,9 +209,10 @@ def main(argv: list[str] | None = None) -> int:
             except (OSError, UnicodeDecodeError) as exc:
                 print(f"p2pdesk: cannot read {args.file}: {exc}", file=sys.stderr)
                 return EXIT_ENVIRONMENT
-        elif args.command in ("import-record", "import-certificate") and not args.file.is_file():
-            _read(args.file)  # says why it cannot be read
-            return EXIT_ENVIRONMENT
+        elif args.command in ("import-record", "import-certificate"):
+            args.data = _read(args.file)  # read before a database is made for it (a pipe is read once)
+            if args.data is None:
+                return EXIT_ENVIRONMENT
         new_database = missing  # made by this command: removed again if what it was to hold is refused
         desk = Desk.open(url)
         if args.command in (
@@ -307,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INVALID
     except (StoreUnavailable, SigningUnavailable) as exc:
         print(f"p2pdesk: {exc}", file=sys.stderr)
+        _remove_if_empty(new_database, url)
         return EXIT_ENVIRONMENT
     except OSError as exc:  # an output file or folder that cannot be written
         where = f" {exc.filename}" if exc.filename else ""
@@ -321,17 +323,32 @@ RUN_WITHOUT_A_DATABASE = ("import-case", "import-fhir", "import-record", "import
 
 
 def _writes_over_database(args: argparse.Namespace, url: str) -> Path | None:
-    """The output file asked for, when it is the SQLite database itself (or its log): writing it
-    would destroy every case and record."""
-    from p2pdesk.store.snapshot import sqlite_path
+    """The output file asked for, when it is the SQLite database itself or its log (by any name:
+    a link, a relative path, a URL with options): writing it would destroy every case and record."""
+    import os
 
-    database = sqlite_path(url)
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     output = getattr(args, "output", None)
-    if database is None or output is None:
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None  # said when the database is opened
+    database = parsed.database or ""
+    if output is None or parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
         return None
-    kept = {Path(f"{database}{suffix}").expanduser().resolve() for suffix in ("", "-wal", "-shm", "-journal")}
+    if database.startswith("file:"):
+        database = database.removeprefix("file:").split("?")[0]
+    kept = [Path(f"{database}{suffix}").expanduser() for suffix in ("", "-wal", "-shm", "-journal")]
     written = [output, output.with_suffix(".txt")] if args.command == "demand-letter" else [output]
-    return next((path for path in written if path.expanduser().resolve() in kept), None)
+    for path in written:
+        for file in kept:
+            if path.expanduser().resolve() == file.resolve():
+                return path
+            if path.exists() and file.exists() and os.path.samefile(path, file):
+                return path
+    return None
 
 
 def _verify_without_a_database(file: Path, missing: Path) -> int:
@@ -427,18 +444,14 @@ def _record_command(args: argparse.Namespace, desk: object) -> int:
         write_whole(args.output, packet)
         print(f"{args.output}: " + ", ".join(f"{name} {n} p." for name, n in pages.items()))
     elif args.command == "import-certificate":
-        data = _read(args.file)
-        if data is None:
-            return EXIT_ENVIRONMENT
+        data = args.data
         from p2pdesk.record.signing import fingerprint, pkcs12_identity
 
         password = _password()
         identity = records.use_identity(pkcs12_identity(data, password, args.name, args.npi, desk.now()))  # type: ignore[attr-defined]
         print(f"{identity.name}: records will be signed with certificate {fingerprint(identity.cert_pem)[:16]}…")
     elif args.command == "import-record":
-        data = _read(args.file)
-        if data is None:
-            return EXIT_ENVIRONMENT
+        data = args.data
         held = {r.id for r in records.records()}
         record, verdict = records.import_record(data)
         print("\n".join(verdict.lines()))

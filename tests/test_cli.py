@@ -273,3 +273,53 @@ def test_a_case_file_saved_with_a_byte_order_mark_is_read(tmp_path: Path, db_url
     notepad.write_bytes(b"\xef\xbb\xbf" + DEMO.read_bytes())  # as Notepad saves UTF-8
     result = p2pdesk("import-case", str(notepad), db=db_url)
     assert (result.returncode, result.stdout.strip()) == (0, "1"), result.stderr
+
+
+def test_the_database_is_known_by_any_name_it_is_given(tmp_path: Path, db_url: str) -> None:
+    assert p2pdesk("import-case", str(DEMO), db=db_url).returncode == 0
+    before = p2pdesk("cases", db=db_url).stdout
+    link = tmp_path / "case-copy.json"
+    link.hardlink_to(_db_file(db_url))  # the same file under another name
+    for db, output in ((db_url, link), (f"{db_url}?timeout=5", _db_file(db_url))):
+        result = p2pdesk("export-case", "1", "-o", str(output), db=db)
+        assert result.returncode == 2 and "is the database itself" in result.stderr, (db, result.stderr)
+    assert p2pdesk("cases", db=db_url).stdout == before
+
+
+def test_another_programs_alembic_database_is_refused_untouched(tmp_path: Path) -> None:
+    foreign = tmp_path / "billing.sqlite3"
+    with sqlite3.connect(foreign) as db:
+        db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        db.execute("INSERT INTO alembic_version VALUES ('a1b2c3')")
+        db.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    db.close()
+    before = foreign.read_bytes()
+    result = p2pdesk("cases", db=f"sqlite:///{foreign}")
+    assert result.returncode == 1 and "is not a p2pdesk database" in result.stderr
+    assert foreign.read_bytes() == before and not Path(f"{foreign}-wal").exists()
+
+
+def test_import_record_reads_a_pipe(db_url: str) -> None:
+    piped = subprocess.run(
+        [sys.executable, "-m", "p2pdesk", "--db", db_url, "import-record", "/dev/stdin"],
+        cwd=ROOT,
+        input=b"not a PDF",
+        capture_output=True,
+        timeout=120,
+    )
+    assert piped.returncode == 2 and b"the file is not a readable PDF" in piped.stderr, piped.stderr
+
+
+def test_a_refused_certificate_makes_no_database(tmp_path: Path, db_url: str) -> None:
+    bad = tmp_path / "practice.p12"
+    bad.write_bytes(b"not a PKCS#12 file")
+    result = subprocess.run(
+        [sys.executable, "-m", "p2pdesk", "--db", db_url, "import-certificate", str(bad), "--name", "Maya Okafor"],
+        cwd=ROOT,
+        input="a password\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
+    assert not _db_file(db_url).exists()

@@ -214,10 +214,10 @@ def load_signer(identity: SignerIdentity) -> signers.Signer:
     )
 
 
-def certificate_name(cert_pem: str) -> str:
-    """The name a certificate is made out to (its common name), as a PDF reader shows the signer."""
-    names = x509.load_pem_x509_certificate(cert_pem.encode("ascii")).subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(names[0].value) if names else ""
+def public_key(cert_pem: str) -> bytes:
+    """The certificate's public key, as DER (SubjectPublicKeyInfo)."""
+    key = x509.load_pem_x509_certificate(cert_pem.encode("ascii")).public_key()
+    return key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
 def fingerprint(cert_pem: str) -> str:

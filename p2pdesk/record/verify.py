@@ -150,30 +150,31 @@ def verify_pdf(data: bytes, store: Any | None = None) -> Verdict:
         kept = store.record_by_digest(record.get("digest", ""))
         _check_database(verdict, record, kept, store)
         if kept is None:
-            _check_signer(verdict, cert, subject.get("serial_number") or "", subject.get("common_name") or "", store)
+            _check_signer(verdict, cert, record, store)
     return verdict
 
 
-def _check_signer(verdict: Verdict, cert: Any, npi: str, name: str, store: Any) -> None:
-    """A record this desk does not hold, signed for a physician this desk signs for, must carry
-    this desk's certificate for them: another certificate in that name is not theirs here. The
-    physician is known by the certificate's NPI, or, on a certificate without one, by its name."""
-    import hashlib
+def _check_signer(verdict: Verdict, cert: Any, record: dict[str, Any], store: Any) -> None:
+    """A record this desk does not hold, made out to a physician this desk signs for, must be signed
+    with the key this desk signs for them with: another key is not theirs here. The physician is the
+    record's own: by NPI when it gives one, else by name. The key decides, not the certificate
+    around it (the physician's second database on this computer makes its own for the same key)."""
+    from p2pdesk.record.signing import public_key
 
-    from p2pdesk.record.signing import certificate_name, fingerprint
-
+    physician = record.get("case", {}).get("physician") or {}
+    name, npi = physician.get("name", ""), physician.get("npi", "")
     if npi:
         mine = [s for s in (store.signer_for_npi(npi),) if s is not None]
-        whom = f"for NPI {npi}"
     else:
-        mine = [s for s in store.signers() if name and certificate_name(s.cert_pem) == name]
-        whom = f"in the name of {name} (it carries no NPI)"
-    if mine and all(fingerprint(s.cert_pem) != hashlib.sha256(cert.dump()).hexdigest() for s in mine):
-        verdict.problems.append(
-            f"it is signed with a certificate this desk does not know {whom}: this desk signs that "
-            "physician's records with another one (records from another desk verify here when both use the "
-            "practice's own certificate: import-certificate)"
-        )
+        mine = store.signers_named(name) if name else []
+    if not mine or any(public_key(s.cert_pem) == cert.public_key.dump() for s in mine):
+        return
+    whom = f"{name} (NPI {npi})" if npi else f"{name} (the record gives no NPI)"
+    verdict.problems.append(
+        f"it is signed with a key this desk does not know for {whom}: this desk signs that physician's "
+        "records with another one (records from another desk verify here when both use the practice's own "
+        "certificate: import-certificate)"
+    )
 
 
 def _check_database(verdict: Verdict, record: dict[str, Any], kept: Any, store: Any) -> None:

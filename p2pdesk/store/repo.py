@@ -454,10 +454,11 @@ class Store:
             row = s.scalar(select(SignerRow).where(SignerRow.npi == npi).order_by(SignerRow.id.desc()).limit(1))
             return None if row is None else _from_row(SignerIdentity, row)
 
-    def signers(self) -> list[SignerIdentity]:
-        """Every identity this desk signs with."""
+    def signers_named(self, name: str) -> list[SignerIdentity]:
+        """The identities this desk signs with for a physician of this name (with an NPI or without)."""
         with self._session() as s:
-            return [_from_row(SignerIdentity, row) for row in s.scalars(select(SignerRow).order_by(SignerRow.id))]
+            rows = s.scalars(select(SignerRow).where(SignerRow.name == name).order_by(SignerRow.id))
+            return [_from_row(SignerIdentity, row) for row in rows]
 
     def save_signer(self, identity: SignerIdentity) -> SignerIdentity:
         with self._session(write=True) as s:

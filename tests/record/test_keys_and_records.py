@@ -117,6 +117,8 @@ def test_a_second_database_signs_with_the_same_key_and_the_first_still_verifies(
     other.end_call(call.id)
     second = Records(other).seal_and_sign(call.id)
     assert Records(other).verify_bytes(second.pdf).ok
+    # Its certificate is its own, its key the physician's: the first database takes its record too.
+    assert records.verify_bytes(second.pdf).ok, records.verify_bytes(second.pdf).lines()
     # The first database goes on signing: its addendum is signed with the key its certificate names.
     addendum = records.add_addendum(first.call_id, NoteKind.OTHER, "Written confirmation received by fax")
     verdict = records.verify_bytes(addendum.pdf)
@@ -214,8 +216,9 @@ def test_a_record_signed_for_our_physician_with_another_certificate_is_not_valid
     pdf = sign_record(render_record(forged, tz=records.tz), json.dumps(forged).encode(), load_signer(forger), "Forger")
     verdict = records.verify_bytes(pdf)
     assert not verdict.ok
-    assert f"signed with a certificate this desk does not know for NPI {case.physician_npi}" in " ".join(
-        verdict.problems
+    assert (
+        f"signed with a key this desk does not know for {case.physician_name} (NPI {case.physician_npi})"
+        in " ".join(verdict.problems)
     )
     assert records.verify_bytes(record.pdf).ok  # the genuine one still verifies
 
@@ -340,22 +343,49 @@ def test_a_record_without_an_npi_signed_with_another_key_in_the_physicians_name_
 
     from p2pdesk.domain.errors import InvalidInput
     from tests.conftest import DEMO
+    from tests.memory_keyring import MemoryKeyring
 
-    desk, records, _ = sealed  # this desk signs for Maya Okafor, MD (NPI 1523847618)
+    desk, records, _ = sealed  # this desk signs for Maya Okafor (NPI 1523847618)
     other = Desk.open(f"sqlite:///{tmp_path / 'stranger.sqlite3'}", clock=desk._clock)
     data = json.loads(DEMO.read_text(encoding="utf-8"))
-    del data["physician"]["npi"]  # a case without the NPI: the certificate names the physician alone
+    del data["physician"]["npi"]  # a case without the NPI: the record names the physician alone
     call = other.start_call(other.import_case(json.dumps(data)))
     other.end_call(call.id)
-    foreign = Records(other).seal_and_sign(call.id)
+    ours = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())  # another computer: another key
+    try:
+        foreign = Records(other).seal_and_sign(call.id)
+    finally:
+        keyring.set_keyring(ours)
     assert Records(other).verify_bytes(foreign.pdf).ok  # valid where it was made...
     verdict = records.verify_bytes(foreign.pdf)  # ...but not as Maya Okafor's record here
     assert not verdict.ok
-    assert "a certificate this desk does not know in the name of Maya Okafor, MD (it carries no NPI)" in " ".join(
-        verdict.problems
-    )
+    assert "a key this desk does not know for Maya Okafor (the record gives no NPI)" in " ".join(verdict.problems)
     with pytest.raises(InvalidInput):
         records.import_record(foreign.pdf)
+    other.close()
+
+
+def test_a_record_of_a_physician_this_desk_does_not_sign_for_verifies(sealed, tmp_path: Path) -> None:  # noqa: ANN001
+    import json
+
+    from tests.conftest import DEMO
+    from tests.memory_keyring import MemoryKeyring
+
+    desk, records, _ = sealed
+    other = Desk.open(f"sqlite:///{tmp_path / 'colleague.sqlite3'}", clock=desk._clock)
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["physician"] = {"name": "Lin Chen", "credentials": "MD", "specialty": "Rheumatology"}
+    data["coverage"]["claim_number"] += "-LC"
+    call = other.start_call(other.import_case(json.dumps(data)))
+    other.end_call(call.id)
+    ours = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        colleague = Records(other).seal_and_sign(call.id)
+    finally:
+        keyring.set_keyring(ours)
+    assert records.verify_bytes(colleague.pdf).ok, records.verify_bytes(colleague.pdf).lines()
     other.close()
 
 
