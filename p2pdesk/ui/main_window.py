@@ -287,8 +287,8 @@ class MainWindow(QMainWindow):
             self._action(f"Show &{title}", f"Alt+{n}", lambda _=False, i=n - 1: self._show_pane(i))
             for n, title in enumerate(("Brief", "Script", "Notes"), start=1)
         ]
-        self.act_next_step = self._action("&Next script step", "Ctrl+PgDown", lambda: self.script.step(1))
-        self.act_prev_step = self._action("&Previous script step", "Ctrl+PgUp", lambda: self.script.step(-1))
+        self.act_next_step = self._action("&Next script step", "Ctrl+PgDown", lambda: self._step_script(1))
+        self.act_prev_step = self._action("&Previous script step", "Ctrl+PgUp", lambda: self._step_script(-1))
         self.act_on_top = self._action("Always on &top", "Ctrl+T", self._toggle_on_top, checkable=True)
 
     def _make_menus(self) -> None:
@@ -511,6 +511,11 @@ class MainWindow(QMainWindow):
             self._update_actions()
         self.case_desk.show_pane(pane)
         then()
+
+    def _step_script(self, delta: int) -> None:
+        if self.case_desk.narrow:  # one pane at a time: the script comes to the front to be read
+            self.case_desk.show_pane(1)
+        self.script.step(delta)
 
     def _show_pane(self, index: int) -> None:
         self.case_desk.show_pane(index)

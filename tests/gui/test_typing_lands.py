@@ -120,3 +120,12 @@ def test_the_call_line_is_read_whole_at_laptop_width(live, desk: Desk) -> None: 
     room = clock.contentsRect()
     needed = clock.fontMetrics().boundingRect(room.x(), 0, room.width(), 10_000, Qt.TextFlag.TextWordWrap, clock.text())
     assert needed.width() <= room.width() and needed.height() <= room.height(), (needed, room)
+
+
+def test_next_script_step_in_the_narrow_column_shows_the_script(live, qtbot) -> None:  # noqa: ANN001
+    live.resize(520, 700)
+    qtbot.waitUntil(lambda: live.case_desk.narrow)
+    assert live.case_desk.current_pane() is live.note_pane
+    press(live, Qt.Key.Key_PageDown, CTRL)
+    assert live.case_desk.current_pane() is live.script and live.script.isVisible()
+    assert live.script.currentIndex() == 1
