@@ -204,6 +204,10 @@ def deadlines(
             continue
         if "states" in rule and case.state.upper() not in rule["states"]:
             continue
+        if rule.get("not_for_drugs") and _is_drug(case.service_code):
+            continue
+        if "requested_from" in rule and (case.requested_on is None or case.requested_on < rule["requested_from"]):
+            continue  # a clock that applies to requests made from a date on
         start = {"final_denial": final_denial_at, "request": requested, "appeal": appealed}.get(
             rule.get("from", "denial"), denied
         )
@@ -238,6 +242,12 @@ def deadlines(
             )
         )
     return sorted(found, key=lambda d: d.due)
+
+
+def _is_drug(service_code: str) -> bool:
+    """A drug: a HCPCS J code (drugs given other than by mouth)."""
+    code = service_code.strip().upper()
+    return len(code) == 5 and code[0] == "J" and code[1:].isdigit()
 
 
 def soonest(clocks: list[Deadline], now: datetime) -> Deadline | None:

@@ -22,8 +22,9 @@ from p2pdesk.resources import resource_path
 STAGES = ("pre_decision", "reconsideration", "internal_appeal", "external_review")
 #: Requirements that entitle the physician to a reviewer of the matching specialty: said as a demand.
 DEMANDS = ("same_or_similar_specialty", "same_specialty_on_request", "specialty_discussion_offer")
-#: Requirements about who reviews that stop short of the same specialty: cited, but the ask is a request.
-REVIEWER_RULES = ("appropriate_expertise", "physician_reviewer", "different_reviewer")
+#: Requirements about who reviews that stop short of the same specialty, or that bind another
+#: reviewer than the plan's (an external review's): cited, but the ask is a request.
+REVIEWER_RULES = ("appropriate_expertise", "physician_reviewer", "different_reviewer", "external_reviewer")
 RULES_ENV = "P2PDESK_RULES_DIR"
 NOT_LEGAL_ADVICE = "Rules are shown as checked on the date given; they are not legal advice."
 
@@ -158,19 +159,25 @@ def specialty_rule(rules: list[Rule], state: str, plan_type: PlanType | str, sta
     return None
 
 
-def case_stage(case: Case) -> str:
+def case_stage(case: Case, on: date | None = None) -> str:
     """Where the case is: before the plan's decision; after a denial (reconsideration, where the
     peer-to-peer usually happens); in the written internal appeal, once it is filed; at external
     review, once the final internal denial is known. An external review asked for while the
     internal appeal is still open (expedited, for an urgent case) leaves the case in the appeal,
-    whose reviewer rules still govern the plan; asked for with no appeal on file, it is the stage."""
-    if case.final_denial_date is not None:
+    whose reviewer rules still govern the plan; asked for with no appeal on file, it is the stage.
+
+    ``on``: where it was that day (a call's), counting only what had happened by then."""
+
+    def by(day: date | None) -> bool:
+        return day is not None and (on is None or day <= on)
+
+    if by(case.final_denial_date):
         return "external_review"
-    if case.appeal_filed_on is not None:
+    if by(case.appeal_filed_on):
         return "internal_appeal"
-    if case.external_review_requested_on is not None:
+    if by(case.external_review_requested_on):
         return "external_review"
-    return "pre_decision" if case.denial_date is None else "reconsideration"
+    return "reconsideration" if by(case.denial_date) else "pre_decision"
 
 
 def demand_rule(rules: list[Rule], case: Case) -> Rule | None:

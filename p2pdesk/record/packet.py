@@ -108,17 +108,19 @@ def _front_matter(
         "# Procedural defects",
     ]
     defects = []
-    match = record["call"]["reviewer"].get("specialty_match")
-    if match == "different":
-        basis = (
-            f"{rule.citation}: {rule.summary}"
-            if rule is not None
-            else "No rule requires it at this stage; the request for a reviewer of the same specialty was noted."
-        )
-        defects.append(
-            f"The reviewer's specialty ({call.reviewer_specialty}) is not the case's ({case.physician_specialty}). "
-            f"{basis}"
-        )
+    mismatch = (
+        f"The reviewer's specialty ({call.reviewer_specialty}) is not the case's ({case.physician_specialty})."
+        if record["call"]["reviewer"].get("specialty_match") == "different"
+        else ""
+    )
+    if mismatch and rule is not None and rule.is_demand:  # a rule entitled the physician to the specialty
+        defects.append(f"{mismatch} {rule.citation}: {rule.summary}")
+    elif mismatch:  # a fact for the reviewers' list, not a defect: no rule required the same specialty
+        context = f" ({rule.citation}: {rule.summary})" if rule is not None else ""
+        letter[-2:-2] = [
+            f"{mismatch} No rule required a reviewer of the same specialty at that stage{context}; "
+            "I asked for one, and the request was noted.",
+        ]
     for note in record["notes"]:
         if note["kind"] == NoteKind.PROCEDURAL.value and not note["text"].startswith("Reviewer specialty mismatch"):
             defects.append(f"{parse_instant(note['at']).astimezone(tz):%Y-%m-%d %H:%M}: {note['text']}")

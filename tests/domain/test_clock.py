@@ -52,10 +52,11 @@ def test_a_denial_at_2330_local_counts_from_that_local_day(tmp_path: Path) -> No
     assert "aca-external-review" not in {d.id for d in deadlines(case, CHICAGO)}  # unknown until final
 
 
-def test_default_window_is_72_hours_and_plan_types_pick_their_clocks() -> None:
+def test_default_window_is_the_short_end_24_hours_and_plan_types_pick_their_clocks() -> None:
     case = parse_case(DEMO.read_text(encoding="utf-8"))
     clocks = {d.id: d for d in deadlines(case, CHICAGO)}
-    assert clocks["p2p-request-window-default"].due == datetime(2026, 11, 21, 0, 0, tzinfo=CHICAGO)
+    # 24 hours, the short end of the usual 24-72: a plan with a 24-hour window does not close unwarned.
+    assert clocks["p2p-request-window-default"].due == datetime(2026, 11, 19, 0, 0, tzinfo=CHICAGO)
     assert clocks["p2p-request-window-default"].confidence == "low"
     case.plan_type = PlanType.MEDICARE_ADVANTAGE
     ids = [d.id for d in deadlines(case, CHICAGO)]
@@ -66,16 +67,16 @@ def test_default_window_is_72_hours_and_plan_types_pick_their_clocks() -> None:
 
 def test_next_deadline_and_its_status() -> None:
     case = parse_case(DEMO.read_text(encoding="utf-8"))
-    before = datetime(2026, 11, 20, 9, 0, tzinfo=CHICAGO)
+    before = datetime(2026, 11, 18, 9, 0, tzinfo=CHICAGO)
     upcoming = next_deadline(case, CHICAGO, before)
     assert upcoming.id == "p2p-request-window-default" and upcoming.status(before) == "upcoming"
-    on_the_day = datetime(2026, 11, 20, 18, 0, tzinfo=CHICAGO)
+    on_the_day = datetime(2026, 11, 18, 18, 0, tzinfo=CHICAGO)
     assert next_deadline(case, CHICAGO, on_the_day).status(on_the_day) == "upcoming"
-    late = datetime(2026, 11, 21, 1, 0, tzinfo=CHICAGO)
+    late = datetime(2026, 11, 19, 1, 0, tzinfo=CHICAGO)
     assert next_deadline(case, CHICAGO, late).id == "erisa-appeal-filing"
     window = deadlines(case, CHICAGO)[0]
     assert window.status(late) == "overdue"
-    assert window.status(datetime(2026, 11, 20, 23, 0, tzinfo=CHICAGO)) == "upcoming"
+    assert window.status(datetime(2026, 11, 18, 23, 0, tzinfo=CHICAGO)) == "upcoming"
     assert deadlines(case, CHICAGO)[1].status(datetime(2027, 5, 17, 8, 0, tzinfo=CHICAGO)) == "today"
 
 
@@ -87,9 +88,14 @@ def test_decision_clocks_run_from_the_request_in_business_days_where_the_rule_sa
     (ny,) = [d for d in deadlines(case, CHICAGO) if d.id == "ny-preauth-decision"]
     assert ny.due.date() == date(2026, 12, 1)  # Fri 27, Mon 30, Tue 1: Thanksgiving and the weekend skipped
     assert ny.citation == "N.Y. Ins. Law § 4903"
-    case.plan_type = PlanType.MEDICARE_ADVANTAGE
+    case.plan_type, case.service_code = PlanType.MEDICARE_ADVANTAGE, "20610"  # a procedure: CMS-0057-F's clock
     (ma,) = [d for d in deadlines(case, CHICAGO) if d.id == "cms-0057-f-decision"]
     assert ma.due.date() == date(2026, 12, 2)  # 7 calendar days
+    case.service_code = "J1745"  # a drug (infliximab): drugs are outside CMS-0057-F's clock
+    assert "cms-0057-f-decision" not in [d.id for d in deadlines(case, CHICAGO)]
+    case.service_code, case.requested_on = "20610", date(2025, 12, 31)  # asked for before the rule began
+    assert "cms-0057-f-decision" not in [d.id for d in deadlines(case, CHICAGO)]
+    case.requested_on = date(2026, 11, 25)
     case.final_denial_date = date(2027, 1, 10)
     case.plan_type = PlanType.STATE_COMMERCIAL
     assert {d.id: d.due.date() for d in deadlines(case, CHICAGO)}["aca-external-review"] == date(2027, 5, 10)
@@ -99,7 +105,7 @@ def test_an_urgent_request_runs_the_expedited_clock_where_one_is_on_file() -> No
     case = parse_case(DEMO.read_text(encoding="utf-8"))
     case.denial_date = None
     case.requested_on = date(2026, 11, 25)  # Wednesday before Thanksgiving
-    case.plan_type = PlanType.MEDICARE_ADVANTAGE
+    case.plan_type, case.service_code = PlanType.MEDICARE_ADVANTAGE, "20610"  # not a drug: CMS-0057-F applies
 
     def clock(rule_id: str):  # noqa: ANN202
         (found,) = [d for d in deadlines(case, CHICAGO) if d.id == rule_id]

@@ -28,7 +28,10 @@ EMPTY = Path("/nonexistent-practice-rules")
             "need not be of the same specialty",
         ),
         ("IL", "state_commercial", "internal_appeal", "il-appeal-same-specialty", True, "same or a similar specialty"),
-        ("OH", "aca_marketplace", "pre_decision", "oh-clinical-peer", True, "same or a similar specialty"),
+        ("OH", "aca_marketplace", "internal_appeal", "oh-clinical-peer", True, "same or a similar specialty"),
+        ("DC", "state_commercial", "reconsideration", "dc-same-specialty", True, "same or a similar specialty"),
+        ("NY", "state_commercial", "external_review", "ny-external-same-specialty", False, "External-appeal reviewers"),
+        ("FL", "medicare_advantage", "internal_appeal", "us-ma-reconsideration-reviewer", False, "need not be"),
     ],
 )
 def test_the_rule_behind_the_specialty_prompt(state, plan, stage, rule_id, demand, words) -> None:  # noqa: ANN001
@@ -48,6 +51,12 @@ def test_erisa_plans_get_no_state_rule_and_no_same_specialty_demand() -> None:
 
 def test_a_state_with_no_rule_gets_none() -> None:
     assert specialty_rule(load_rules(EMPTY), "WY", "state_commercial", "reconsideration") is None
+
+
+@pytest.mark.parametrize("stage", ["pre_decision", "reconsideration"])
+def test_ohio_entitles_to_a_clinical_peer_only_on_appeal(stage: str) -> None:
+    # Ohio's clinical peer (same or similar specialty) decides prior-authorization appeals, not the first decision.
+    assert specialty_rule(load_rules(EMPTY), "OH", "state_commercial", stage) is None
 
 
 def test_every_rule_has_its_source_date_and_confidence() -> None:

@@ -174,22 +174,24 @@ def test_home_view_sorts_by_the_next_deadline_and_marks_overdue(open_window, des
     from tests.conftest import DEMO
 
     data = json.loads(DEMO.read_text(encoding="utf-8"))
-    data["coverage"]["member_id"], data["denial"]["date"] = "LATER-1", "2026-11-19"
-    later = desk.import_case(json.dumps(data))
+    data["coverage"]["member_id"], data["denial"]["date"] = "SOON-1", "2026-11-20"
+    soon = desk.import_case(json.dumps(data))
     data["coverage"]["member_id"], data["denial"]["date"] = "OLDER-1", "2026-10-01"
     older = desk.import_case(json.dumps(data))
-    soon = desk.load_demo()  # denied 2026-11-18; the desk's clock reads 2026-11-20 15:00 UTC
+    demo = desk.load_demo()  # denied 2026-11-18; the desk's clock reads 2026-11-20 15:00 UTC
     window = open_window(desk)
     tree = window.home.tree
     rows = {
         int(tree.topLevelItem(i).text(0).split()[0].lstrip("#")): (i, tree.topLevelItem(i).text(7)) for i in range(3)
     }
-    # Soonest first: the demo's P2P window (72 h from 11-18), then the later denial's, then the old
-    # case, whose window has run out and whose next clock is the appeal.
-    assert [case for case, _ in sorted(rows.items(), key=lambda kv: kv[1][0])] == [soon, later, older]
+    # Soonest first: today's denial's P2P window (24 h), then the two cases whose window has run
+    # out, by their next clock, the appeal (the older denial's first).
+    assert [case for case, _ in sorted(rows.items(), key=lambda kv: kv[1][0])] == [soon, older, demo]
     assert "Ask for the peer-to-peer review" in rows[soon][1] and not rows[soon][1].startswith("OVERDUE")
-    assert rows[older][1].startswith("OVERDUE · ")
-    assert "File the internal appeal" in rows[older][1] and "run out: Ask for the peer-to-peer review" in rows[older][1]
+    for case in (older, demo):
+        assert rows[case][1].startswith("OVERDUE · ")
+        assert "File the internal appeal" in rows[case][1]
+        assert "run out: Ask for the peer-to-peer review" in rows[case][1]
 
 
 def test_the_first_frame_shows_the_case_then_every_shortcut_works(qtbot, desk: Desk) -> None:  # noqa: ANN001

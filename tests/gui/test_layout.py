@@ -41,15 +41,15 @@ def test_narrow_column_uses_tabs_and_keeps_every_action(open_window, desk: Desk)
 
 
 def test_mismatched_reviewer_specialty_opens_the_specialty_prompt(open_window, desk: Desk) -> None:  # noqa: ANN001
-    # An Ohio state-regulated plan: Ohio's clinical-peer rule entitles the physician to a reviewer
-    # of the same or a similar specialty.
+    # A District of Columbia state-regulated plan: denials are decided by a physician of the same or
+    # a similar specialty.
     import json
 
     from p2pdesk.domain.call import NoteKind
     from tests.conftest import DEMO
 
     data = json.loads(DEMO.read_text(encoding="utf-8"))
-    data["coverage"]["state"] = "OH"
+    data["coverage"]["state"] = "DC"
     window = open_window(desk, case_id=desk.import_case(json.dumps(data)))
     window.act_start.trigger()
     window.note_pane.reviewer_name.setText("Gregory Haines")
@@ -58,14 +58,14 @@ def test_mismatched_reviewer_specialty_opens_the_specialty_prompt(open_window, d
     assert window.script.keys[window.script.currentIndex()] == "specialty"
     page = window.script.page_text("specialty")
     assert "Reviewer's specialty (Obstetrics and Gynecology) is not the case's (Rheumatology)." in page
-    assert "Under Ohio Rev. Code §§ 3923.041, 1751.72, this decision is made by a physician in the same" in page
+    assert "Under D.C. Code § 31-3875.06, this decision is made by a physician in the same" in page
     assert "deferred to a reviewer in Rheumatology" in page
-    assert "Rule: Ohio Rev. Code §§ 3923.041, 1751.72" in page and "not legal advice" in page
+    assert "Rule: D.C. Code § 31-3875.06" in page and "not legal advice" in page
     assert window.script.title("specialty").endswith("⚠")
     procedural = [n for n in desk.notes(window.call.id) if n.kind is NoteKind.PROCEDURAL]
     assert [n.text for n in procedural] == [
         "Reviewer specialty mismatch: the reviewer's specialty (Obstetrics and Gynecology) is not the case's "
-        "(Rheumatology); same-specialty review requested under Ohio Rev. Code §§ 3923.041, 1751.72"
+        "(Rheumatology); same-specialty review requested under D.C. Code § 31-3875.06"
     ]
     assert "Objection: Reviewer specialty mismatch" in window.note_pane.note_lines()[-1]
 

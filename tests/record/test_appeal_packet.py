@@ -93,7 +93,7 @@ def test_packet_parts_bookmarks_text_and_the_record_still_verifies(sealed, tmp_p
     assert verdict.findings[0].startswith("an appeal packet: the signed record attached inside it")
 
 
-def test_packet_cites_the_rule_for_a_specialty_mismatch(desk, clock, tmp_path: Path) -> None:  # noqa: ANN001
+def _packet_text(desk, tmp_path: Path, state: str, **coverage) -> str:  # noqa: ANN001, ANN003
     import json
 
     from p2pdesk.domain.call import Disposition
@@ -101,7 +101,7 @@ def test_packet_cites_the_rule_for_a_specialty_mismatch(desk, clock, tmp_path: P
     from tests.conftest import DEMO
 
     data = json.loads(DEMO.read_text(encoding="utf-8"))
-    data["coverage"]["state"] = "OH"
+    data["coverage"].update(state=state, **coverage)
     call = desk.start_call(desk.import_case(json.dumps(data)))
     desk.set_reviewer(call.id, "Gregory Haines", "MD", "Obstetrics and Gynecology")
     desk.set_disposition(call.id, Disposition.UPHELD, stated_reasoning="Needs a sulfasalazine trial")
@@ -112,8 +112,25 @@ def test_packet_cites_the_rule_for_a_specialty_mismatch(desk, clock, tmp_path: P
     out = tmp_path / "p.pdf"
     out.write_bytes(packet)
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Gregory Haines" in text and "Ohio Rev. Code §§ 3923.041, 1751.72" in text
+    return " ".join(text.split())
+
+
+def test_packet_cites_the_rule_for_a_specialty_mismatch(desk, clock, tmp_path: Path) -> None:  # noqa: ANN001
+    # The District's rule: denials are decided by a physician of the same or a similar specialty.
+    text = _packet_text(desk, tmp_path, "DC")
+    defects = text.split("Procedural defects", 1)[1]
+    assert "Gregory Haines" in text and "D.C. Code § 31-3875.06" in defects
     assert "the denial was upheld despite this evidence" in text
+
+
+def test_a_mismatch_no_rule_forbids_is_not_called_a_defect(desk, clock, tmp_path: Path) -> None:  # noqa: ANN001
+    # Medicare Advantage: the reviewer "need not be of the same specialty"; the mismatch is told as a
+    # fact with the request made, not as a procedural defect.
+    text = _packet_text(desk, tmp_path, "TX", plan_type="medicare_advantage")
+    before, defects = text.split("Procedural defects", 1)
+    assert "No rule required a reviewer of the same specialty at that stage (42 CFR 422.590(g)(2)" in before
+    assert "I asked for one, and the request was noted." in before
+    assert "is not the case's" not in defects.split("Reviewers of this case", 1)[0]
 
 
 def test_a_non_pdf_attachment_is_refused_and_nothing_is_written(sealed, db_url: str, tmp_path: Path) -> None:  # noqa: ANN001
