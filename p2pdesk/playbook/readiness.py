@@ -17,6 +17,18 @@ class ReadinessItem:
     severity: str = "missing"  # "missing" or "weak"
 
 
+#: What identifies the case on the call and on every paper sent after it (the case file requires them).
+_IDENTIFIERS = (
+    ("patient_name", "patient's name"),
+    ("payer", "payer"),
+    ("member_id", "member ID"),
+    ("claim_number", "claim or authorization number"),
+    ("physician_name", "treating physician's name"),
+    ("diagnosis_code", "diagnosis code (ICD-10-CM)"),
+    ("service_code", "service code (CPT/HCPCS)"),
+)
+
+
 def readiness(case: Case, code_problems: list[tuple[str, str]] | None = None) -> list[ReadinessItem]:
     """Every gap in the brief, most important first. ``code_problems`` are (field, message) pairs
     from the code checks (ICD-10-CM, CPT/HCPCS, NPI), which need the code sets loaded."""
@@ -28,6 +40,9 @@ def readiness(case: Case, code_problems: list[tuple[str, str]] | None = None) ->
     def weak(field: str, message: str) -> None:
         items.append(ReadinessItem(field, message, "weak"))
 
+    for field, what in _IDENTIFIERS:
+        if not str(getattr(case, field)).strip():
+            missing(field, f"the {what} is not recorded")
     if not case.denial_reason.strip():
         missing("denial_reason", "the denial reason, as the letter states it, is not recorded")
     if case.denial_date is None:

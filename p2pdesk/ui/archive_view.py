@@ -69,7 +69,7 @@ class ArchiveModel(QAbstractTableModel):
         self.haystacks = [
             " ".join(
                 (
-                    r.started_at.isoformat()[:10],
+                    r.started_at.astimezone().strftime("%Y-%m-%d"),  # the day as shown (local), not UTC's
                     r.patient,
                     r.payer,
                     r.plan_type.replace("_", " "),

@@ -486,6 +486,36 @@ class CaseEditor(QWidget):
         self.status.setText(f"Not saved: {message}")
         self.status.setStyleSheet("color:#b00020;")
 
+    def commit_pending(self) -> None:
+        """Save the field being typed in, as leaving it would (before the editor is left: what
+        is shown next reads the store)."""
+        from PySide6.QtWidgets import QApplication
+
+        focused = QApplication.focusWidget()
+        for key, widget in self.fields.items():
+            if widget is focused:
+                self._commit_field(key)
+        for attr, table in self.tables.items():
+            if focused is not None and (focused is table or table.isAncestorOf(focused)):
+                self._commit_table(attr)
+
+    def refused(self, message: str, stored: Case) -> None:
+        """The store refused the last save. What it did not keep stays on screen as typed, flagged
+        with the reason, and the working copy goes back to what is stored: the next edit of
+        another field is saved (it used to carry the refused value, and be refused in turn)."""
+        if self.case is None:
+            return
+        for key in self.fields:
+            if getattr(self.case, key) != getattr(stored, key):
+                self._refused[key] = message
+                self._flag(key, message)
+                setattr(self.case, key, copy.deepcopy(getattr(stored, key)))
+        for attr in self.tables:
+            if getattr(self.case, attr) != getattr(stored, attr):
+                self._refused_tables.add(attr)
+                setattr(self.case, attr, copy.deepcopy(getattr(stored, attr)))
+        self.failed(message)
+
     # Editing -----------------------------------------------------------------------------------
 
     def _value_of(self, key: str) -> Any:
@@ -512,6 +542,8 @@ class CaseEditor(QWidget):
         if kind == "plan":
             value = PlanType(value)
         if value == getattr(self.case, key):
+            self._flag(key, "")  # put back as stored: nothing to save, nothing refused
+            self._validate()
             return
         after = dataclasses.replace(copy.deepcopy(self.case), **{key: value})
         self.undo_stack.push(_Edit(self, copy.deepcopy(self.case), after, f"edit {key}"))

@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
         on_records = self._record_desk is not None and self.stack.currentWidget() is self._record_desk.view
         self.act_export.setEnabled(on_records)
         on_editor = self._editor is not None and self.stack.currentWidget() is self._editor
-        self.act_edit.setEnabled(self.case is not None and not live)
+        self.act_edit.setEnabled((self.case is not None or on_home) and not live)
         self.act_brief.setEnabled(self.case is not None and (on_case or on_editor))
         for action in (
             self.act_entry,
@@ -397,6 +397,8 @@ class MainWindow(QMainWindow):
             self.home.show_notice(f"There is no case #{case_id}; the cases on file are listed below.")
 
     def show_home(self) -> None:
+        if self._editor is not None and self.stack.currentWidget() is self._editor:
+            self._editor.commit_pending()  # the list below shows what was just typed
         home = self.home  # built first, so that load_rules names any unusable practice file on it
         home.show_notice("")
         if self._complete:  # a practice file fixed (or broken) since is read as it is now
@@ -889,10 +891,15 @@ class MainWindow(QMainWindow):
         return self._editor
 
     def edit_case(self) -> None:
-        """Open the editor on the current case (not during a call: the brief is the call's)."""
-        if self.case is None or (self.call is not None and self.call.in_progress):
+        """Open the editor on the current case, or on Home on the case chosen there (not during a
+        call: the brief is the call's)."""
+        if self.call is not None and self.call.in_progress:
             return
-        case = self._guard(lambda: self.desk.case(self.case.id))  # type: ignore[union-attr]
+        chosen = self.home.selected_case_id() if self.stack.currentWidget() is self._home else None
+        case_id = chosen if chosen is not None else (self.case.id if self.case is not None else None)
+        if case_id is None:
+            return
+        case = self._guard(lambda: self.desk.case(case_id))
         if case is None:
             return
         editor = self.editor
@@ -1000,7 +1007,14 @@ class MainWindow(QMainWindow):
     def _save_case(self, case: Case) -> None:
         try:
             self.desk.save_case(case)
-        except (InvalidInput, StoreUnavailable) as exc:
+        except InvalidInput as exc:
+            stored = self._guard(lambda: self.desk.case(case.id)) if case.id is not None else None  # type: ignore[arg-type]
+            if stored is None:
+                self.editor.failed(str(exc))
+            else:
+                self.editor.refused(str(exc), stored)
+            return
+        except StoreUnavailable as exc:  # nothing was refused: the next save tries every change again
             self.editor.failed(str(exc))
             return
         self.editor.saved()

@@ -166,3 +166,15 @@ def test_external_review_is_requested_after_the_denial_it_reviews(demo_text: str
     case.denial_date = case.appeal_filed_on = case.final_denial_date = None
     problems = {p.field: p.message for p in date_problems(case, today=date(2026, 11, 25))}
     assert problems["external review requested on"] == "external review reviews a denial: give the denial date"
+
+
+def test_a_cleared_identifier_makes_the_case_not_ready(demo_text: str) -> None:
+    case = parse_case(demo_text)
+    assert readiness(case) == []  # the demo case is ready
+    case.payer, case.member_id, case.service_code = "", " ", ""
+    gaps = {item.field: item.message for item in readiness(case) if item.severity == "missing"}
+    assert gaps == {
+        "payer": "the payer is not recorded",
+        "member_id": "the member ID is not recorded",
+        "service_code": "the service code (CPT/HCPCS) is not recorded",
+    }

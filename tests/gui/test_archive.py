@@ -75,3 +75,27 @@ def test_practice_history_charts_and_csv(open_window, desk: Desk, clock, tmp_pat
     out = tmp_path / "history.csv"
     window.write_history_csv(out)
     assert "payer,Lakeshore Health Plan,2,1,0.5000," in out.read_text(encoding="utf-8")
+
+
+def test_the_date_filter_finds_an_evening_call_by_the_day_shown(open_window, desk: Desk, clock) -> None:  # noqa: ANN001
+    import os
+    import time
+
+    demo = desk.load_demo()
+    clock.advance(9.5 * 3600)  # 2026-11-21 00:30 UTC: the evening of the 20th in Chicago
+    evening = _call(desk, demo, "Gregory Haines", Disposition.UPHELD, stated_reasoning="Needs SSZ")
+    os.environ["TZ"] = "America/Chicago"
+    time.tzset()
+    try:
+        window = open_window(desk)
+        press(window, Qt.Key.Key_A, CTRL | SHIFT)
+        view = window.archive_view
+        assert view.table.model().index(0, 0).data().startswith("2026-11-20 18:30")
+        type_text(view.search, "2026-11-20")
+        assert [r.call_id for r in view.visible_rows()] == [evening]
+        view.search.clear()
+        type_text(view.search, "2026-11-21")
+        assert view.visible_rows() == []
+    finally:
+        os.environ["TZ"] = "UTC"
+        time.tzset()

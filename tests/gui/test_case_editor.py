@@ -261,3 +261,47 @@ def test_a_refused_table_cell_stays_as_typed_while_other_fields_are_saved(open_w
     table.item(0, start).setText("2026-02-28")
     assert str(desk.case(case_id).prior_treatments[0].start) == "2026-02-28"
     assert editor.status.text() == "All changes saved"
+
+
+def test_a_value_the_store_refuses_stays_flagged_and_later_edits_are_saved(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    _retype(editor.fields["state"], "TEXAS")  # not a two-letter state: the store refuses the save
+    assert "Not saved" in editor.status.text() and "state" in editor.status.text()
+    assert desk.case(case_id).state == "TX"
+    _retype(editor.fields["group_number"], "G-55555")  # another field: saved, although the state is still wrong
+    _retype(editor.fields["payer"], "Lakeshore Health")
+    kept = desk.case(case_id)
+    assert (kept.group_number, kept.payer, kept.state) == ("G-55555", "Lakeshore Health", "TX")
+    assert editor.fields["state"].text() == "TEXAS" and not editor.flags["state"].isHidden()  # as typed, flagged
+    _retype(editor.fields["state"], "TX")  # put back: nothing refused any more
+    assert editor.flags["state"].isHidden()
+
+
+def test_the_editor_key_on_home_opens_the_case_chosen_there(open_window, desk: Desk) -> None:  # noqa: ANN001
+    first = desk.load_demo()
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["patient"]["name"], data["coverage"]["member_id"] = "Ana Ruiz", "LHP-2"
+    second = desk.import_case(json.dumps(data))
+    window = open_window(desk, case_id=first)
+    press(window, Qt.Key.Key_H, CTRL)
+    window.home.focus_list()
+    for _ in range(6):  # down the list to the second case
+        if window.home.selected_case_id() == second:
+            break
+        press(window.home.tree, Qt.Key.Key_Down)
+    assert window.home.selected_case_id() == second
+    press(window, Qt.Key.Key_P, CTRL | SHIFT)
+    assert window.stack.currentWidget() is window.editor
+    assert window.editor.case.id == second and window.editor.fields["patient_name"].text() == "Ana Ruiz"
+
+
+def test_leaving_the_editor_mid_edit_shows_the_new_value_on_home(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    name = editor.fields["patient_name"]
+    editor.jump_to("patient_name")
+    press(name, Qt.Key.Key_A, CTRL)
+    type_text(name, "Carmen Delgado-Ruiz")  # no Enter: straight to Home
+    press(window, Qt.Key.Key_H, CTRL)
+    assert desk.case(window.case.id).patient_name == "Carmen Delgado-Ruiz"
+    assert "Delgado-Ruiz" in window.home.tree.topLevelItem(0).text(0), window.home.tree.topLevelItem(0).text(0)
