@@ -244,10 +244,18 @@ def deadlines(
     return sorted(found, key=lambda d: d.due)
 
 
+#: HCPCS J codes that are devices, not drugs (copper intrauterine device).
+_J_CODE_DEVICES = frozenset({"J7300"})
+
+
 def _is_drug(service_code: str) -> bool:
-    """A drug: a HCPCS J code (drugs given other than by mouth)."""
+    """A drug, by its HCPCS code: a J code (drugs given other than by mouth, but for the devices
+    among them), a Q5 code (biosimilars), an S0 code (drugs outside Medicare's codes). Drugs
+    billed under other codes are not recognised: the clock's note says that drugs are excluded."""
     code = service_code.strip().upper()
-    return len(code) == 5 and code[0] == "J" and code[1:].isdigit()
+    if len(code) != 5 or not code[1:].isdigit():
+        return False
+    return (code[0] == "J" and code not in _J_CODE_DEVICES) or code[:2] in ("Q5", "S0")
 
 
 def soonest(clocks: list[Deadline], now: datetime) -> Deadline | None:

@@ -71,6 +71,7 @@ _REVIEWER_PHRASES = {
     "appropriate_expertise": "a reviewer with appropriate expertise in the field",
     "physician_reviewer": "a licensed physician as reviewer",
     "different_reviewer": "a reviewer other than the one who denied",
+    "external_reviewer": "same- or similar-specialty reviewers at external review, not for the plan's own reviewer",
 }
 SCRIPTS_ENV = "P2PDESK_SCRIPTS_DIR"
 

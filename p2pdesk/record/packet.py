@@ -116,9 +116,12 @@ def _front_matter(
     if mismatch and rule is not None and rule.is_demand:  # a rule entitled the physician to the specialty
         defects.append(f"{mismatch} {rule.citation}: {rule.summary}")
     elif mismatch:  # a fact for the reviewers' list, not a defect: no rule required the same specialty
-        context = f" ({rule.citation}: {rule.summary})" if rule is not None else ""
+        if rule is not None and rule.requirement == "external_reviewer":
+            context = f"; {rule.citation} asks it of the external review's reviewers, not the plan's: {rule.summary}"
+        else:
+            context = f" ({rule.citation}: {rule.summary})" if rule is not None else ""
         letter[-2:-2] = [
-            f"{mismatch} No rule required a reviewer of the same specialty at that stage{context}; "
+            f"{mismatch} No rule required the plan's reviewer to be of the same specialty at that stage{context}; "
             "I asked for one, and the request was noted.",
         ]
     for note in record["notes"]:

@@ -215,6 +215,7 @@ class CaseEditor(QWidget):
         # edited meanwhile: field key -> its problem; and the tables holding a refused cell.
         self._refused: dict[str, str] = {}
         self._refused_tables: set[str] = set()
+        self._changing: list[str] = []  # the fields and tables the save being made changes
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
@@ -438,6 +439,8 @@ class CaseEditor(QWidget):
         self._loading = True
         try:
             before, self.case = self.case, copy.deepcopy(case)
+            if save and before is not None:  # what this save changes (refused, only this is taken back)
+                self._changing = [k for k in (*self.fields, *self.tables) if getattr(before, k) != getattr(case, k)]
             for key, widget in self.fields.items():
                 value = getattr(case, key)
                 if key in self._refused:
@@ -479,6 +482,11 @@ class CaseEditor(QWidget):
         self._validate()
 
     def saved(self) -> None:
+        held = [*self._refused, *sorted(self._refused_tables)]
+        if held:  # what is still on screen unsaved is not forgotten by the other changes' success
+            self.status.setText(f"Other changes saved; not saved until corrected: {', '.join(held)}")
+            self.status.setStyleSheet("color:#b00020;")
+            return
         self.status.setText("All changes saved")
         self.status.setStyleSheet("color:#0b5d1e;")
 
@@ -487,17 +495,13 @@ class CaseEditor(QWidget):
         self.status.setStyleSheet("color:#b00020;")
 
     def commit_pending(self) -> None:
-        """Save the field being typed in, as leaving it would (before the editor is left: what
-        is shown next reads the store)."""
+        """Save the field being typed in (or the table cell being edited) now, as leaving it does,
+        once: before the editor is left, since what is shown next reads the store."""
         from PySide6.QtWidgets import QApplication
 
         focused = QApplication.focusWidget()
-        for key, widget in self.fields.items():
-            if widget is focused:
-                self._commit_field(key)
-        for attr, table in self.tables.items():
-            if focused is not None and (focused is table or table.isAncestorOf(focused)):
-                self._commit_table(attr)
+        if focused is not None and self.isAncestorOf(focused):
+            focused.clearFocus()  # the field's own focus-out commit saves it
 
     def refused(self, message: str, stored: Case) -> None:
         """The store refused the last save. What it did not keep stays on screen as typed, flagged
@@ -505,15 +509,13 @@ class CaseEditor(QWidget):
         another field is saved (it used to carry the refused value, and be refused in turn)."""
         if self.case is None:
             return
-        for key in self.fields:
-            if getattr(self.case, key) != getattr(stored, key):
+        for key in self._changing:  # only what this save changed: earlier edits still wait to be saved
+            if key in self.fields:
                 self._refused[key] = message
                 self._flag(key, message)
-                setattr(self.case, key, copy.deepcopy(getattr(stored, key)))
-        for attr in self.tables:
-            if getattr(self.case, attr) != getattr(stored, attr):
-                self._refused_tables.add(attr)
-                setattr(self.case, attr, copy.deepcopy(getattr(stored, attr)))
+            else:
+                self._refused_tables.add(key)
+            setattr(self.case, key, copy.deepcopy(getattr(stored, key)))
         self.failed(message)
 
     # Editing -----------------------------------------------------------------------------------
@@ -544,6 +546,7 @@ class CaseEditor(QWidget):
         if value == getattr(self.case, key):
             self._flag(key, "")  # put back as stored: nothing to save, nothing refused
             self._validate()
+            self.saved()
             return
         after = dataclasses.replace(copy.deepcopy(self.case), **{key: value})
         self.undo_stack.push(_Edit(self, copy.deepcopy(self.case), after, f"edit {key}"))
@@ -589,6 +592,7 @@ class CaseEditor(QWidget):
         self._refused_tables.discard(attr)
         items = [item for item, _ in rows]
         if items == getattr(self.case, attr):
+            self.saved()  # as stored: nothing to save, and nothing refused here any more
             return
         after = dataclasses.replace(copy.deepcopy(self.case), **{attr: items})
         self.undo_stack.push(_Edit(self, copy.deepcopy(self.case), after, f"edit {attr}"))

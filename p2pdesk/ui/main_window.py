@@ -896,9 +896,11 @@ class MainWindow(QMainWindow):
         if self.call is not None and self.call.in_progress:
             return
         chosen = self.home.selected_case_id() if self.stack.currentWidget() is self._home else None
-        case_id = chosen if chosen is not None else (self.case.id if self.case is not None else None)
-        if case_id is None:
+        if chosen is not None and (self.case is None or chosen != self.case.id):
+            self.open_case(chosen)  # the window's case from now on: its brief, letters and log are this one's
+        if self.case is None:
             return
+        case_id = self.case.id
         case = self._guard(lambda: self.desk.case(case_id))
         if case is None:
             return

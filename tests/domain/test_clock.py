@@ -93,6 +93,10 @@ def test_decision_clocks_run_from_the_request_in_business_days_where_the_rule_sa
     assert ma.due.date() == date(2026, 12, 2)  # 7 calendar days
     case.service_code = "J1745"  # a drug (infliximab): drugs are outside CMS-0057-F's clock
     assert "cms-0057-f-decision" not in [d.id for d in deadlines(case, CHICAGO)]
+    case.service_code = "Q5103"  # an infliximab biosimilar: a drug too
+    assert "cms-0057-f-decision" not in [d.id for d in deadlines(case, CHICAGO)]
+    case.service_code = "J7300"  # a copper IUD: a device under a J code, on the clock
+    assert "cms-0057-f-decision" in [d.id for d in deadlines(case, CHICAGO)]
     case.service_code, case.requested_on = "20610", date(2025, 12, 31)  # asked for before the rule began
     assert "cms-0057-f-decision" not in [d.id for d in deadlines(case, CHICAGO)]
     case.requested_on = date(2026, 11, 25)

@@ -294,6 +294,7 @@ def test_the_editor_key_on_home_opens_the_case_chosen_there(open_window, desk: D
     press(window, Qt.Key.Key_P, CTRL | SHIFT)
     assert window.stack.currentWidget() is window.editor
     assert window.editor.case.id == second and window.editor.fields["patient_name"].text() == "Ana Ruiz"
+    assert window.case.id == second  # the window's case too: the brief, letters and log are this case's
 
 
 def test_leaving_the_editor_mid_edit_shows_the_new_value_on_home(open_window, desk: Desk) -> None:  # noqa: ANN001
@@ -305,3 +306,19 @@ def test_leaving_the_editor_mid_edit_shows_the_new_value_on_home(open_window, de
     press(window, Qt.Key.Key_H, CTRL)
     assert desk.case(window.case.id).patient_name == "Carmen Delgado-Ruiz"
     assert "Delgado-Ruiz" in window.home.tree.topLevelItem(0).text(0), window.home.tree.topLevelItem(0).text(0)
+
+
+def test_a_table_cell_the_store_refuses_is_still_said_after_other_saves(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    table = editor.tables["guidelines"]
+    year = table.property("columns").index("year")
+    kept = desk.case(case_id).guidelines[0].year
+    table.item(0, year).setText("2200")  # a whole number, but past what a case file holds: the store refuses
+    assert desk.case(case_id).guidelines[0].year == kept
+    _retype(editor.fields["payer"], "Lakeshore Health")
+    assert desk.case(case_id).payer == "Lakeshore Health"
+    assert editor.status.text() == "Other changes saved; not saved until corrected: guidelines"
+    assert table.item(0, year).text() == "2200"
+    table.item(0, year).setText("2021")
+    assert desk.case(case_id).guidelines[0].year == 2021 and editor.status.text() == "All changes saved"

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -128,7 +129,9 @@ def test_a_mismatch_no_rule_forbids_is_not_called_a_defect(desk, clock, tmp_path
     # fact with the request made, not as a procedural defect.
     text = _packet_text(desk, tmp_path, "TX", plan_type="medicare_advantage")
     before, defects = text.split("Procedural defects", 1)
-    assert "No rule required a reviewer of the same specialty at that stage (42 CFR 422.590(g)(2)" in before
+    assert (
+        "No rule required the plan's reviewer to be of the same specialty at that stage (42 CFR 422.590(g)(2)" in before
+    )
     assert "I asked for one, and the request was noted." in before
     assert "is not the case's" not in defects.split("Reviewers of this case", 1)[0]
 
@@ -178,3 +181,32 @@ def test_the_copy_note_keeps_both_sentences_for_a_long_name(sealed, tmp_path: Pa
     assert (
         f"The signed original is attached to this PDF as {SIGNED_RECORD_NAME}: open it to check its signature." in said
     )
+
+
+def test_the_packet_holds_the_call_to_the_rule_of_its_own_day(desk, clock, tmp_path: Path) -> None:  # noqa: ANN001
+    # Ohio's clinical peer decides appeals; the call (2026-11-20) came before the appeal was filed
+    # (2026-11-21), so the reviewer's specialty was no defect on that call.
+    import json
+
+    from p2pdesk.domain.call import Disposition
+    from p2pdesk.services.records import Records
+    from tests.conftest import DEMO
+
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["coverage"]["state"] = "OH"
+    case_id = desk.import_case(json.dumps(data))
+    call = desk.start_call(case_id)
+    desk.set_reviewer(call.id, "Gregory Haines", "MD", "Obstetrics and Gynecology")
+    desk.set_disposition(call.id, Disposition.UPHELD, stated_reasoning="Needs a sulfasalazine trial")
+    desk.end_call(call.id)
+    case = desk.case(case_id)
+    case.appeal_filed_on = date(2026, 11, 21)
+    desk.save_case(case)
+    records = Records(desk)
+    records.seal_and_sign(call.id)
+    packet, _ = records.appeal_packet(call.id, [])
+    out = tmp_path / "p.pdf"
+    out.write_bytes(packet)
+    text = " ".join(subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout.split())
+    assert "Ohio Rev. Code" not in text.split("Procedural defects", 1)[1].split("Reviewers of this case", 1)[0]
+    assert "No rule required the plan's reviewer to be of the same specialty at that stage" in text
