@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -491,6 +492,8 @@ class CaseEditor(QWidget):
         self.status.setStyleSheet("color:#0b5d1e;")
 
     def failed(self, message: str) -> None:
+        # The case file's paths count rows from 0 ("guidelines[1].year"); the editor's tables from 1.
+        message = re.sub(r"(\w+)\[(\d+)\]", lambda m: f"{m.group(1)} row {int(m.group(2)) + 1}", message)
         self.status.setText(f"Not saved: {message}")
         self.status.setStyleSheet("color:#b00020;")
 

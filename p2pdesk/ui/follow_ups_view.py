@@ -30,6 +30,13 @@ class FollowUpsView(QWidget):
         self.how.setPlaceholderText("How it was confirmed: fax of 11-21, portal screenshot, EOB paid $1,240 on…")
         self.how.returnPressed.connect(self._complete)
         layout.addWidget(self.how)
+        # What was refused, in red under the entry (a placeholder is hidden by whatever is typed).
+        self.problem = QLabel("", self)
+        self.problem.setObjectName("followUpProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("color:#b00020;font-weight:600;")
+        self.problem.hide()
+        layout.addWidget(self.problem)
         self._ids: list[int] = []
 
     def show_items(self, rows: list[tuple[int, str, str, str, str, str]]) -> None:
@@ -49,6 +56,11 @@ class FollowUpsView(QWidget):
         row = self.tree.indexOfTopLevelItem(self.tree.currentItem()) if self.tree.currentItem() else -1
         if row >= 0:
             self.completeRequested.emit(self._ids[row], self.how.text())
+
+    def show_problem(self, message: str) -> None:
+        """Say why the follow-up was not marked done ("" hides the line); what was typed stays."""
+        self.problem.setText(message)
+        self.problem.setVisible(bool(message))
 
     def focus_list(self) -> None:
         self.tree.setFocus()

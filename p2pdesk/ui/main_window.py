@@ -868,9 +868,9 @@ class MainWindow(QMainWindow):
         try:
             self.desk.complete_follow_up(follow_up_id, how)
         except (InvalidInput, StoreUnavailable) as exc:
-            self.follow_ups_view.how.setPlaceholderText(str(exc))
-            self.follow_ups_view.how.setToolTip(str(exc))
+            self.follow_ups_view.show_problem(str(exc))
             return
+        self.follow_ups_view.show_problem("")
         self.follow_ups_view.how.clear()
         self.show_follow_ups()
 

@@ -316,6 +316,7 @@ def test_a_table_cell_the_store_refuses_is_still_said_after_other_saves(open_win
     kept = desk.case(case_id).guidelines[0].year
     table.item(0, year).setText("2200")  # a whole number, but past what a case file holds: the store refuses
     assert desk.case(case_id).guidelines[0].year == kept
+    assert "guidelines row 1.year" in editor.status.text(), editor.status.text()  # rows counted as shown
     _retype(editor.fields["payer"], "Lakeshore Health")
     assert desk.case(case_id).payer == "Lakeshore Health"
     assert editor.status.text() == "Other changes saved; not saved until corrected: guidelines"

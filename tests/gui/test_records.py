@@ -137,8 +137,13 @@ def test_follow_ups_after_sealing_are_listed_and_marked_done(ended, desk: Desk, 
     press(ended, Qt.Key.Key_U, CTRL | SHIFT)
     view = ended.follow_ups_view
     assert ended.stack.currentWidget() is view and view.tree.topLevelItemCount() == 2
+    type_text(view.how, "   ")  # only spaces: refused, and said where it can be read
+    press(view.how, Qt.Key.Key_Return)
+    assert view.problem.isVisible() and "empty" in view.problem.text(), view.problem.text()
+    view.how.clear()
     type_text(view.how, "Letter received by fax 2026-11-21")
     press(view.how, Qt.Key.Key_Return)
+    assert not view.problem.isVisible()
     done = [i for i in desk.follow_ups(open_only=False) if i.done]
     assert len(done) == 1 and done[0].done_how == "Letter received by fax 2026-11-21" and done[0].done_at == clock.now
     assert view.tree.topLevelItemCount() == 1
