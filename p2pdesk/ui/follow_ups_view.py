@@ -10,6 +10,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from p2pdesk.ui.note_pane import PROBLEM_STYLE, message_line
+
 
 class FollowUpsView(QWidget):
     completeRequested = Signal(int, str)
@@ -31,11 +33,7 @@ class FollowUpsView(QWidget):
         self.how.returnPressed.connect(self._complete)
         layout.addWidget(self.how)
         # What was refused, in red under the entry (a placeholder is hidden by whatever is typed).
-        self.problem = QLabel("", self)
-        self.problem.setObjectName("followUpProblem")
-        self.problem.setWordWrap(True)
-        self.problem.setStyleSheet("color:#b00020;font-weight:600;")
-        self.problem.hide()
+        self.problem = message_line(self, "followUpProblem", PROBLEM_STYLE)
         layout.addWidget(self.problem)
         self._ids: list[int] = []
 

@@ -53,6 +53,20 @@ def local_time(instant) -> str:  # noqa: ANN001 - an aware datetime
     return instant.astimezone().strftime("%H:%M:%S")
 
 
+#: How a problem is said under the field it concerns.
+PROBLEM_STYLE = "color:#b00020;font-weight:600;"
+
+
+def message_line(parent: QWidget, name: str, style: str) -> QLabel:
+    """A line that says how something went, hidden while it has nothing to say."""
+    line = QLabel("", parent)
+    line.setObjectName(name)
+    line.setWordWrap(True)
+    line.setStyleSheet(style)
+    line.hide()
+    return line
+
+
 class NotePane(QWidget):
     noteSubmitted = Signal(str, str)
     reviewerSubmitted = Signal(str, str, str)
@@ -151,18 +165,9 @@ class NotePane(QWidget):
         entry_row.addWidget(self.entry, 1)
         layout.addLayout(entry_row)
 
-        self.info = QLabel("", self)
-        self.info.setObjectName("info")
-        self.info.setWordWrap(True)
-        self.info.setStyleSheet("color:#0b5d1e;")
-        self.info.hide()
+        self.info = message_line(self, "info", "color:#0b5d1e;")
         layout.addWidget(self.info)
-
-        self.status = QLabel("", self)
-        self.status.setObjectName("problem")
-        self.status.setWordWrap(True)
-        self.status.setStyleSheet("color:#b00020;font-weight:600;")
-        self.status.hide()
+        self.status = message_line(self, "problem", PROBLEM_STYLE)
         layout.addWidget(self.status)
 
         # Disposition.
