@@ -483,7 +483,7 @@ class CaseEditor(QWidget):
         self._validate()
 
     def saved(self) -> None:
-        held = [*self._refused, *sorted(self._refused_tables)]
+        held = self.unsaved_fields()
         if held:  # what is still on screen unsaved is not forgotten by the other changes' success
             self.status.setText(f"Other changes saved; not saved until corrected: {', '.join(held)}")
             self.status.setStyleSheet("color:#b00020;")
@@ -496,6 +496,10 @@ class CaseEditor(QWidget):
         message = re.sub(r"(\w+)\[(\d+)\]", lambda m: f"{m.group(1)} row {int(m.group(2)) + 1}", message)
         self.status.setText(f"Not saved: {message}")
         self.status.setStyleSheet("color:#b00020;")
+
+    def unsaved_fields(self) -> list[str]:
+        """What is on screen but refused, not saved: the fields, then the tables."""
+        return [*self._refused, *sorted(self._refused_tables)]
 
     def commit_pending(self) -> None:
         """Save the field being typed in (or the table cell being edited) now, as leaving it does,

@@ -396,9 +396,27 @@ class MainWindow(QMainWindow):
         if case_id is not None:
             self.home.show_notice(f"There is no case #{case_id}; the cases on file are listed below.")
 
+    def _may_leave_editor(self) -> bool:
+        """Whether to go on from the editor: the field being typed in is saved first, and values
+        the store refused (on screen, flagged, not saved) are lost on leaving, so the designee is
+        asked; anything but No leaves."""
+        editor = self._editor
+        if editor is None or self.stack.currentWidget() is not editor:
+            return True
+        editor.commit_pending()
+        held = editor.unsaved_fields()
+        if not held:
+            return True
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(
+            self, "p2pdesk", f"Not saved, and lost if you leave the editor: {', '.join(held)}.\n\nLeave anyway?"
+        )
+        return answer != QMessageBox.StandardButton.No
+
     def show_home(self) -> None:
-        if self._editor is not None and self.stack.currentWidget() is self._editor:
-            self._editor.commit_pending()  # the list below shows what was just typed
+        if not self._may_leave_editor():  # (and what was just typed is saved before the list is read)
+            return
         home = self.home  # built first, so that load_rules names any unusable practice file on it
         home.show_notice("")
         if self._complete:  # a practice file fixed (or broken) since is read as it is now
@@ -461,6 +479,8 @@ class MainWindow(QMainWindow):
         return out
 
     def open_case(self, case_id: int) -> None:
+        if not self._may_leave_editor():
+            return
         case = self._guard(lambda: self.desk.case(case_id))
         if case is None:
             return
@@ -483,6 +503,8 @@ class MainWindow(QMainWindow):
         return True
 
     def open_call(self, case_id: int, call_id: int) -> None:
+        if not self._may_leave_editor():
+            return
         live = self._guard(self.desk.call_in_progress)
         if not self._stays_on_live_call(live, case_id, call_id):
             self._show_call(case_id, call_id)
@@ -744,6 +766,8 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def show_records(self) -> None:
+        if not self._may_leave_editor():
+            return
         desk = self.record_desk
         self._guard(desk.show_records)
         self.stack.setCurrentWidget(desk.view)
@@ -779,6 +803,8 @@ class MainWindow(QMainWindow):
 
     def show_archive(self) -> None:
         """Every call, filterable and sortable; Enter opens one."""
+        if not self._may_leave_editor():
+            return
         rows = self._guard(self.desk.archive)
         if rows is None:
             return
@@ -804,6 +830,8 @@ class MainWindow(QMainWindow):
     def show_history(self) -> None:
         """Reversal rates by payer, service, reviewer specialty match and brief completeness,
         computed off the GUI thread (a large practice has many calls)."""
+        if not self._may_leave_editor():
+            return
         from p2pdesk.ui.worker import Task
 
         view = self.history_view
@@ -843,6 +871,8 @@ class MainWindow(QMainWindow):
 
     def show_follow_ups(self) -> None:
         """The open follow-ups of every sealed call, soonest due first."""
+        if not self._may_leave_editor():
+            return
         items = self._guard(self.desk.follow_ups)
         if items is None:
             return

@@ -323,3 +323,26 @@ def test_a_table_cell_the_store_refuses_is_still_said_after_other_saves(open_win
     assert table.item(0, year).text() == "2200"
     table.item(0, year).setText("2021")
     assert desk.case(case_id).guidelines[0].year == 2021 and editor.status.text() == "All changes saved"
+
+
+def test_leaving_with_a_refused_value_on_screen_asks_first(open_window, desk: Desk, monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QMessageBox
+
+    window, editor = _editor(open_window, desk)
+    _retype(editor.fields["state"], "TEXAS")  # refused by the store: on screen, not saved
+    asked: list[str] = []
+
+    def answer(reply: QMessageBox.StandardButton):  # noqa: ANN202
+        def question(_parent, _title, text, *_args, **_kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            asked.append(text)
+            return reply
+
+        return staticmethod(question)
+
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
+    press(window, Qt.Key.Key_H, CTRL)
+    assert window.stack.currentWidget() is editor and editor.fields["state"].text() == "TEXAS"
+    assert asked and "Not saved, and lost if you leave the editor: state" in asked[0]
+    monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
+    press(window, Qt.Key.Key_H, CTRL)
+    assert window.stack.currentWidget() is window.home
