@@ -327,20 +327,13 @@ def _writes_over_database(args: argparse.Namespace, url: str) -> Path | None:
     a link, a relative path, a URL with options): writing it would destroy every case and record."""
     import os
 
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
+    from p2pdesk.store.db import database_files, sqlite_file
 
     output = getattr(args, "output", None)
-    try:
-        parsed = make_url(url)
-    except (ArgumentError, ValueError):
-        return None  # said when the database is opened
-    database = parsed.database or ""
-    if output is None or parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+    database = sqlite_file(url)
+    if output is None or database is None:
         return None
-    if database.startswith("file:"):
-        database = database.removeprefix("file:").split("?")[0]
-    kept = [Path(f"{database}{suffix}").expanduser() for suffix in ("", "-wal", "-shm", "-journal")]
+    kept = database_files(database)
     written = [output, output.with_suffix(".txt")] if args.command == "demand-letter" else [output]
     for path in written:
         for file in kept:
@@ -378,8 +371,10 @@ def _remove_if_empty(database: Path | None, url: str) -> None:
     finally:
         desk.close()
     if empty:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        from p2pdesk.store.db import database_files
+
+        for file in database_files(database):
+            file.unlink(missing_ok=True)
 
 
 def _missing_sqlite_file(url: str) -> Path | None:

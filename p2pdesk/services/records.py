@@ -223,10 +223,9 @@ class Records:
         if not versions:
             raise InvalidInput(Problem("call", "seal and sign the call before building its appeal packet"))
         case = self.desk.case(call.case_id)
-        # The rule of the stage the case was at on the day of the call (the practice's day), not today's.
-        from p2pdesk.playbook.clock import practice_zone
-
-        day = call.started_at.astimezone(self.tz or practice_zone()).date()
+        # The rule of the stage the case was at on the day of the call, not today's: the day the
+        # packet's letter names (its zone is the record's).
+        day = call.started_at.astimezone(self.tz).date()
         rule = specialty_rule(load_rules(), case.state, case.plan_type, case_stage(case, on=day))
         reviewers = [c for c in self.store.calls_for_case(case.id) if c.reviewer_name or c.reviewer_specialty]  # type: ignore[arg-type]
         return build_packet(

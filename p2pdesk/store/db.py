@@ -7,10 +7,11 @@ every commit is fsynced before it returns.
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from p2pdesk.domain.errors import StoreUnavailable
@@ -87,31 +88,59 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _foreign_tables(engine: Engine) -> list[str]:
-    """The tables of a database that is not p2pdesk's (it has tables, none of them Alembic's
-    record of p2pdesk's schema); empty for p2pdesk's own database or an empty one.
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file a SQLite URL names (any driver, with options or not; a file: URI's path), or None
+    for another database, one in memory, or a URL that cannot be read."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return None
+    return Path(database.removeprefix("file:").split("?")[0] if database.startswith("file:") else database).expanduser()
 
-    A SQLite file is looked at read-only, before p2pdesk's own connection would switch it to WAL."""
-    url = engine.url
-    if url.get_backend_name() == "sqlite":
-        database = url.database or ""
-        path = Path(database).expanduser()
-        if not database or database == ":memory:" or database.startswith("file:") or not path.is_file():
-            return []
-        if path.stat().st_size == 0:
-            return []
+
+def database_files(path: Path) -> list[Path]:
+    """A SQLite database's files: the database itself and its logs."""
+    return [Path(f"{path}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")]
+
+
+def _schema(engine: Engine) -> tuple[list[str], str | None]:
+    """The database's tables and the revision Alembic's record names (None: no record), read in one
+    look. A SQLite file is looked at read-only, before p2pdesk's own connection would switch it to
+    WAL; one that cannot be looked at so (not made yet, empty, in memory, a file: URI, not a
+    database at all) is read through the engine, which says what is wrong with it."""
+    path = sqlite_file(engine.url)
+    if path is not None:
+        if str(engine.url.database).startswith("file:") or not path.is_file() or path.stat().st_size == 0:
+            return [], current_revision(engine)
         try:
-            with sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) as db:
+            with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
                 names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            db.close()
+                row = (
+                    db.execute("SELECT version_num FROM alembic_version").fetchone()
+                    if "alembic_version" in names
+                    else None
+                )
         except sqlite3.Error:
-            return []  # not a database at all: the connection says so, in the usual words
-    else:
-        with engine.connect() as conn:
-            names = inspect(conn).get_table_names()
+            return [], current_revision(engine)
+        return names, row[0] if row else None
+    with engine.connect() as conn:
+        names = inspect(conn).get_table_names()
+        revision = (
+            conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            if "alembic_version" in names
+            else None
+        )
+    return names, revision
+
+
+def _foreign(names: list[str]) -> list[str]:
+    """The tables of a database that is not p2pdesk's, from all its tables: empty for p2pdesk's own
+    (Alembic's record of the schema with p2pdesk's own tables: another program may use Alembic
+    too) and for an empty one."""
     names = [n for n in names if not n.startswith("sqlite_")]
-    # p2pdesk's: Alembic's record of the schema with p2pdesk's own tables (another program may
-    # use Alembic too).
     ours = "alembic_version" in names and {"case", "call", "note"} <= set(names)
     return [] if not names or ours else sorted(names)
 
@@ -121,7 +150,8 @@ def upgrade(engine: Engine) -> None:
 
     A database that holds another program's tables is refused, untouched: p2pdesk keeps its own."""
     try:
-        foreign = _foreign_tables(engine)
+        names, revision = _schema(engine)
+        foreign = _foreign(names)
         if foreign:
             shown = ", ".join(foreign[:5]) + (", …" if len(foreign) > 5 else "")
             raise StoreUnavailable(
@@ -129,7 +159,7 @@ def upgrade(engine: Engine) -> None:
                 f"database (it holds other tables: {shown}); nothing in it was changed. Choose p2pdesk's "
                 "own database, or a new file"
             )
-        if current_revision(engine) == HEAD_REVISION:
+        if revision == HEAD_REVISION:
             return
         from alembic import command
 

@@ -56,11 +56,10 @@ class CaseDesk(QWidget):
             self.tab_bar.setVisible(narrow)
         if narrow:
             # The pane the physician is typing in stays in front.
-            from PySide6.QtWidgets import QApplication
+            from p2pdesk.ui.qt import focus_within
 
-            focused = QApplication.focusWidget()
             for index, pane in enumerate(self._panes):
-                if focused is not None and (focused is pane or pane.isAncestorOf(focused)):
+                if focus_within(pane) is not None:
                     self._current = index
                     if self.tab_bar is not None:
                         self.tab_bar.setCurrentIndex(index)

@@ -504,10 +504,10 @@ class CaseEditor(QWidget):
     def commit_pending(self) -> None:
         """Save the field being typed in (or the table cell being edited) now, as leaving it does,
         once: before the editor is left, since what is shown next reads the store."""
-        from PySide6.QtWidgets import QApplication
+        from p2pdesk.ui.qt import focus_within
 
-        focused = QApplication.focusWidget()
-        if focused is not None and self.isAncestorOf(focused):
+        focused = focus_within(self)
+        if focused is not None:
             focused.clearFocus()  # the field's own focus-out commit saves it
 
     def refused(self, message: str, stored: Case) -> None:

@@ -19,3 +19,16 @@ from __future__ import annotations
 def warm_up() -> None:
     """Build Qt's namespace enums now, while the window is already on screen."""
     from PySide6.QtCore import Qt  # noqa: F401
+
+
+TYPE_CHECKING = False  # not typing's (see above)
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+
+def focus_within(widget: QWidget) -> QWidget | None:
+    """The widget that has the keyboard focus, when it is ``widget`` or inside it; else None."""
+    from PySide6.QtWidgets import QApplication
+
+    focused = QApplication.focusWidget()
+    return focused if focused is not None and (focused is widget or widget.isAncestorOf(focused)) else None

@@ -110,10 +110,9 @@ class ScriptView(QToolBox):
     def _open(self, index: int) -> None:
         """Open step ``index``; if the physician was reading the open step, the new one has the
         focus (the old page is hidden, and Qt would pass the focus on to the next pane)."""
-        from PySide6.QtWidgets import QApplication
+        from p2pdesk.ui.qt import focus_within
 
-        focused = QApplication.focusWidget()
-        reading = focused is not None and (focused is self or self.isAncestorOf(focused))
+        reading = focus_within(self) is not None
         self.setCurrentIndex(index)
         if reading:
             self.widget(index).setFocus()
