@@ -271,6 +271,32 @@ class CaseEditor(QWidget):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(slot)
             self.addAction(action)
+        # Tab to tab from the keyboard, whatever field has the focus (a table would take the keys).
+        for text, key, delta in (("Next tab", "Ctrl+PgDown", 1), ("Previous tab", "Ctrl+PgUp", -1)):
+            action = QAction(text, self)
+            action.setShortcut(QKeySequence(key))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, d=delta: self.step_tab(d))
+            self.addAction(action)
+        self.tabs.setToolTip("Next tab: Ctrl+PgDown · previous tab: Ctrl+PgUp")
+
+    def step_tab(self, delta: int) -> None:
+        """Bring the next (or previous) tab to the front, the focus in its first field."""
+        self.commit_pending()
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + delta) % self.tabs.count())
+        page = self.tabs.currentWidget()
+        candidate = page.nextInFocusChain()
+        while candidate is not page and candidate is not None:
+            if (
+                page.isAncestorOf(candidate)
+                and candidate.isVisible()
+                and candidate.isEnabled()
+                and candidate.focusPolicy() & Qt.FocusPolicy.TabFocus
+            ):
+                candidate.setFocus()
+                return
+            candidate = candidate.nextInFocusChain()
+        page.setFocus()
 
     # Building ---------------------------------------------------------------------------------
 
@@ -490,6 +516,11 @@ class CaseEditor(QWidget):
             return
         self.status.setText("All changes saved")
         self.status.setStyleSheet("color:#0b5d1e;")
+
+    def say(self, message: str) -> None:
+        """Say something that is not about a field (a key that does nothing here, say)."""
+        self.status.setText(message)
+        self.status.setStyleSheet("color:#555555;")
 
     def failed(self, message: str) -> None:
         # The case file's paths count rows from 0 ("guidelines[1].year"); the editor's tables from 1.

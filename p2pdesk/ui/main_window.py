@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from datetime import datetime
     from pathlib import Path
 
+    from PySide6.QtGui import QKeyEvent
+
     from p2pdesk.playbook.rules import Rule
     from p2pdesk.services.desk import Desk
     from p2pdesk.store.snapshot import Snapshot
@@ -44,6 +46,11 @@ def practice_message(problems: list[Problem]) -> str:
         return ""
     named = "; ".join(str(p) for p in problems)
     return f"{named}. Until it is fixed, p2pdesk's own rules and script words are used in its place."
+
+
+def _words(action: QAction) -> str:
+    """An action's text as read: without its mnemonic marks and trailing ellipsis."""
+    return action.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
 
 
 def _path(name: str) -> Path:
@@ -251,7 +258,7 @@ class MainWindow(QMainWindow):
             # The same as setShortcut(); called through the property because the overloaded setter
             # makes PySide6 build all of Qt's namespace enums (see p2pdesk.ui.qt).
             action.setProperty("shortcut", sequence)
-            words = action.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
+            words = _words(action)
             action.setToolTip(f"{words} ({sequence.toString(native_text)})")
         self._shortcuts.clear()
 
@@ -378,6 +385,61 @@ class MainWindow(QMainWindow):
             action.setEnabled(live)
         for action in (*self.pane_actions, self.act_next_step, self.act_prev_step):
             action.setEnabled(on_case)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        """The shortcut of an action that cannot be used now says why, where the eyes are,
+        instead of doing nothing (Qt passes it on as a plain key press, which reaches the window
+        when the focused field has no use for it)."""
+        from PySide6.QtGui import QKeySequence
+
+        pressed = QKeySequence(event.keyCombination())
+        for action in self.actions():
+            if not action.isEnabled() and not action.shortcut().isEmpty() and action.shortcut() == pressed:
+                event.accept()
+                self._say(self._why_unavailable(action))
+                return
+        super().keyPressEvent(event)
+
+    def _why_unavailable(self, action: QAction) -> str:
+        words = _words(action)
+        live = self.call is not None and self.call.in_progress
+        end_first = "end the call first (Ctrl+Shift+E)"
+        if live and action is self.act_start:
+            return f"{words}: a call is already in progress; {end_first}"
+        if live and action is self.act_seal:
+            return f"{words}: {end_first}"
+        if live and action is self.act_edit:
+            return f"{words}: not during a call, whose brief it is; {end_first}"
+        if action is self.act_seal and self.call is not None and self.call.sealed_at is not None:
+            return f"{words}: this call's record is already sealed and signed; a note typed now is a signed addendum"
+        if action is self.act_seal and self.case is not None:
+            return f"{words}: no ended call on screen; open it from Home (Ctrl+H)"
+        if action is self.act_export:
+            return f"{words}: choose a sealed record in the records first (Ctrl+Shift+R)"
+        if action in (
+            self.act_end,
+            self.act_entry,
+            self.act_reviewer,
+            self.act_criteria,
+            self.act_disposition,
+            *self.kind_actions,
+        ):
+            return f"{words}: no call in progress; start one first (Ctrl+Shift+S)"
+        return f"{words}: open a case first (Home, Ctrl+H)"
+
+    def _say(self, message: str) -> None:
+        """Say ``message`` on the view the window shows (the note pane, Home or the editor)."""
+        current = self.stack.currentWidget()
+        if current is self.case_desk:
+            self.note_pane.show_problem(message)
+        elif current is self._home:
+            self.home.show_notice(message)
+        elif current is self._editor:
+            self._editor.say(message)
+        else:
+            from PySide6.QtWidgets import QApplication
+
+            QApplication.beep()
 
     # Navigation -------------------------------------------------------------------------------
 
@@ -747,7 +809,7 @@ class MainWindow(QMainWindow):
 
     def _seal(self) -> None:
         if self.call is None or self.call.in_progress:
-            self.note_pane.show_problem("seal: end the call first (Ctrl+Shift+E)")
+            self._say(self._why_unavailable(self.act_seal))
             return
         self.act_seal.setEnabled(False)
         self.record_desk.seal(self.call.id)  # type: ignore[arg-type]

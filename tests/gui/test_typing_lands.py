@@ -129,3 +129,45 @@ def test_next_script_step_in_the_narrow_column_shows_the_script(live, qtbot) -> 
     press(live, Qt.Key.Key_PageDown, CTRL)
     assert live.case_desk.current_pane() is live.script and live.script.isVisible()
     assert live.script.currentIndex() == 1
+
+
+def test_a_shortcut_that_cannot_be_used_during_the_call_says_why(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    pane.entry.setFocus()
+    type_into_focus("Reviewer asks for the DAS28 trend")
+    _key(Qt.Key.Key_G, CTRL | SHIFT)  # seal, while the call is still going
+    assert pane.status.isVisible()
+    assert "end the call first (Ctrl+Shift+E)" in pane.status.text()
+    _key(Qt.Key.Key_P, CTRL | SHIFT)  # the case editor, during the call
+    assert "not during a call" in pane.status.text()
+    assert live.stack.currentWidget() is live.case_desk
+    assert QApplication.focusWidget() is pane.entry
+    assert pane.entry.text() == "Reviewer asks for the DAS28 trend"  # what was typed stays
+    assert desk.call(live.call.id).sealed_at is None
+
+
+def test_a_call_key_before_the_call_says_to_start_one(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window = open_window(desk, demo=True)
+    window.script.widget(0).setFocus()
+    _key(Qt.Key.Key_L, CTRL)  # the note entry: there is no call yet
+    assert window.note_pane.status.isVisible()
+    assert window.note_pane.status.text() == "Note entry: no call in progress; start one first (Ctrl+Shift+S)"
+    assert desk.call_in_progress() is None
+
+
+def test_ctrl_page_down_in_the_case_editor_goes_tab_to_tab(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window = open_window(desk, demo=True)
+    press(window, Qt.Key.Key_P, CTRL | SHIFT)
+    editor = window.editor
+    assert editor.tabs.currentIndex() == 0
+    _key(Qt.Key.Key_PageDown, CTRL)
+    assert editor.tabs.tabText(editor.tabs.currentIndex()) == "Clinical"
+    focused = QApplication.focusWidget()
+    assert focused is not None and editor.tabs.currentWidget().isAncestorOf(focused)
+    _key(Qt.Key.Key_PageDown, CTRL)  # Treatments: a table, which would take the keys itself
+    editor.tables["prior_treatments"].setFocus()
+    _key(Qt.Key.Key_PageDown, CTRL)
+    assert editor.tabs.tabText(editor.tabs.currentIndex()) == "Evidence"
+    _key(Qt.Key.Key_PageUp, CTRL)
+    _key(Qt.Key.Key_PageUp, CTRL)
+    assert editor.tabs.tabText(editor.tabs.currentIndex()) == "Clinical"
