@@ -17,6 +17,8 @@ class CaseSummary:
     diagnosis_code: str
     denial_date: date | None
     calls: tuple[CallSummary, ...] = ()
+    member_id: str = ""
+    claim_number: str = ""
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,8 @@ class Store:
                     diagnosis_code=row.diagnosis_code,
                     denial_date=row.denial_date,
                     calls=tuple(calls.get(row.id, ())),
+                    member_id=row.member_id,
+                    claim_number=row.claim_number,
                 )
                 for row in s.scalars(select(CaseRow).order_by(CaseRow.id.desc()))
             ]

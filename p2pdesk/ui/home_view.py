@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QColor, QKeyEvent
-from PySide6.QtWidgets import QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from p2pdesk.domain.summary import CaseSummary
 
@@ -26,6 +26,51 @@ class _CaseTree(QTreeWidget):
         super().keyPressEvent(event)
 
 
+class _FindField(QLineEdit):
+    """The find field: Down goes to the list, Enter opens the first case found."""
+
+    def __init__(self, home: HomeView) -> None:
+        super().__init__(home)
+        self._home = home
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
+
+        if event.key() == Qt.Key.Key_Down:
+            self._home.focus_list()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            item = self._home.tree.currentItem()
+            if item is not None and not item.isHidden():
+                self._home.tree.itemActivated.emit(item, 0)
+            return
+        super().keyPressEvent(event)
+
+
+def _folded(text: str) -> str:
+    """``text`` as the find field compares it: without case or accents ("Zoe" finds "Zoë")."""
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def _words_of(case: CaseSummary) -> str:
+    """What the find field looks in: the case number, the patient, the plan's identifiers and the codes."""
+    return _folded(
+        " ".join(
+            (
+                f"#{case.id}",
+                case.patient_name,
+                case.member_id,
+                case.claim_number,
+                case.payer,
+                case.service_code,
+                case.diagnosis_code,
+            )
+        )
+    )
+
+
 def _readiness_text(gaps: int | None) -> str:
     if gaps is None:
         return ""
@@ -38,6 +83,8 @@ class HomeView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._cases: list[CaseSummary] = []
+        self._words: list[str] = []  # per case, what the find field looks in
         layout = QVBoxLayout(self)
         title = QLabel(
             "<b>Cases</b> — Enter opens the selected case or call · Ctrl+Shift+S starts a call on it"
@@ -61,6 +108,17 @@ class HomeView(QWidget):
         self.practice_problems.setWordWrap(True)
         self.practice_problems.hide()
         layout.addWidget(self.practice_problems)
+        find_row = QHBoxLayout()
+        self.find = _FindField(self)
+        self.find.setObjectName("findCase")
+        self.find.setPlaceholderText("Find a case: patient, member or claim number, payer, code, #number (Ctrl+F)")
+        self.find.setClearButtonEnabled(True)
+        self.find.textChanged.connect(self._apply_find)
+        find_row.addWidget(self.find, 1)
+        self.found = QLabel("", self)
+        self.found.setObjectName("found")
+        find_row.addWidget(self.found)
+        layout.addLayout(find_row)
         self.tree = _CaseTree(self)
         self.tree.setObjectName("cases")
         self.tree.setHeaderLabels(
@@ -83,6 +141,7 @@ class HomeView(QWidget):
 
         self.tree.clear()
         self._cases = list(cases)
+        self._words = [_words_of(case) for case in cases]
         for case in cases:
             denied = case.denial_date.isoformat() if case.denial_date else "—"
             item = QTreeWidgetItem(
@@ -109,10 +168,36 @@ class HomeView(QWidget):
                 reviewer = f" · {call.reviewer_name}" if call.reviewer_name else ""
                 child = QTreeWidgetItem([f"Call {when}{reviewer}", "", "", "", "", status])
                 item.addChild(child)
+            item.setToolTip(0, f"Member {case.member_id or '—'} · claim {case.claim_number or '—'}")
+            for column in range(1, item.columnCount()):
+                item.setToolTip(column, item.text(column))  # read whole where the column cuts it
             self.tree.addTopLevelItem(item)
             item.setExpanded(True)
         if self.tree.topLevelItemCount():
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        self._apply_find(self.find.text())
+
+    def _apply_find(self, text: str) -> None:
+        """Show only the cases holding every word typed, with their calls; the first one shown is
+        selected, and none when none is shown (nothing can be started on a case not in sight)."""
+        words = _folded(text).split()
+        shown = 0
+        first = None
+        for index, haystack in enumerate(self._words):
+            item = self.tree.topLevelItem(index)
+            hidden = not all(word in haystack for word in words)
+            item.setHidden(hidden)
+            if not hidden:
+                shown += 1
+                first = first or item
+        if not words:
+            self.found.setText("")
+        elif shown:
+            self.found.setText(f"{shown} of {len(self._words)} cases")
+        else:
+            self.found.setText(f"No case holds “{text.strip()}”")
+        if self.selected_case_id() is None:
+            self.tree.setCurrentItem(first)
 
     def _ids(self, item: QTreeWidgetItem) -> tuple[int, int, int]:
         """(kind, case id, call id) of a row, from its place in the list (no Python objects are
@@ -143,13 +228,17 @@ class HomeView(QWidget):
     def selected_case_id(self) -> int | None:
         """The case of the selected row (a call row counts for its case)."""
         item = self.tree.currentItem()
-        if item is None:
+        if item is None or (item.parent() or item).isHidden():
             return None
 
         return self._ids(item)[1]
 
     def focus_list(self) -> None:
         self.tree.setFocus()
+
+    def focus_find(self) -> None:
+        self.find.setFocus()
+        self.find.selectAll()
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
 

@@ -265,6 +265,7 @@ class MainWindow(QMainWindow):
     def _make_actions(self) -> None:
         """Every action but the three the call buttons show (made with the first frame)."""
         self.act_home = self._action("&Home", "Ctrl+H", self.show_home)
+        self.act_find = self._action("Fi&nd a case", "Ctrl+F", self._find_case)
         self.act_import = self._action("&Import case file…", "Ctrl+O", self._import_case)
         self.act_import_fhir = self._action("Import from the &EHR (FHIR bundle)…", "Ctrl+Shift+F", self._import_fhir)
         self.act_quit = self._action("&Quit", "Ctrl+Q", self.close)
@@ -303,6 +304,7 @@ class MainWindow(QMainWindow):
         file_menu.addActions(
             [
                 self.act_home,
+                self.act_find,
                 self.act_records,
                 self.act_follow_ups,
                 self.act_import,
@@ -458,6 +460,11 @@ class MainWindow(QMainWindow):
         if case_id is not None:
             self.home.show_notice(f"There is no case #{case_id}; the cases on file are listed below.")
 
+    def _find_case(self) -> None:
+        self.show_home()
+        if self.stack.currentWidget() is self._home:
+            self.home.focus_find()
+
     def _may_leave_editor(self) -> bool:
         """Whether to go on from the editor: the field being typed in is saved first, and values
         the store refused (on screen, flagged, not saved) are lost on leaving, so the designee is
@@ -534,8 +541,8 @@ class MainWindow(QMainWindow):
             late = [d for d in clocks if d.due < now]
             when = found.due.astimezone(tz).strftime("%Y-%m-%d %H:%M")
             text = f"{when} · {found.what}"
-            if late and found not in late:
-                text += f" (run out: {'; '.join(d.what for d in late)})"
+            if late and found not in late:  # what has run out first (the line is cut at the right), then what is next
+                text = f"run out: {'; '.join(d.what for d in late)} · next {text}"
             status = found.status(now) if found not in late else "overdue"
             out[case.id] = ("overdue" if late else status, text, found.due)  # type: ignore[index]
         return out

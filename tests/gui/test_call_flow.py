@@ -189,9 +189,60 @@ def test_home_view_sorts_by_the_next_deadline_and_marks_overdue(open_window, des
     assert [case for case, _ in sorted(rows.items(), key=lambda kv: kv[1][0])] == [soon, older, demo]
     assert "Ask for the peer-to-peer review" in rows[soon][1] and not rows[soon][1].startswith("OVERDUE")
     for case in (older, demo):
-        assert rows[case][1].startswith("OVERDUE · ")
-        assert "File the internal appeal" in rows[case][1]
-        assert "run out: Ask for the peer-to-peer review" in rows[case][1]
+        # What has run out is read first, then the next clock.
+        assert rows[case][1].startswith("OVERDUE · run out: Ask for the peer-to-peer review · next ")
+        assert rows[case][1].endswith(" · File the internal appeal")
+
+
+def test_find_a_case_on_home_by_name_or_claim_number(open_window, desk: Desk) -> None:  # noqa: ANN001
+    import json
+
+    from tests.conftest import DEMO
+    from tests.gui.keys import type_into_focus
+
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["patient"]["name"], data["coverage"]["member_id"] = "Zoë Nguyễn", "ZN-4411"
+    data["coverage"]["claim_number"] = "CLM-7781-Q"
+    zoe = desk.import_case(json.dumps(data))
+    demo = desk.load_demo()
+    window = open_window(desk)
+    home = window.home
+    press(window, Qt.Key.Key_F, CTRL)
+    assert _focused() is home.find
+
+    def shown() -> list[int]:
+        tree = home.tree
+        return [
+            home._ids(tree.topLevelItem(i))[1]
+            for i in range(tree.topLevelItemCount())
+            if not tree.topLevelItem(i).isHidden()
+        ]
+
+    type_into_focus("nguyen")  # typed without the accents
+    assert shown() == [zoe]
+    assert home.found.text() == "1 of 2 cases"
+    assert home.selected_case_id() == zoe
+    press(home.find, Qt.Key.Key_A, CTRL)
+    type_into_focus("clm-7781")
+    assert shown() == [zoe]
+    press(home.find, Qt.Key.Key_A, CTRL)
+    type_into_focus("delgado lakeshore")  # every word, in any field
+    assert shown() == [demo]
+    type_into_focus(" J1745")
+    assert shown() == [demo]
+
+    press(home.find, Qt.Key.Key_A, CTRL)
+    type_into_focus("no such patient")
+    assert shown() == []
+    assert home.found.text() == "No case holds “no such patient”"
+    press(window, Qt.Key.Key_S, CTRL | SHIFT)  # nothing in sight: no call is started on a hidden case
+    assert desk.call_in_progress() is None
+
+    press(home.find, Qt.Key.Key_A, CTRL)
+    type_into_focus("ZN-4411")
+    press(home.find, Qt.Key.Key_Return)  # Enter opens the case found
+    assert window.stack.currentWidget() is window.case_desk
+    assert window.case.id == zoe
 
 
 def test_the_first_frame_shows_the_case_then_every_shortcut_works(qtbot, desk: Desk) -> None:  # noqa: ANN001
