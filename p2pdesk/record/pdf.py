@@ -122,11 +122,20 @@ def _reshaper() -> ArabicReshaper:
     return ArabicReshaper(configuration={"delete_harakat": False, "ARABIC LIGATURE ALLAH": False})
 
 
+_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def _kept_indent(value: str) -> str:
+    """Each line's leading spaces and tabs (a tab four) as non-breaking spaces, which a paragraph
+    keeps: a pasted list or excerpt keeps its shape on the page."""
+    return _INDENT.sub(lambda m: "\u00a0" * len(m.group().expandtabs(4)), value)
+
+
 def text(value: Any) -> str:
     """User text made safe for reportlab's paragraph markup: shown literally, line breaks kept,
     Arabic letters in their joined forms, and each run of characters DejaVu Sans cannot draw set
     in the fallback font when it can."""
-    shown = "" if value is None else str(value)
+    shown = _kept_indent("" if value is None else str(value))
     if _right_to_left(shown):
         shown = _reshaper().reshape(shown)  # same order; each letter in the form its neighbours call for
     register_fonts()
@@ -254,6 +263,7 @@ def _kv_table(rows: list[tuple[str, str]]) -> Table:
     table = Table(
         [[_p(text(k), "key"), _p(v)] for k, v in rows],
         colWidths=[1.35 * inch, PAGE_W - 2 * MARGIN - 1.35 * inch],
+        splitInRow=1,  # a long value runs on to the next page
     )
     table.setStyle(
         TableStyle(
@@ -270,7 +280,7 @@ def _kv_table(rows: list[tuple[str, str]]) -> Table:
 
 def _grid(header: list[str], rows: list[list[Any]], widths: list[float]) -> Table:
     data = [[_p(f"<b>{text(h)}</b>") for h in header], *rows]
-    table = Table(data, colWidths=widths, repeatRows=1)
+    table = Table(data, colWidths=widths, repeatRows=1, splitInRow=1)  # a long note runs on to the next page
     table.setStyle(
         TableStyle(
             [

@@ -265,3 +265,32 @@ def test_a_500_note_call_numbers_every_page(desk, clock, tmp_path: Path) -> None
     for page in range(1, pages + 1):
         assert f"page {page} of {pages}" in _pdftotext(record.pdf, tmp_path, page)
     assert "Point 499:" in _pdftotext(record.pdf, tmp_path, pages)
+
+
+@needs_poppler
+def test_the_longest_notes_and_reasons_are_sealed_whole_across_pages(desk, clock, tmp_path: Path) -> None:  # noqa: ANN001
+    from p2pdesk.domain.call import MAX_NOTE_CHARS, Disposition
+    from p2pdesk.services.records import Records
+
+    lines = ["EHR excerpt begins"]
+    while sum(len(line) + 1 for line in lines) < MAX_NOTE_CHARS - 200:
+        lines.append(f"  {len(lines)}. methotrexate 25 mg SC weekly; DAS28-CRP 5.4; ALT normal")
+    excerpt = "\n".join([*lines, "EHR excerpt ends"])
+    hebrew = ("הסוקר ביקש את רשימת הטיפולים הקודמים " * 400)[: MAX_NOTE_CHARS - 20].strip() + " סוף"
+    reasoning = ("The plan's step therapy rule stands without a sulfasalazine trial. " * 200)[: MAX_NOTE_CHARS - 1000]
+    assert len(excerpt) <= MAX_NOTE_CHARS and len(hebrew) <= MAX_NOTE_CHARS
+
+    call = desk.start_call(desk.load_demo())
+    for said in (excerpt, hebrew):
+        clock.advance(30)
+        desk.add_note(call.id, NoteKind.OUR_POINT, said)
+    desk.set_disposition(call.id, Disposition.UPHELD, stated_reasoning=reasoning)
+    desk.end_call(call.id)
+    record = Records(desk).seal_and_sign(call.id)  # used to fail: a row taller than a page
+
+    assert verify_pdf(record.pdf, desk.store).ok
+    shown = _pdftotext(record.pdf, tmp_path)
+    for words in ("EHR excerpt begins", "EHR excerpt ends", f"  {len(lines) - 1}. methotrexate 25 mg SC weekly"):
+        assert words in shown.replace("\u00a0", " "), words
+    assert "סוף" in shown
+    assert reasoning.rstrip()[-40:] in " ".join(shown.split())
