@@ -465,6 +465,24 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self._home:
             self.home.focus_find()
 
+    def _may_close(self) -> bool:
+        if not self._may_leave_editor():
+            return False
+        unsaved = self.note_pane.unsaved(self.call) if self.call is not None else []
+        if not unsaved:
+            return True
+        from PySide6.QtWidgets import QMessageBox
+
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        answer = QMessageBox.question(
+            self,
+            "p2pdesk",
+            f"Typed but not saved, and lost if you quit: the {' and the '.join(unsaved)}.\n\nQuit anyway?",
+            buttons,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def _may_leave_editor(self) -> bool:
         """Whether to go on from the editor: the field being typed in is saved first, and values
         the store refused (on screen, flagged, not saved) are lost on leaving, so the designee is
@@ -1203,8 +1221,13 @@ class MainWindow(QMainWindow):
         self._packet_task = task
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        """Closing during a call loses nothing (every note is already on disk); the call stays
-        open and is reopened at the next start."""
+        """Closing during a call loses nothing saved (every note is already on disk); the call
+        stays open and is reopened at the next start. What is typed but not saved (a note in the
+        entry, the reviewer's fields, the disposition's, a refused field of the editor) would be
+        lost: the physician is asked first, and No (the default) keeps the window open."""
+        if not self._may_close():
+            event.ignore()
+            return
         if self._record_desk is not None:
             self._record_desk.close()
         super().closeEvent(event)

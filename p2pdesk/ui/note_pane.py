@@ -35,7 +35,9 @@ from p2pdesk.ui.richtext import esc
 
 TYPE_CHECKING = False  # not typing's: see p2pdesk.ui.qt
 if TYPE_CHECKING:
-    from PySide6.QtGui import QAction
+    from collections.abc import Callable
+
+    from PySide6.QtGui import QAction, QKeyEvent
 
 
 #: Longest criterion text on its check box; the whole text is in the tooltip.
@@ -65,6 +67,48 @@ def message_line(parent: QWidget, name: str, style: str) -> QLabel:
     line.setStyleSheet(style)
     line.hide()
     return line
+
+
+def _letters(event: QKeyEvent) -> str:
+    """What a key press types, when it is letters, digits or signs (not a space, not a control key)."""
+    typed = event.text()
+    return typed if typed and typed.isprintable() and not typed.isspace() else ""
+
+
+def _type_into(field: QLineEdit, typed: str) -> None:
+    field.setFocus()
+    field.end(False)
+    field.insert(typed)
+
+
+class _CriterionBox(QCheckBox):
+    """A criterion's check box: Space ticks it; letters typed on it are the start of a note, and go
+    to the note entry."""
+
+    entry: QLineEdit
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        typed = _letters(event)
+        if typed:
+            _type_into(self.entry, typed)
+            return
+        super().keyPressEvent(event)
+
+
+class _OutcomeBox(QComboBox):
+    """The outcome: before one is chosen a letter picks one (R, U, D); after, letters go to the
+    detail it asks for (an authorization number typed here would otherwise pick another outcome
+    by its first letter)."""
+
+    detail: Callable[[], QLineEdit | None]
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        typed = _letters(event)
+        field = self.detail() if typed else None
+        if field is not None:
+            _type_into(field, typed)
+            return
+        super().keyPressEvent(event)
 
 
 class NotePane(QWidget):
@@ -175,7 +219,8 @@ class NotePane(QWidget):
         form = QFormLayout(box)
         form.setContentsMargins(4, 2, 4, 2)
         form.setVerticalSpacing(2)
-        self.disposition = QComboBox(box)
+        self.disposition = _OutcomeBox(box)
+        self.disposition.detail = self._detail_field
         self.disposition.setObjectName("disposition")
         self.disposition.addItem("— not yet —", "")
         for d in Disposition:
@@ -232,7 +277,8 @@ class NotePane(QWidget):
             label = criterion.text
             if len(label) > CRITERION_CHARS:
                 label = label[:CRITERION_CHARS].rstrip() + "…"
-            box = QCheckBox(f"{n}. {label}", self.criteria)
+            box = _CriterionBox(f"{n}. {label}", self.criteria)
+            box.entry = self.entry
             box.setObjectName(f"criterion{n}")
             box.setProperty("criterion", criterion.text)
             # Long criteria are cut at the column's edge (the whole text is in the tooltip)
@@ -251,7 +297,7 @@ class NotePane(QWidget):
         self._loading = True
         for box in self.criterion_boxes:
             box.setChecked(False)
-            box.setEnabled(True)
+            box.setProperty("logged", False)
         self._loading = False
         for note in notes:
             self.append_note(note)
@@ -329,7 +375,7 @@ class NotePane(QWidget):
             self._loading = True
             box = self.criterion_boxes[note.criterion - 1]
             box.setChecked(True)
-            box.setEnabled(False)  # logged: a tick cannot be taken back, only added to
+            box.setProperty("logged", True)  # on the record: a tick is not taken back (see _criterion_toggled)
             self._loading = False
 
     def note_lines(self) -> list[str]:
@@ -416,7 +462,7 @@ class NotePane(QWidget):
     def focus_criteria(self) -> None:
         """Focus the first criterion not yet ticked; when every one is, the entry (and say so)."""
         for box in self.criterion_boxes:
-            if box.isEnabled():
+            if not box.property("logged"):
                 box.setFocus()
                 return
         self.entry.setFocus()
@@ -454,8 +500,24 @@ class NotePane(QWidget):
         )
 
     def _criterion_toggled(self, number: int, on: bool) -> None:
-        if not self._loading and on:
-            self.criterionTicked.emit(number)
+        """A tick is logged, and the focus goes to the note entry (the next key is the next note,
+        not the next criterion's tick). A logged tick stays: the record says when it was made, and
+        a correction is a note of its own."""
+        if self._loading:
+            return
+        box = self.criterion_boxes[number - 1]
+        if on and not box.property("logged"):
+            self.criterionTicked.emit(number)  # the window logs it (append_note) or refuses it (uncheck_criterion)
+            if box.property("logged"):
+                self.entry.setFocus()
+        elif not on and box.property("logged"):
+            self._loading = True
+            box.setChecked(True)
+            self._loading = False
+            self.show_info(
+                f"Criterion {number} is on the record as addressed, and stays so; "
+                "to correct it, type a note saying so (Ctrl+L)."
+            )
 
     def uncheck_criterion(self, number: int) -> None:
         """Undo a tick the store refused, without logging anything."""
@@ -473,6 +535,14 @@ class NotePane(QWidget):
         }
         for widget, visible in shown.items():
             self._form.setRowVisible(widget, visible)
+
+    def _detail_field(self) -> QLineEdit | None:
+        """The first detail the chosen outcome asks for (none before an outcome is chosen)."""
+        return {
+            Disposition.REVERSED.value: self.authorization,
+            Disposition.UPHELD.value: self.reasoning,
+            Disposition.DEFERRED.value: self.requested,
+        }.get(self.disposition.currentData())
 
     def _submit_disposition(self) -> None:
         self.dispositionSubmitted.emit(

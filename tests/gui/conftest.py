@@ -39,13 +39,17 @@ def _no_leftover_windows(qapp: QApplication) -> Iterator[None]:
 
 
 @pytest.fixture
-def open_window(qtbot):  # noqa: ANN001, ANN201
-    """Build, show and activate the desk's window (shortcuts only reach the active window)."""
+def open_window(qtbot, monkeypatch):  # noqa: ANN001, ANN201
+    """Build, show and activate the desk's window (shortcuts only reach the active window).
+    At the end of the test it is closed, answering Yes if it asks about text left unsaved."""
     from p2pdesk.ui.app import build_window
+
+    opened = []
 
     def _open(desk, *, size=(1366, 700), **kwargs):  # noqa: ANN001, ANN202
         window = build_window(desk, **kwargs)
         qtbot.addWidget(window)
+        opened.append(window)
         window.resize(*size)
         window.show()
         qtbot.waitExposed(window)
@@ -53,7 +57,10 @@ def open_window(qtbot):  # noqa: ANN001, ANN201
         qtbot.waitUntil(window.isActiveWindow)
         return window
 
-    return _open
+    yield _open
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Yes))
+    for window in opened:
+        window.close()
 
 
 @pytest.fixture

@@ -171,3 +171,61 @@ def test_ctrl_page_down_in_the_case_editor_goes_tab_to_tab(open_window, desk: De
     _key(Qt.Key.Key_PageUp, CTRL)
     _key(Qt.Key.Key_PageUp, CTRL)
     assert editor.tabs.tabText(editor.tabs.currentIndex()) == "Clinical"
+
+
+def test_quitting_with_a_note_typed_but_not_saved_asks_first(live, desk: Desk, _no_modal_dialogs, monkeypatch) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QMessageBox
+
+    pane = live.note_pane
+    pane.entry.setFocus()
+    type_into_focus("Reviewer will re-review if the fax arrives by 5 pm")
+    _key(Qt.Key.Key_Q, CTRL)
+    assert live.isVisible()  # asked, and not answered Yes: the window and the text stay
+    assert _no_modal_dialogs[-1][0] == "question" and "the note entry" in _no_modal_dialogs[-1][1]
+    assert pane.entry.text() == "Reviewer will re-review if the fax arrives by 5 pm"
+    _key(Qt.Key.Key_Return)  # saved: quitting needs no question now
+    asked = len(_no_modal_dialogs)
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    _key(Qt.Key.Key_Q, CTRL)
+    assert not live.isVisible()
+    assert len(_no_modal_dialogs) == asked
+    assert [n.text for n in desk.notes(live.call.id)][-1] == "Reviewer will re-review if the fax arrives by 5 pm"
+
+
+def test_words_typed_on_a_criterion_become_a_note_not_ticks(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    press(live, Qt.Key.Key_K, CTRL)
+    assert QApplication.focusWidget() is pane.criterion_boxes[0]
+    type_into_focus("TB test ok now")  # Ctrl+L forgotten
+    assert pane.entry.text() == "TB test ok now"
+    assert QApplication.focusWidget() is pane.entry
+    assert not any(box.isChecked() for box in pane.criterion_boxes)
+    _key(Qt.Key.Key_Return)
+    assert _notes(desk, live) == ["TB test ok now"]
+
+
+def test_a_tick_sends_the_next_key_to_the_entry_and_a_logged_tick_stays(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    press(live, Qt.Key.Key_K, CTRL)
+    _key(Qt.Key.Key_Space)
+    _key(Qt.Key.Key_Space)  # a second space: into the entry, not a tick of criterion 2
+    assert [box.isChecked() for box in pane.criterion_boxes[:2]] == [True, False]
+    assert QApplication.focusWidget() is pane.entry
+    pane.criterion_boxes[0].setFocus()  # back to it (Shift+Tab), and Space again
+    _key(Qt.Key.Key_Space)
+    assert pane.criterion_boxes[0].isChecked()
+    assert "Criterion 1 is on the record as addressed" in pane.info.text()
+    assert _notes(desk, live) == [f"Criterion 1 addressed: {pane.criterion_boxes[0].property('criterion')}"]
+    assert not any(box.isChecked() for box in pane.criterion_boxes[1:])
+
+
+def test_an_authorization_number_typed_on_the_outcome_goes_to_its_field(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    press(live, Qt.Key.Key_D, CTRL)
+    _key(Qt.Key.Key_Down)  # Reversed
+    type_into_focus("DA-7731")  # Tab forgotten: D would have picked Deferred
+    assert pane.disposition.currentData() == "reversed"
+    assert pane.authorization.text() == "DA-7731"
+    _key(Qt.Key.Key_Return)
+    call = desk.call(live.call.id)
+    assert (call.disposition.value, call.authorization_number) == ("reversed", "DA-7731")
