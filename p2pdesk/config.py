@@ -56,6 +56,51 @@ def cache_dir() -> Path:
     return folder
 
 
+def desk_id() -> str:
+    """This desk's name in a shared store, so that a call in progress belongs to the desk that
+    started it: reopened there after a crash, never taken over or written to by another desk.
+
+    A random id, made once and kept in the user data folder (the same folder on every start of
+    this desk). Two processes starting at once keep the same one (the file is put in place whole,
+    and only if it is not there yet). Where that folder cannot be written, the computer's and the
+    user's names stand in for it.
+    """
+    folder = default_db_path().parent
+    path = folder / "desk-id"
+    try:
+        return path.read_text(encoding="ascii").strip() or _fallback_desk_id()
+    except FileNotFoundError:
+        pass
+    except (OSError, UnicodeError):
+        return _fallback_desk_id()
+    import uuid
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        draft = folder / f".desk-id.{uuid.uuid4().hex}"
+        draft.write_text(uuid.uuid4().hex, encoding="ascii")
+        try:
+            os.link(draft, path)  # whole, and only if no other process put one there first
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+        return path.read_text(encoding="ascii").strip() or _fallback_desk_id()
+    except OSError:
+        return _fallback_desk_id()
+
+
+def _fallback_desk_id() -> str:
+    import getpass
+    import socket
+
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):
+        user = ""
+    return f"{socket.gethostname()}/{user}"[:64]
+
+
 def resolve_db_url(cli_value: str | None = None) -> str:
     if cli_value is not None and not cli_value.strip():
         from p2pdesk.domain.errors import InvalidInput, Problem

@@ -53,3 +53,22 @@ def test_the_xdg_variable_moves_the_database(monkeypatch: pytest.MonkeyPatch, tm
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     monkeypatch.delenv(config.DB_ENV, raising=False)
     assert config.default_db_path() == tmp_path / "p2pdesk" / "p2pdesk.sqlite3"
+
+
+def test_a_desk_keeps_its_name_across_starts_and_processes(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from p2pdesk.config import default_db_path, desk_id
+
+    monkeypatch.delenv("P2PDESK_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    code = "from p2pdesk.config import desk_id; print(desk_id())"
+    started = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) for _ in range(4)]
+    names = {p.communicate(timeout=60)[0].strip() for p in started}  # four desks starting at once
+    assert len(names) == 1 and len(names.pop()) == 32
+    first = desk_id()
+    assert desk_id() == first == (default_db_path().parent / "desk-id").read_text(encoding="ascii")
+    assert [p.name for p in default_db_path().parent.iterdir()] == ["desk-id"]  # no draft left behind
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "another-users-data"))
+    assert desk_id() != first

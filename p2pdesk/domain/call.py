@@ -107,6 +107,8 @@ class Call:
     educational_only: bool = False
     #: What the reviewer offered instead (a partial approval, a substitute service), if anything.
     alternative_offer: str = ""
+    #: The desk the call is taken at, in a store several desks share ("" for no desk in particular).
+    desk: str = ""
 
     @property
     def in_progress(self) -> bool:

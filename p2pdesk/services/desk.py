@@ -37,16 +37,27 @@ from p2pdesk.store.repo import Store
 class Desk:
     """The use-cases over one store. ``clock`` returns the current aware UTC instant."""
 
-    def __init__(self, store: Store, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(self, store: Store, clock: Callable[[], datetime] = utc_now, *, desk_id: str | None = None) -> None:
+        """``desk_id``: this desk's name in a shared store (default: ``p2pdesk.config.desk_id()``)."""
+        from p2pdesk.config import desk_id as this_desk
+
         self.store = store
         self._clock = clock
+        self.desk_id = desk_id if desk_id is not None else this_desk()
 
     @classmethod
-    def open(cls, url: str, clock: Callable[[], datetime] = utc_now, *, busy_timeout_ms: int = 2000) -> Desk:
+    def open(
+        cls,
+        url: str,
+        clock: Callable[[], datetime] = utc_now,
+        *,
+        busy_timeout_ms: int = 2000,
+        desk_id: str | None = None,
+    ) -> Desk:
         """Open the database at ``url``, migrating its schema to the newest version first."""
         engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
         upgrade(engine)
-        return cls(Store(engine), clock)
+        return cls(Store(engine), clock, desk_id=desk_id)
 
     def close(self) -> None:
         """Close the store's connections. For SQLite, the last one to close writes the log back
@@ -218,21 +229,35 @@ class Desk:
         return self.store.notes(call_id)
 
     def call_in_progress(self) -> Call | None:
-        return self.store.call_in_progress()
+        """This desk's call in progress (another desk's, in a shared store, is that desk's)."""
+        return self.store.call_in_progress(self.desk_id)
 
     def start_call(self, case_id: int) -> Call:
-        """Start a call now. One call at a time: a call still open must be ended first."""
-        open_call = self.store.call_in_progress()
+        """Start a call now. One call at a time at a desk (a call still open must be ended
+        first), and one at a time on a case, at whatever desk."""
+        open_call = self.call_in_progress()
         if open_call is not None:
             raise InvalidInput(
                 Problem("call", f"call {open_call.id} is still in progress; end it before starting another")
             )
-        return self.store.add_call(Call(case_id=case_id, started_at=self.now()))
+        elsewhere = self.store.live_call_on_case(case_id)
+        if elsewhere is not None:
+            since = elsewhere.started_at.astimezone().strftime("%H:%M")
+            raise InvalidInput(
+                Problem("call", f"a call on this case is in progress at another desk since {since}; it is taken there")
+            )
+        return self.store.add_call(Call(case_id=case_id, started_at=self.now(), desk=self.desk_id))
 
     def _open_call(self, call_id: int) -> Call:
         call = self.store.get_call(call_id)
         if not call.in_progress:
             raise InvalidInput(Problem("call", "this call has ended; its notes can no longer change"))
+        return self._at_this_desk(call)
+
+    def _at_this_desk(self, call: Call) -> Call:
+        """``call``, when this desk may write to it: another desk's live call is written there."""
+        if call.in_progress and call.desk not in ("", self.desk_id):
+            raise InvalidInput(Problem("call", "this call is being taken at another desk; its notes are written there"))
         return call
 
     def add_note(self, call_id: int, kind: NoteKind, text: str, *, criterion: int | None = None) -> Note:
@@ -355,7 +380,7 @@ class Desk:
 
     def end_call(self, call_id: int) -> Call:
         """Stamp the call's end; after this its notes are closed."""
-        call = self.store.get_call(call_id)
+        call = self._at_this_desk(self.store.get_call(call_id))
         ended_at = self.now()
         check_end(call, ended_at)
         call.ended_at = ended_at

@@ -191,6 +191,8 @@ class CallRow(Base):
     sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     educational_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     alternative_offer: Mapped[long_text]
+    #: The desk the call is taken at (p2pdesk.config.desk_id); "" for calls from before desks had names.
+    desk: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class NoteRow(Base):

@@ -242,11 +242,23 @@ class Store:
         with self._session() as s:
             return [_from_row(Call, r) for r in s.scalars(select(CallRow).order_by(CallRow.started_at))]
 
-    def call_in_progress(self) -> Call | None:
-        """The newest call that was started and never ended (e.g. after a crash)."""
+    def call_in_progress(self, desk: str) -> Call | None:
+        """The newest call started at ``desk`` (or at no desk in particular) and never ended
+        (e.g. after a crash)."""
         with self._session() as s:
             row = s.scalar(
-                select(CallRow).where(CallRow.ended_at.is_(None)).order_by(CallRow.started_at.desc()).limit(1)
+                select(CallRow)
+                .where(CallRow.ended_at.is_(None), CallRow.desk.in_((desk, "")))
+                .order_by(CallRow.started_at.desc())
+                .limit(1)
+            )
+            return None if row is None else _from_row(Call, row)
+
+    def live_call_on_case(self, case_id: int) -> Call | None:
+        """A call on this case started at any desk and not ended."""
+        with self._session() as s:
+            row = s.scalar(
+                select(CallRow).where(CallRow.case_id == case_id, CallRow.ended_at.is_(None)).order_by(CallRow.id)
             )
             return None if row is None else _from_row(Call, row)
 

@@ -95,13 +95,23 @@ def _read_case(db: sqlite3.Connection, case_id: int) -> Case | None:
 
 
 def read_snapshot(
-    url: str, *, case_id: int | None = None, member_id: str = "", claim_number: str = ""
+    url: str,
+    *,
+    desk: str | None = None,
+    case_id: int | None = None,
+    member_id: str = "",
+    claim_number: str = "",
 ) -> Snapshot | None:
-    """The call in progress with its case and notes; else the case asked for (by id, or by
-    member and claim number); else None."""
+    """The call in progress at ``desk`` (default: this desk, ``p2pdesk.config.desk_id()``), as
+    ``Store.call_in_progress`` finds it, with its case and notes; else the case asked for (by id,
+    or by member and claim number); else None."""
     path = sqlite_path(url)
     if path is None or not path.is_file():
         return None
+    if desk is None:
+        from p2pdesk.config import desk_id
+
+        desk = desk_id()
     try:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     except sqlite3.Error:
@@ -111,7 +121,9 @@ def read_snapshot(
         version = db.execute("SELECT version_num FROM alembic_version").fetchone()
         if version is None or version[0] != HEAD_REVISION:
             return None
-        live = db.execute("SELECT * FROM call WHERE ended_at IS NULL ORDER BY started_at DESC LIMIT 1").fetchone()
+        live = db.execute(
+            "SELECT * FROM call WHERE ended_at IS NULL AND desk IN (?, '') ORDER BY started_at DESC LIMIT 1", (desk,)
+        ).fetchone()
         if live is not None:
             call = _build(Call, live)
             notes = [

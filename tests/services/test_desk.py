@@ -11,6 +11,7 @@ import pytest
 from p2pdesk.domain.call import Disposition, NoteKind
 from p2pdesk.domain.errors import InvalidInput
 from p2pdesk.services.desk import Desk
+from tests.conftest import DEMO
 
 STRANGE_TEXTS = [
     "<b>bold?</b> & <i>not</i> <script>x</script>",
@@ -252,3 +253,36 @@ def test_cases_that_already_share_their_numbers_can_still_be_edited(desk: Desk, 
     desk.save_case(dataclasses.replace(desk.case(second), payer="Lakeshore Health Plan of Texas"))
     assert desk.case(second).payer == "Lakeshore Health Plan of Texas"
     desk.save_case(desk.case(first))
+
+
+def test_a_call_belongs_to_the_desk_it_was_started_at(db_url: str, clock) -> None:  # noqa: ANN001
+    """Two desks on one store (a practice's shared database): each finds only its own call in
+    progress, starts its own calls, and never writes to or ends the other's."""
+    first = Desk.open(db_url, clock=clock, desk_id="desk-exam-room-2")
+    second = Desk.open(db_url, clock=clock, desk_id="desk-front-office")
+    try:
+        case_a = first.load_demo()
+        case_b = second.import_case(DEMO.read_text(encoding="utf-8").replace("LHP448120933", "LHP-OTHER-1"))
+        call_a = first.start_call(case_a)
+        first.add_note(call_a.id, NoteKind.REVIEWER_CLAIM, "Step therapy not met")
+
+        assert second.call_in_progress() is None  # the other desk's call is not reopened here
+        with pytest.raises(InvalidInput, match="in progress at another desk"):
+            second.start_call(case_a)  # one call at a time on a case
+        call_b = second.start_call(case_b)  # a call of its own, on another case, at the same time
+        assert second.call_in_progress().id == call_b.id
+        assert first.call_in_progress().id == call_a.id
+
+        with pytest.raises(InvalidInput, match="being taken at another desk"):
+            second.add_note(call_a.id, NoteKind.OUR_POINT, "typed at the wrong desk")
+        with pytest.raises(InvalidInput, match="being taken at another desk"):
+            second.end_call(call_a.id)
+
+        assert [n.text for n in first.notes(call_a.id)] == ["Step therapy not met"]
+        assert first.call(call_a.id).in_progress
+        first.end_call(call_a.id)
+        second.end_call(call_b.id)
+        assert second.start_call(case_a).case_id == case_a  # free again once ended where it was taken
+    finally:
+        first.close()
+        second.close()

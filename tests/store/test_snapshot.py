@@ -152,3 +152,19 @@ def test_the_first_frame_is_drawn_before_the_store_and_platformdirs_load(
     lines = _start_window(["-c", probe, "--db", sqlite_url, "--demo", "--quit-when-shown"])
     assert lines[0] == ("shown -" if sys.platform.startswith("linux") else "shown platformdirs")
     assert lines[1].split()[:2] == ["ready", "sqlalchemy"]  # the store, opened behind the window
+
+
+def test_the_snapshot_shows_this_desks_call_in_progress_only(sqlite_url: str, clock) -> None:  # noqa: ANN001
+    other = Desk.open(sqlite_url, clock=clock, desk_id="desk-front-office")
+    mine = Desk.open(sqlite_url, clock=clock, desk_id="desk-exam-room-2")
+    try:
+        case_id = other.load_demo()
+        other_call = other.start_call(case_id)
+        assert read_snapshot(sqlite_url, desk="desk-exam-room-2") is None  # the other desk's call is not drawn here
+        assert read_snapshot(sqlite_url, desk="desk-front-office").call.id == other_call.id
+        other.end_call(other_call.id)
+        my_call = mine.start_call(case_id)
+        assert read_snapshot(sqlite_url, desk="desk-exam-room-2").call.id == my_call.id
+    finally:
+        other.close()
+        mine.close()
