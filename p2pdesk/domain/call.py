@@ -149,6 +149,18 @@ def format_offset(delta: timedelta) -> str:
     return f"+{minutes:02d}:{seconds:02d}"
 
 
+def format_duration(delta: timedelta) -> str:
+    """How long a call lasted, in words that cannot be misread: "45 s", "8 min 12 s", "1 h 02 min"."""
+    total = max(int(delta.total_seconds()), 0)
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes:02d} min"
+    if minutes:
+        return f"{minutes} min {seconds:02d} s"
+    return f"{seconds} s"
+
+
 def clean_note_text(text: str) -> str:
     """The note as it will be kept, or InvalidInput saying why it cannot be.
 

@@ -39,7 +39,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from p2pdesk.domain.call import Disposition, NoteKind, format_offset
+from p2pdesk.domain.call import Disposition, NoteKind, format_duration, format_offset
 from p2pdesk.domain.case import PlanType
 from p2pdesk.domain.record import parse_instant
 from p2pdesk.resources import resource_path
@@ -383,7 +383,7 @@ def render_record(record: dict[str, Any], *, tz: tzinfo | None = None) -> bytes:
     )
 
     story.append(_p("The call", "h2"))
-    duration = format_offset(ended - started).lstrip("+") if ended else "not ended"
+    duration = format_duration(ended - started) if ended else "not ended"
     verdict = reviewer.get("specialty_match", "unknown")
     case_specialty = text(physician.get("specialty", ""))
     if verdict == "same":

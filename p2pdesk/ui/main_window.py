@@ -677,12 +677,32 @@ class MainWindow(QMainWindow):
             if case_id is None:
                 return
             self.open_case(case_id)
-        if self.case is None:
+        if self.case is None or not self._may_start_another():
             return
         call = self._guard(lambda: self.desk.start_call(self.case.id))  # type: ignore[union-attr]
         if call is not None:
             self.note_pane.show_info("")  # what was said of the last call (sealed, say) is not of this one
             self._show(self.case, call)
+
+    def _may_start_another(self) -> bool:
+        """A call just ended and not sealed yet is on screen: starting another (a slip of the key
+        after Ctrl+Shift+E, say) would leave it unsealed and out of sight, so the physician is
+        asked first; No (the default) keeps it."""
+        ended = self.call
+        if ended is None or ended.in_progress or ended.sealed_at is not None or ended.case_id != self.case.id:  # type: ignore[union-attr]
+            return True
+        from PySide6.QtWidgets import QMessageBox
+
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        answer = QMessageBox.question(
+            self,
+            "p2pdesk",
+            f"The call that ended at {ended.ended_at.astimezone().strftime('%H:%M')} is not sealed yet "  # type: ignore[union-attr]
+            "(Ctrl+Shift+G seals it).\n\nStart another call on this case?",
+            buttons,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     def _end_call(self) -> None:
         if self.call is None:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from p2pdesk.domain.call import Call, Disposition, Note, NoteKind, format_offset, one_line, utc_now
+from p2pdesk.domain.call import Call, Disposition, Note, NoteKind, format_duration, format_offset, one_line, utc_now
 from p2pdesk.domain.case import Case
 from p2pdesk.playbook.script import phase_at
 from p2pdesk.ui.richtext import esc
@@ -485,7 +485,7 @@ class NotePane(QWidget):
             since = call.started_at.astimezone().strftime("%H:%M")  # to the minute: the line stays one line
             self.clock.setText(f"● {elapsed} · {hint} · since {since}")
         else:
-            length = format_offset(call.offset(call.ended_at)).lstrip("+")  # type: ignore[arg-type]
+            length = format_duration(call.offset(call.ended_at))  # type: ignore[arg-type]
             sealed = " · sealed" if call.sealed_at is not None else " · not sealed yet (Ctrl+Shift+G)"
             self.clock.setText(
                 f"Call ended {local_time(call.ended_at)} · {length} long{sealed}"  # type: ignore[arg-type]

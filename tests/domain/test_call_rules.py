@@ -13,6 +13,7 @@ from p2pdesk.domain.call import (
     check_disposition,
     check_end,
     clean_note_text,
+    format_duration,
     format_offset,
     require_utc,
 )
@@ -44,6 +45,13 @@ def test_overlong_note_is_refused_and_says_the_text_is_kept() -> None:
 @pytest.mark.parametrize(("seconds", "shown"), [(0, "+00:00"), (59, "+00:59"), (61, "+01:01"), (3600 + 62, "+1:01:02")])
 def test_offset_format(seconds: int, shown: str) -> None:
     assert format_offset(timedelta(seconds=seconds)) == shown
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"), [(0, "0 s"), (45, "45 s"), (8 * 60 + 2, "8 min 02 s"), (3600 + 125, "1 h 02 min")]
+)
+def test_a_calls_length_reads_as_minutes_or_hours_in_words(seconds: int, shown: str) -> None:
+    assert format_duration(timedelta(seconds=seconds)) == shown
 
 
 def test_call_cannot_end_before_it_started_or_twice() -> None:

@@ -229,3 +229,13 @@ def test_an_authorization_number_typed_on_the_outcome_goes_to_its_field(live, de
     _key(Qt.Key.Key_Return)
     call = desk.call(live.call.id)
     assert (call.disposition.value, call.authorization_number) == ("reversed", "DA-7731")
+
+
+def test_starting_a_call_right_after_ending_one_unsealed_asks_first(live, desk: Desk, _no_modal_dialogs) -> None:  # noqa: ANN001
+    ended = live.call.id
+    press(live, Qt.Key.Key_E, CTRL | SHIFT)
+    press(live, Qt.Key.Key_S, CTRL | SHIFT)  # a slip: not answered Yes, so no second call
+    assert _no_modal_dialogs[-1][0] == "question" and "is not sealed yet" in _no_modal_dialogs[-1][1]
+    assert desk.call_in_progress() is None
+    assert live.call.id == ended  # the ended call stays on screen, to be sealed
+    assert live.act_seal.isEnabled()

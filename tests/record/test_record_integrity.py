@@ -68,6 +68,7 @@ def test_pdf_text_shows_what_was_entered_exactly(sealed, tmp_path: Path) -> None
         "not the case's specialty (Rheumatology)",
         "Maya Okafor",
         "NPI 1523847618",
+        "2 min 25 s",  # the call's length, which "02:25" left to be read as hours or minutes
         "page 1 of",
     ):
         assert expected in text, expected
