@@ -377,14 +377,12 @@ class MainWindow(QMainWindow):
         on_editor = self._editor is not None and self.stack.currentWidget() is self._editor
         self.act_edit.setEnabled((self.case is not None or on_home) and not live)
         self.act_brief.setEnabled(self.case is not None and (on_case or on_editor))
-        for action in (
-            self.act_entry,
-            self.act_reviewer,
-            self.act_criteria,
-            self.act_disposition,
-            *self.kind_actions,
-        ):
+        for action in (self.act_reviewer, self.act_criteria, self.act_disposition):
             action.setEnabled(live)
+        # After sealing, the entry takes dated addenda (each a new signed version).
+        addenda = on_case and self.call is not None and self.call.sealed_at is not None
+        for action in (self.act_entry, *self.kind_actions):
+            action.setEnabled(live or addenda)
         for action in (*self.pane_actions, self.act_next_step, self.act_prev_step):
             action.setEnabled(on_case)
 
@@ -418,6 +416,8 @@ class MainWindow(QMainWindow):
             return f"{words}: no ended call on screen; open it from Home (Ctrl+H)"
         if action is self.act_export:
             return f"{words}: choose a sealed record in the records first (Ctrl+Shift+R)"
+        if action in (self.act_entry, *self.kind_actions) and self.call is not None and self.call.sealed_at is None:
+            return f"{words}: the call has ended; seal it (Ctrl+Shift+G), then type dated addenda"
         if action in (
             self.act_end,
             self.act_entry,

@@ -365,10 +365,13 @@ class NotePane(QWidget):
 
     def append_note(self, note: Note) -> None:
         call = self._call
-        offset = format_offset(call.offset(note.at)) if call else ""
+        if note.addendum:  # after the call, maybe days after: its date, and what it is
+            stamp = f"{note.at.astimezone().strftime('%Y-%m-%d %H:%M:%S')} · addendum (version {note.addendum}) ·"
+        else:
+            stamp = f"{local_time(note.at)} · {format_offset(call.offset(note.at)) if call else ''} ·"
         color = _KIND_COLORS.get(note.kind, "#1b1b1b")
         self.notes.appendHtml(
-            f'<span style="color:#555555">{local_time(note.at)} · {offset} ·</span> '
+            f'<span style="color:#555555">{stamp}</span> '
             f'<span style="color:{color}"><b>{esc(note.kind.short_label)}:</b> {esc(note.text)}</span>'
         )
         if note.criterion is not None and 0 < note.criterion <= len(self.criterion_boxes):

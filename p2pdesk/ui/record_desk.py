@@ -118,7 +118,7 @@ class RecordDesk(QObject):
         record, lines = result
         self.info.emit(f"Record version {record.version} sealed and signed · digest {record.digest[:16]}…")
         self.sealed.emit(record)
-        self._show_preview(record, lines)
+        self._show_preview(record, lines, activate=False)  # beside the desk: the keys stay with the notes
 
     # Records list, preview, export ---------------------------------------------------------------
 
@@ -140,12 +140,12 @@ class RecordDesk(QObject):
             lambda result: self._show_preview(*result),
         )
 
-    def _show_preview(self, record: Any, lines: list[str]) -> None:
+    def _show_preview(self, record: Any, lines: list[str], *, activate: bool = True) -> None:
         if not self._window.isVisible():  # the window was closed while the work ran
             return
         if self.preview_dialog is None:
             self.preview_dialog = RecordPreview(self._window)
-        self.preview_dialog.show_record(record, lines)
+        self.preview_dialog.show_record(record, lines, activate=activate)
 
     def export(self, record_id: int, path: Path) -> None:
         def done(written: Path) -> None:

@@ -35,7 +35,8 @@ class RecordPreview(QDialog):
         layout.addWidget(self.view, 1)
         self._buffer: QBuffer | None = None
 
-    def show_record(self, record: SealedRecord, verdict_lines: list[str]) -> None:
+    def show_record(self, record: SealedRecord, verdict_lines: list[str], *, activate: bool = True) -> None:
+        """Show ``record``; with ``activate`` False (just sealed) the desk keeps the keyboard."""
         self.setWindowTitle(f"p2pdesk record {record.id} — call {record.call_id}, version {record.version}")
         self.verdict.setText(
             "\n".join(verdict_lines)
@@ -47,8 +48,15 @@ class RecordPreview(QDialog):
         self._buffer.setData(QByteArray(record.pdf))
         self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         self.document.load(self._buffer)
+        from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
+
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, not activate)
         self.show()
         self.raise_()
+        if activate:
+            self.activateWindow()
+        elif self.parentWidget() is not None:  # some platforms activate a window shown all the same
+            self.parentWidget().activateWindow()
 
 
 class _RecordTree(QTreeWidget):

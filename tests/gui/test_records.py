@@ -181,3 +181,28 @@ def test_follow_ups_due_are_listed_on_the_home_view(ended, desk: Desk, clock) ->
     shown = ended.home.follow_ups_due.text()
     assert "OVERDUE: Written confirmation of the reversal received" in shown
     assert "OVERDUE: Authorization AUTH-7 visible in the plan's system" in shown
+
+
+def test_an_addendum_from_the_keyboard_right_after_sealing(ended, desk: Desk, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QApplication
+
+    from tests.gui.keys import type_into_focus
+
+    window = ended
+    call_id = window.call.id
+    press(window, Qt.Key.Key_L, CTRL)  # ended, not sealed: says what to do first
+    assert "seal it (Ctrl+Shift+G), then type dated addenda" in window.note_pane.status.text()
+    press(window, Qt.Key.Key_G, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: window.record_desk.preview_dialog is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: window.call.sealed_at is not None, timeout=20_000)
+    assert window.isActiveWindow()  # the preview opened beside the desk, which keeps the keys
+    press(QApplication.focusWidget() or window, Qt.Key.Key_L, CTRL)
+    assert QApplication.focusWidget() is window.note_pane.entry
+    press(window, Qt.Key.Key_3, CTRL)  # information requested
+    type_into_focus("Fax with the 2019 ED note sent 16:40")
+    press(window.note_pane.entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(desk.store.records()) == 2, timeout=20_000)
+    added = desk.notes(call_id)[-1]
+    assert (added.text, added.addendum) == ("Fax with the 2019 ED note sent 16:40", 2)
+    qtbot.waitUntil(lambda: "addendum (version 2)" in window.note_pane.note_lines()[-1], timeout=20_000)
+    assert "Fax with the 2019 ED note sent 16:40" in window.note_pane.note_lines()[-1]
