@@ -21,6 +21,7 @@ from p2pdesk.resources import resource_path
 if TYPE_CHECKING:  # the rules and the specialty vocabulary load after the first paint
     from p2pdesk.domain.errors import Problem
     from p2pdesk.playbook.rules import Rule
+    from p2pdesk.playbook.specialties import SpecialtyMatch
 
 
 # Value types are named tuples: immutable, compared by value, and about ten times cheaper to
@@ -57,14 +58,20 @@ def _t(text: str) -> Segment:
     return Segment(text)
 
 
-def specialty_differs(case: Case, call: Call | None) -> bool:
-    """True when the reviewer named a specialty and, on the ABMS boards, it is not the case's
-    (neither the same specialty nor one certified by the same board)."""
+def reviewer_match(case: Case, call: Call | None) -> SpecialtyMatch | None:
+    """How the reviewer's specialty compares with the case's, once both are known."""
     if call is None or not call.reviewer_specialty or not case.physician_specialty:
-        return False
+        return None
     from p2pdesk.playbook.specialties import match
 
-    return match(case.physician_specialty, call.reviewer_specialty).differs
+    return match(case.physician_specialty, call.reviewer_specialty)
+
+
+def specialty_not_the_cases(case: Case, call: Call | None) -> bool:
+    """True when the reviewer's specialty is not the case's: a different one, or a similar one
+    (a pediatrician reviewing pediatric gastroenterology): the same-specialty step is for both."""
+    found = reviewer_match(case, call)
+    return found is not None and found.verdict in ("similar", "different")
 
 
 _REVIEWER_PHRASES = {
@@ -261,16 +268,26 @@ def _tried(case: Case, item: str) -> tuple[Segment, ...]:
     return tuple(parts)
 
 
-def _specialty_lines(templates: dict[str, Any], fields: Fields, rule: Rule | None) -> tuple[Line, ...]:
+#: Rules a reviewer of a similar specialty may already meet (same or similar; a related specialty).
+_MET_BY_A_SIMILAR_SPECIALTY = ("same_or_similar_specialty", "specialty_discussion_offer")
+
+
+def _specialty_lines(
+    templates: dict[str, Any], fields: Fields, rule: Rule | None, *, similar: bool = False
+) -> tuple[Line, ...]:
     """The same-specialty step: a demand where a rule entitles the physician to a matching
-    specialty, a request to be noted where none does."""
+    specialty, a request to be noted where none does. ``similar``: the reviewer's specialty is a
+    related one (same board), which may meet a rule asking for the same or a similar (or related)
+    specialty: the matching specialty is then asked for as a request, not demanded under it."""
     step = templates["specialty"]
     variants = step["by_requirement"]
-    context = (
-        f"; {rule.citation} requires {_REVIEWER_PHRASES.get(rule.requirement, 'an appropriate reviewer')}"
-        if rule is not None and not rule.is_demand
-        else ""
-    )
+    if rule is not None and similar and rule.requirement in _MET_BY_A_SIMILAR_SPECIALTY:
+        context = f"; {rule.citation} asks for the same or a similar specialty, which this reviewer's may be"
+        rule = None
+    elif rule is not None and not rule.is_demand:
+        context = f"; {rule.citation} requires {_REVIEWER_PHRASES.get(rule.requirement, 'an appropriate reviewer')}"
+    else:
+        context = ""
     local = {
         **fields,
         "citation": _field(rule.citation if rule else "", "citation", optional=True, emphasis=False),
@@ -356,12 +373,17 @@ def build_script(
         step = templates[key]
         hint = _plain(step.get("hint", ""), fields)
         if key == "specialty":
-            lines: tuple[Line, ...] = _specialty_lines(templates, fields, rule)
-            alert = (
-                f"Reviewer's specialty ({call.reviewer_specialty}) is not the case's ({case.physician_specialty})."
-                if call is not None and specialty_differs(case, call)
-                else ""
-            )
+            found = reviewer_match(case, call)
+            similar = found is not None and found.verdict == "similar"
+            lines: tuple[Line, ...] = _specialty_lines(templates, fields, rule, similar=similar)
+            alert = ""
+            if found is not None and found.differs:
+                alert = f"Reviewer's specialty ({found.reviewer_specialty}) is not the case's ({found.case_specialty})."
+            elif similar:
+                alert = (
+                    f"Reviewer's specialty ({found.reviewer_specialty}) is not the case's ({found.case_specialty}), "  # type: ignore[union-attr]
+                    f"though a related one (board of {found.shared_board}): ask for {found.case_specialty}."  # type: ignore[union-attr]
+                )
             prompts.append(Prompt(key, step["title"], hint, lines, alert=alert, rule=rule))
         else:
             lines = tuple(line for template in step.get("lines", []) for line in expand(template))

@@ -291,6 +291,14 @@ class Desk:
         if not call.reviewer_specialty or not case.physician_specialty:
             return
         found = match(case.physician_specialty, call.reviewer_specialty)
+        if found.verdict == "similar":  # a fact for the appeal, not a breach of any rule
+            self.add_note(
+                call.id,  # type: ignore[arg-type]
+                NoteKind.PROCEDURAL,
+                f"Reviewer specialty not the case's: {found.sentence()}; "
+                f"a {case.physician_specialty} reviewer asked for as a request",
+            )
+            return
         if not found.differs:
             return
         # A practice rules file that cannot be used is left out: the call goes on (the window names it).

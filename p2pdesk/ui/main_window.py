@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 from p2pdesk.domain.call import Call, Disposition, Note, NoteKind
 from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, NotFound, Problem, StoreUnavailable
-from p2pdesk.playbook.script import specialty_differs
+from p2pdesk.playbook.script import specialty_not_the_cases
 from p2pdesk.ui.brief_view import BriefView
 from p2pdesk.ui.case_desk import CaseDesk
 from p2pdesk.ui.note_pane import NotePane
@@ -760,7 +760,7 @@ class MainWindow(QMainWindow):
                 if logged.id >= note.id:  # type: ignore[operator]
                     self.note_pane.append_note(logged)
             self.script.show_script(self.case, self.call, self.rules, self._templates)  # type: ignore[arg-type]
-            if specialty_differs(self.case, self.call):  # type: ignore[arg-type]
+            if specialty_not_the_cases(self.case, self.call):  # type: ignore[arg-type]
                 self.script.go_to("specialty")
             else:
                 self.script.go_to("criteria")

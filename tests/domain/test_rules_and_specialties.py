@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -338,3 +339,39 @@ def test_a_practice_rule_of_the_wrong_shape_is_named(tmp_path: Path, text: str, 
     problems: list = []
     assert {r.id for r in load_rules(tmp_path, problems=problems)} == {r.id for r in load_rules(EMPTY)}
     assert [p.message for p in problems] == [message]
+
+
+def test_a_pediatrician_reviewing_pediatric_gastroenterology_is_asked_for_the_subspecialty(demo_text: str) -> None:
+    """A reviewer of a related specialty (same board) is not the case's: the step says so and asks
+    for the case's specialty by name; a rule asking for the same *or a similar* specialty may already
+    be met by a related one, so it is a request, not a demand under that rule."""
+    from datetime import date
+
+    from p2pdesk.domain.call import Call
+    from p2pdesk.playbook.script import build_script
+    from p2pdesk.services.casefile import parse_case
+
+    case = parse_case(demo_text)
+    case.state, case.physician_specialty = "IL", "Pediatric Gastroenterology"
+    case.appeal_filed_on = date(2026, 11, 24)  # Illinois, on appeal: same or similar specialty
+    call = Call(case_id=1, started_at=datetime(2026, 11, 26, 15, 0, tzinfo=UTC), reviewer_specialty="Pediatrics")
+
+    def step(reviewer: str):  # noqa: ANN202
+        call.reviewer_specialty = reviewer
+        (found,) = [p for p in build_script(case, call, load_rules(EMPTY)) if p.key == "specialty"]
+        return found, ["".join(s.text for s in line) for line in found.lines]
+
+    similar, lines = step("Pediatrics")
+    assert similar.alert == (
+        "Reviewer's specialty (Pediatrics) is not the case's (Pediatric Gastroenterology), "
+        "though a related one (board of Pediatrics): ask for Pediatric Gastroenterology."
+    )
+    assert "215 ILCS 200/45 asks for the same or a similar specialty" in lines[1]
+    assert lines[2].startswith("As a request: I ask that a physician in Pediatric Gastroenterology decide")
+    different, lines = step("Orthopaedic Surgery")
+    assert (
+        different.alert == "Reviewer's specialty (Orthopaedic Surgery) is not the case's (Pediatric Gastroenterology)."
+    )
+    assert lines[1].startswith("Under 215 ILCS 200/45, this decision is made by a physician in the same or a similar")
+    same, _ = step("Pediatric Gastroenterology")
+    assert same.alert == ""

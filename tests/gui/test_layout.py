@@ -79,3 +79,21 @@ def test_where_no_rule_requires_it_the_script_only_requests(open_window, desk: D
     assert "No rule requires a reviewer of the same specialty at this stage." in page
     assert "As a request: I ask that a physician in Rheumatology decide this case" in page
     assert "No rule on file for this plan, state and stage." in page
+
+
+def test_a_pediatrician_reviewing_a_pediatric_gastroenterology_case_opens_the_specialty_prompt(
+    open_window, desk: Desk
+) -> None:  # noqa: ANN001
+    import json
+
+    from tests.conftest import DEMO
+
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["physician"]["specialty"] = "Pediatric Gastroenterology"
+    window = open_window(desk, case_id=desk.import_case(json.dumps(data)))
+    window.act_start.trigger()
+    window.note_pane.reviewer_name.setText("Dana Whitfield")
+    window.note_pane.reviewer_specialty.setText("Pediatrics")
+    press(window.note_pane.reviewer_specialty, Qt.Key.Key_Return)
+    assert window.script.keys[window.script.currentIndex()] == "specialty"
+    assert "ask for Pediatric Gastroenterology" in window.script.page_text("specialty")

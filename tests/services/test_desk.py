@@ -286,3 +286,16 @@ def test_a_call_belongs_to_the_desk_it_was_started_at(db_url: str, clock) -> Non
     finally:
         first.close()
         second.close()
+
+
+def test_a_reviewer_of_a_related_specialty_is_noted_for_the_appeal(desk: Desk) -> None:
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["physician"]["specialty"] = "Pediatric Gastroenterology"
+    call = desk.start_call(desk.import_case(json.dumps(data)))
+    desk.set_reviewer(call.id, "Dana Whitfield", "MD", "Pediatrics")
+    procedural = [n.text for n in desk.notes(call.id) if n.kind is NoteKind.PROCEDURAL]
+    assert procedural == [
+        "Reviewer specialty not the case's: the reviewer's specialty (Pediatrics) is similar to the case's "
+        "(Pediatric Gastroenterology): both certified by the board of Pediatrics; "
+        "a Pediatric Gastroenterology reviewer asked for as a request"
+    ]
