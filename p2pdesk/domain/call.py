@@ -161,6 +161,17 @@ def format_duration(delta: timedelta) -> str:
     return f"{seconds} s"
 
 
+def kept_indent(text: str) -> str:
+    """``text`` with each line's leading spaces and tabs (a tab four) as non-breaking spaces, which
+    a page or a rich-text view keeps where it would drop plain ones: a pasted list keeps its shape."""
+    lines = text.split("\n")
+    for n, line in enumerate(lines):
+        rest = line.lstrip(" \t")
+        if len(rest) != len(line):
+            lines[n] = "\u00a0" * len(line[: len(line) - len(rest)].expandtabs(4)) + rest
+    return "\n".join(lines)
+
+
 def clean_note_text(text: str) -> str:
     """The note as it will be kept, or InvalidInput saying why it cannot be.
 

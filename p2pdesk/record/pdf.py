@@ -39,7 +39,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from p2pdesk.domain.call import Disposition, NoteKind, format_duration, format_offset
+from p2pdesk.domain.call import Disposition, NoteKind, format_duration, format_offset, kept_indent
 from p2pdesk.domain.case import PlanType
 from p2pdesk.domain.record import parse_instant
 from p2pdesk.resources import resource_path
@@ -122,20 +122,11 @@ def _reshaper() -> ArabicReshaper:
     return ArabicReshaper(configuration={"delete_harakat": False, "ARABIC LIGATURE ALLAH": False})
 
 
-_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
-
-
-def _kept_indent(value: str) -> str:
-    """Each line's leading spaces and tabs (a tab four) as non-breaking spaces, which a paragraph
-    keeps: a pasted list or excerpt keeps its shape on the page."""
-    return _INDENT.sub(lambda m: "\u00a0" * len(m.group().expandtabs(4)), value)
-
-
 def text(value: Any) -> str:
     """User text made safe for reportlab's paragraph markup: shown literally, line breaks kept,
     Arabic letters in their joined forms, and each run of characters DejaVu Sans cannot draw set
     in the fallback font when it can."""
-    shown = _kept_indent("" if value is None else str(value))
+    shown = kept_indent("" if value is None else str(value))  # a pasted list keeps its shape on the page
     if _right_to_left(shown):
         shown = _reshaper().reshape(shown)  # same order; each letter in the form its neighbours call for
     register_fonts()

@@ -28,7 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from p2pdesk.domain.call import Call, Disposition, Note, NoteKind, format_duration, format_offset, one_line, utc_now
+from p2pdesk.domain.call import (
+    Call,
+    Disposition,
+    Note,
+    NoteKind,
+    format_duration,
+    format_offset,
+    kept_indent,
+    one_line,
+    utc_now,
+)
 from p2pdesk.domain.case import Case
 from p2pdesk.playbook.script import phase_at
 from p2pdesk.ui.richtext import esc
@@ -370,9 +380,10 @@ class NotePane(QWidget):
         else:
             stamp = f"{local_time(note.at)} · {format_offset(call.offset(note.at)) if call else ''} ·"
         color = _KIND_COLORS.get(note.kind, "#1b1b1b")
+        said = esc(kept_indent(note.text)).replace("\n", "<br>")  # a pasted excerpt keeps its shape
         self.notes.appendHtml(
             f'<span style="color:#555555">{stamp}</span> '
-            f'<span style="color:{color}"><b>{esc(note.kind.short_label)}:</b> {esc(note.text)}</span>'
+            f'<span style="color:{color}"><b>{esc(note.kind.short_label)}:</b> {said}</span>'
         )
         if note.criterion is not None and 0 < note.criterion <= len(self.criterion_boxes):
             self._loading = True

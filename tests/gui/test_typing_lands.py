@@ -239,3 +239,13 @@ def test_starting_a_call_right_after_ending_one_unsealed_asks_first(live, desk: 
     assert desk.call_in_progress() is None
     assert live.call.id == ended  # the ended call stays on screen, to be sealed
     assert live.act_seal.isEnabled()
+
+
+def test_a_pasted_excerpt_keeps_its_lines_in_the_list_of_notes(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    pane.entry.setFocus()
+    pane.entry.setText("Labs from the EHR:\n  CRP 2.8 mg/dL (2026-11-03)\n  ESR 41 mm/h")  # as pasted
+    _key(Qt.Key.Key_Return)
+    assert _notes(desk, live) == ["Labs from the EHR:\n  CRP 2.8 mg/dL (2026-11-03)\n  ESR 41 mm/h"]
+    shown = pane.note_lines()[-1]
+    assert shown.endswith("Labs from the EHR:\u2028\u00a0\u00a0CRP 2.8 mg/dL (2026-11-03)\u2028\u00a0\u00a0ESR 41 mm/h")
