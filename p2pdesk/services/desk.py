@@ -142,6 +142,13 @@ class Desk:
         if not case.patient_name.strip():
             raise InvalidInput(Problem("patient name", "cannot be empty"))
         kept = self.store.get_case(case.id) if case.id is not None else None
+        live = self.store.live_call_on_case(kept.id) if kept is not None else None  # type: ignore[arg-type]
+        if live is not None:
+            # The physician is reading this brief to the plan, and ticking its criteria by number.
+            since = live.started_at.astimezone().strftime("%H:%M")
+            raise InvalidInput(
+                Problem("case", f"a call on this case is in progress since {since}; edit it once the call has ended")
+            )
         _trimmed(case, kept)
         problems = _case_file_problems(case)
         if problems:

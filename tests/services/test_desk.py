@@ -299,3 +299,26 @@ def test_a_reviewer_of_a_related_specialty_is_noted_for_the_appeal(desk: Desk) -
         "(Pediatric Gastroenterology): both certified by the board of Pediatrics; "
         "a Pediatric Gastroenterology reviewer asked for as a request"
     ]
+
+
+def test_the_case_is_not_edited_while_a_call_on_it_is_in_progress(db_url: str, clock) -> None:  # noqa: ANN001
+    """A designee's desk editing the brief the physician is reading on the call (and whose criteria
+    the physician ticks by number) is refused until the call ends; nothing is changed meanwhile."""
+    physician = Desk.open(db_url, clock=clock, desk_id="desk-exam-room-2")
+    designee = Desk.open(db_url, clock=clock, desk_id="desk-front-office")
+    try:
+        case_id = physician.load_demo()
+        call = physician.start_call(case_id)
+        edited = designee.case(case_id)
+        edited.criteria[0], edited.criteria[1] = edited.criteria[1], edited.criteria[0]
+        with pytest.raises(InvalidInput, match="case: a call on this case is in progress since"):
+            designee.save_case(edited)
+        physician.tick_criterion(call.id, physician.case(case_id), 1)
+        assert designee.case(case_id).criteria[0].text == physician.case(case_id).criteria[0].text
+        assert designee.case(case_id).criteria[0].text != edited.criteria[0].text
+        physician.end_call(call.id)
+        designee.save_case(edited)  # once the call has ended
+        assert designee.case(case_id).criteria[0].text == edited.criteria[0].text
+    finally:
+        physician.close()
+        designee.close()
