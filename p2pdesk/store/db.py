@@ -7,10 +7,11 @@ every commit is fsynced before it returns.
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -78,6 +79,37 @@ def alembic_config(engine: Engine):  # -> alembic.config.Config (imported lazily
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
     config.attributes["engine"] = engine
     return config
+
+
+#: The PostgreSQL advisory lock a desk holds while it brings the schema up to date ("p2pdesk" in ASCII).
+SCHEMA_LOCK = int.from_bytes(b"p2pdesk", "big")
+#: How long a desk starting on SQLite waits for another one's migration before saying the file is busy.
+SCHEMA_WAIT_MS = 60_000
+
+
+@contextmanager
+def schema_held(connection: Connection) -> Iterator[None]:
+    """Let one desk at a time bring the schema up to date: the others wait here, then find it current.
+
+    Several desks of a practice may start at once on a new database; without this, each would
+    make the same tables and all but one would fail. On PostgreSQL a transaction-level advisory
+    lock is taken (freed at commit or rollback), on SQLite the file's write lock (BEGIN
+    IMMEDIATE), waited for longer than a note would wait. The caller reads the revision after
+    this and commits when done."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+        yield
+        return
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    waited = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+    connection.exec_driver_sql(f"PRAGMA busy_timeout = {SCHEMA_WAIT_MS}")
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(waited or 0)}")
 
 
 def current_revision(engine: Engine) -> str | None:
