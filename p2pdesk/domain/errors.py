@@ -30,6 +30,14 @@ class NotFound(LookupError):
     """A case, call or note id that the store does not hold."""
 
 
+class AlreadyOnFile(LookupError):
+    """The store already holds a case of this denial (its member ID and claim number): ``case_id``."""
+
+    def __init__(self, case_id: int) -> None:
+        self.case_id = case_id
+        super().__init__(f"the denial is already on file as case {case_id}")
+
+
 class StoreUnavailable(RuntimeError):
     """The database cannot be reached or written (disk full, locked, unreadable).
 

@@ -25,7 +25,7 @@ from p2pdesk.domain.call import (
     utc_now,
 )
 from p2pdesk.domain.case import Case
-from p2pdesk.domain.errors import InvalidInput, Problem
+from p2pdesk.domain.errors import AlreadyOnFile, InvalidInput, Problem
 from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.scheduling import AttemptOutcome, SchedulingAttempt
 from p2pdesk.domain.summary import ArchiveRow, CaseSummary
@@ -74,9 +74,7 @@ class Desk:
         """Validate a case file and store it whole; returns the new case's id."""
         from p2pdesk.services.casefile import parse_case
 
-        case = _trimmed(parse_case(text))
-        self._refuse_a_second(case)
-        return self.store.add_case(case)
+        return self._add_case(_trimmed(parse_case(text)))
 
     def import_fhir(self, text: str) -> int:
         """Prefill and store a new case from a FHIR R4 Bundle (all or nothing); returns its id.
@@ -90,8 +88,15 @@ class Desk:
         problems = _case_file_problems(case)
         if problems:
             raise InvalidInput(problems)
-        self._refuse_a_second(case)
-        return self.store.add_case(case)
+        return self._add_case(case)
+
+    def _add_case(self, case: Case) -> int:
+        """Store a new case, one per denial: its member ID and claim number already on file are
+        refused, naming that case, even when another desk imports the same file at this moment."""
+        try:
+            return self.store.add_case(case, one_per_denial=True)
+        except AlreadyOnFile as exc:
+            raise _on_file(case, exc.case_id) from None
 
     def _refuse_a_second(self, case: Case, kept: Case | None = None) -> None:
         """One case per denial: a member ID and claim number already on file (another case's)
@@ -107,20 +112,20 @@ class Desk:
             return
         held = self.store.find_case(member_id=case.member_id, claim_number=case.claim_number, other_than=case.id)
         if held is not None:
-            raise InvalidInput(
-                Problem(
-                    "claim number",
-                    f"{case.claim_number!r} of member {case.member_id!r} is already on file as case {held}; "
-                    "open and edit that case instead",
-                )
-            )
+            raise _on_file(case, held)
 
     def load_demo(self) -> int:
         """The demo case's id, importing it the first time."""
         existing = self.store.find_case(member_id=DEMO_MEMBER_ID, claim_number=DEMO_CLAIM_NUMBER)
         if existing is not None:
             return existing
-        return self.import_case(resource_path(*DEMO_CASE_FILE).read_text(encoding="utf-8"))
+        from p2pdesk.services.casefile import parse_case
+
+        case = _trimmed(parse_case(resource_path(*DEMO_CASE_FILE).read_text(encoding="utf-8")))
+        try:
+            return self.store.add_case(case, one_per_denial=True)
+        except AlreadyOnFile as exc:  # another desk loaded it at this moment
+            return exc.case_id
 
     def export_case(self, case_id: int) -> str:
         from p2pdesk.services.casefile import dump_case
@@ -166,7 +171,11 @@ class Desk:
                             "note the correction in an addendum to that call",
                         )
                     )
-        self.store.update_case(case)
+        renumbered = kept is None or (kept.member_id, kept.claim_number) != (case.member_id, case.claim_number)
+        try:
+            self.store.update_case(case, one_per_denial=renumbered)
+        except AlreadyOnFile as exc:  # another desk gave another case these numbers at this moment
+            raise _on_file(case, exc.case_id) from None
 
     # Scheduling -------------------------------------------------------------------------------
 
@@ -416,6 +425,17 @@ def _trimmed(case: Case, kept: Case | None = None) -> Case:
         if kept is None or value != getattr(kept, name):
             setattr(case, name, value.strip())
     return case
+
+
+def _on_file(case: Case, held: int) -> InvalidInput:
+    """The refusal of a second case of a denial already on file as case ``held``."""
+    return InvalidInput(
+        Problem(
+            "claim number",
+            f"{case.claim_number!r} of member {case.member_id!r} is already on file as case {held}; "
+            "open and edit that case instead",
+        )
+    )
 
 
 def _case_file_problems(case: Case) -> list[Problem]:

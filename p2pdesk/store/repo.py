@@ -7,17 +7,18 @@ append-only: this module has no way to change or delete one.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from p2pdesk.domain.call import Call, Note, utc_now
 from p2pdesk.domain.case import CASE_LISTS, Case
-from p2pdesk.domain.errors import NotFound
+from p2pdesk.domain.errors import AlreadyOnFile, NotFound
 from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.scheduling import SchedulingAttempt
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
@@ -82,7 +83,6 @@ class Store:
         an insert of no rows does not use. Another program writing at that moment is not a reason:
         a lock is not waited for (SQLite) or only briefly (PostgreSQL), and a lock found counts
         as writable (each note waits its turn)."""
-        from sqlalchemy import text
         from sqlalchemy.exc import DBAPIError
 
         sqlite = self.engine.dialect.name == "sqlite"
@@ -120,9 +120,39 @@ class Store:
 
     # Cases -----------------------------------------------------------------------------------
 
-    def add_case(self, case: Case) -> int:
-        """Store a whole case in one transaction (all or nothing) and return its id."""
+    def _one_at_a_time(self, s: Session, what: str) -> None:
+        """Make another desk doing the same (``what``) at the same moment wait until this
+        transaction ends, so that what this one reads next is still so when it writes. On
+        PostgreSQL an advisory lock on ``what`` (freed at commit or rollback); on SQLite the file's
+        write lock, taken now rather than at the first write (the first statement of the session)."""
+        if self.engine.dialect.name == "postgresql":
+            key = int.from_bytes(hashlib.sha256(what.encode("utf-8")).digest()[:8], "big", signed=True)
+            s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        elif self.engine.dialect.name == "sqlite":
+            s.connection().exec_driver_sql("BEGIN IMMEDIATE")
+
+    def _refuse_a_second(self, s: Session, case: Case) -> None:
+        """AlreadyOnFile when another case has ``case``'s member ID and claim number (both given),
+        checked with the denial held until the transaction ends: desks saving the same denial at
+        once make one case, the others are refused."""
+        if not case.member_id or not case.claim_number:
+            return
+        self._one_at_a_time(s, f"case\0{case.member_id}\0{case.claim_number}")
+        query = select(CaseRow.id).where(CaseRow.member_id == case.member_id, CaseRow.claim_number == case.claim_number)
+        if case.id is not None:
+            query = query.where(CaseRow.id != case.id)
+        held = s.scalar(query.order_by(CaseRow.id).limit(1))
+        if held is not None:
+            raise AlreadyOnFile(held)
+
+    def add_case(self, case: Case, *, one_per_denial: bool = False) -> int:
+        """Store a whole case in one transaction (all or nothing) and return its id.
+
+        ``one_per_denial``: AlreadyOnFile, storing nothing, when the store holds another case with
+        the case's member ID and claim number (also when another desk stores one at this moment)."""
         with self._session(write=True) as s:
+            if one_per_denial:
+                self._refuse_a_second(s, case)
             row = CaseRow(**{name: getattr(case, name) for name in _CASE_SCALARS}, created_at=utc_now())
             s.add(row)
             s.flush()
@@ -132,10 +162,14 @@ class Store:
                     s.add(row_cls(case_id=row.id, position=position, **values))
             return row.id
 
-    def update_case(self, case: Case) -> None:
+    def update_case(self, case: Case, *, one_per_denial: bool = False) -> None:
         """Write a case's fields and lists as they now are, in one transaction (the editor saves
-        each change this way). Records already sealed keep their own copy of the case."""
+        each change this way). Records already sealed keep their own copy of the case.
+
+        ``one_per_denial``: as for add_case (another case with these numbers: AlreadyOnFile)."""
         with self._session(write=True) as s:
+            if one_per_denial:
+                self._refuse_a_second(s, case)
             row = s.get(CaseRow, case.id)
             if row is None:
                 raise NotFound(f"no case with id {case.id}")
