@@ -230,11 +230,24 @@ class Desk:
         return self.store.follow_ups(open_only=open_only)
 
     def complete_follow_up(self, follow_up_id: int, how: str) -> FollowUpItem:
-        """Mark a follow-up done now, saying how it was confirmed (fax, portal, EOB of a date...)."""
+        """Mark a follow-up done now, saying how it was confirmed (fax, portal, EOB of a date...).
+
+        One already marked done (on another desk whose list still showed it open, or at the same
+        moment) is refused, naming when (local time) and how; that first confirmation is kept."""
         how = clean_field(how, "how it was confirmed", limit=200)
         if not how:
             raise InvalidInput(Problem("how it was confirmed", "is empty: say how (fax, portal, phone, EOB)"))
-        return self.store.complete_follow_up(follow_up_id, self.now(), how)
+        item, marked = self.store.complete_follow_up(follow_up_id, self.now(), how)
+        if not marked:
+            when = item.done_at.astimezone().strftime("%Y-%m-%d %H:%M") if item.done_at else "?"
+            raise InvalidInput(
+                Problem(
+                    "follow-up",
+                    f"was already marked done at {when} ({item.done_how}); that confirmation stands and nothing "
+                    "was changed",
+                )
+            )
+        return item
 
     # Calls -----------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from p2pdesk.domain.call import Call, Note, utc_now
@@ -480,14 +480,20 @@ class Store:
         far = datetime.max.replace(tzinfo=UTC)
         return sorted(rows, key=lambda f: (f.due or far, f.id))
 
-    def complete_follow_up(self, follow_up_id: int, at: datetime, how: str) -> FollowUpItem:
+    def complete_follow_up(self, follow_up_id: int, at: datetime, how: str) -> tuple[FollowUpItem, bool]:
+        """Mark a follow-up done, unless it already is (on another desk, even at this moment): the
+        follow-up as stored, and whether this marked it (a first confirmation is never replaced)."""
         with self._session(write=True) as s:
+            marked = s.execute(
+                update(FollowUpRow)
+                .where(FollowUpRow.id == follow_up_id, FollowUpRow.done_at.is_(None))
+                .values(done_at=at, done_how=how)
+                .execution_options(synchronize_session=False)
+            ).rowcount
             row = s.get(FollowUpRow, follow_up_id)
             if row is None:
                 raise NotFound(f"no follow-up with id {follow_up_id}")
-            row.done_at, row.done_how = at, how
-            s.flush()
-            return _from_row(FollowUpItem, row)
+            return _from_row(FollowUpItem, row), marked == 1
 
     # Signers ----------------------------------------------------------------------------------
 
