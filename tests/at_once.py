@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 
 from tests.conftest import ROOT
 
 
-def at_once(code: str, *args: str, desks: int = 4, timeout: float = 120) -> list[subprocess.CompletedProcess[str]]:
-    """Run ``code`` in ``desks`` Python processes (``args`` as their arguments) and release them
-    together: each prepares (imports, opens its database), calls ``ready()``, which waits until
-    every one is ready, then does what it races on. Their exit status and output, in order."""
+def at_once(
+    code: str, *args: str, desks: int = 4, each: Sequence[str] = (), timeout: float = 120
+) -> list[subprocess.CompletedProcess[str]]:
+    """Run ``code`` in ``desks`` Python processes (``args`` as their arguments; with ``each``, one
+    process per item, given as its last argument) and release them together: each prepares
+    (imports, opens its database), calls ``ready()``, which waits until every one is ready, then
+    does what it races on. Their exit status and output, in order."""
     prelude = "import sys\ndef ready():\n    print('ready', flush=True)\n    sys.stdin.readline()\n"
     processes = [
         subprocess.Popen(
-            [sys.executable, "-c", prelude + code, *args],
+            [sys.executable, "-c", prelude + code, *args, *mine],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(desks)
+        for mine in ([[item] for item in each] if each else [[]] * desks)
     ]
     try:
         for process in processes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
@@ -97,6 +98,19 @@ def keyring_key(npi: str, name: str) -> str:
 def new_identity(name: str, credentials: str, npi: str, now: datetime | None = None) -> SignerIdentity:
     """Make a key pair and a self-signed certificate (name and NPI in the subject); the private
     key goes straight into the keyring."""
+    identity, keep_key = make_identity(name, credentials, npi, now)
+    keep_key()
+    return identity
+
+
+def make_identity(
+    name: str, credentials: str, npi: str, now: datetime | None = None
+) -> tuple[SignerIdentity, Callable[[], None]]:
+    """A self-signed certificate (name and NPI in the subject) for the key the keyring keeps for
+    this physician, or for a new key pair; and what puts a new key into the keyring (nothing to
+    do for a kept one). Whoever stores the identity calls it once the identity is the one stored,
+    so that the key in the keyring is always the one the stored certificate is for (two desks
+    making a physician's first identity at once each make a key, and only one is stored)."""
     now = now or datetime.now(UTC)
     entry = keyring_key(npi, name)
     kept = _get_secret(entry)
@@ -145,18 +159,37 @@ def new_identity(name: str, credentials: str, npi: str, now: datetime | None = N
         )
         .sign(key, hashes.SHA256())
     )
-    pem_key = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode("ascii")
-    if kept is None:
-        _set_secret(entry, pem_key)
-    return SignerIdentity(
+    identity = SignerIdentity(
         name=name,
         npi=npi,
         kind="generated",
         keyring_key=entry,
         cert_pem=cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
         created_at=now,
+    )
+    if kept is not None:
+        return identity, lambda: None
+    pem_key = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
+    return identity, lambda: _set_secret(entry, pem_key)
+
+
+def certifies_kept_key(identity: SignerIdentity) -> bool:
+    """Whether an identity made here is a certificate for the key the keyring keeps for it. True
+    as well when the keyring keeps none (signing then says so), a secret that is no key of ours
+    (idem), and for a practice's PKCS#12 file (it holds its own key)."""
+    if identity.kind != "generated":
+        return True
+    kept = _get_secret(identity.keyring_key)
+    if kept is None:
+        return True
+    try:
+        key = serialization.load_pem_private_key(kept.encode("ascii"), password=None)
+    except (ValueError, TypeError, UnicodeEncodeError):
+        return True
+    return public_key(identity.cert_pem) == key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
 
 

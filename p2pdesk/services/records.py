@@ -24,7 +24,14 @@ from p2pdesk.playbook.followups import follow_ups
 from p2pdesk.playbook.specialties import match
 from p2pdesk.record.packet import Attachment
 from p2pdesk.record.pdf import render_record
-from p2pdesk.record.signing import fingerprint, keyring_key, load_signer, new_identity, sign_record
+from p2pdesk.record.signing import (
+    certifies_kept_key,
+    fingerprint,
+    keyring_key,
+    load_signer,
+    make_identity,
+    sign_record,
+)
 from p2pdesk.record.verify import Verdict, verify_pdf
 from p2pdesk.services.casefile import case_to_dict, parse_case
 from p2pdesk.services.desk import Desk
@@ -47,9 +54,19 @@ class Records:
         key = keyring_key(case.physician_npi, case.physician_name)
         identity = self.store.signer(key)
         if identity is None:
-            identity = self.store.save_signer(
-                new_identity(case.physician_name, case.physician_credentials, case.physician_npi, self.desk.now())
+            # Another desk may be making it at this moment: the one stored first is used by both, and
+            # only its key goes into the keyring.
+            made, keep_key = make_identity(
+                case.physician_name, case.physician_credentials, case.physician_npi, self.desk.now()
             )
+            identity = self.store.add_signer(made, keep_key)
+        elif not certifies_kept_key(identity):
+            # Two desks made the first identity at once before p2pdesk kept one per key: the keyring
+            # kept one desk's key, the store the other's certificate. The key signs: certify it.
+            made, _ = make_identity(
+                case.physician_name, case.physician_credentials, case.physician_npi, self.desk.now()
+            )
+            identity = self.store.save_signer(made)
         return identity
 
     def use_identity(self, identity: SignerIdentity) -> SignerIdentity:

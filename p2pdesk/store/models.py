@@ -246,7 +246,8 @@ class SignerRow(Base):
     npi: Mapped[str] = mapped_column(String(10), default="", server_default="")
     name: Mapped[short_text]
     kind: Mapped[str] = mapped_column(String(20))  # "generated" or "pkcs12"
-    keyring_key: Mapped[short_text]
+    # One identity per keyring entry: the certificate of the key kept there.
+    keyring_key: Mapped[str] = mapped_column(String(200), default="", server_default="", unique=True, index=True)
     cert_pem: Mapped[long_text]
     pkcs12: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[instant]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -498,8 +498,12 @@ class Store:
     # Signers ----------------------------------------------------------------------------------
 
     def signer(self, keyring_key: str) -> SignerIdentity | None:
+        """The identity kept for this keyring entry (one per entry; the first, should an older
+        database still hold more)."""
         with self._session() as s:
-            row = s.scalar(select(SignerRow).where(SignerRow.keyring_key == keyring_key).limit(1))
+            row = s.scalar(
+                select(SignerRow).where(SignerRow.keyring_key == keyring_key).order_by(SignerRow.id).limit(1)
+            )
             return None if row is None else _from_row(SignerIdentity, row)
 
     def signer_for_npi(self, npi: str) -> SignerIdentity | None:
@@ -514,9 +518,34 @@ class Store:
             rows = s.scalars(select(SignerRow).where(SignerRow.name == name).order_by(SignerRow.id))
             return [_from_row(SignerIdentity, row) for row in rows]
 
-    def save_signer(self, identity: SignerIdentity) -> SignerIdentity:
+    def add_signer(self, identity: SignerIdentity, keep_key: Callable[[], None]) -> SignerIdentity:
+        """Keep a physician's first signing identity, unless one is kept for its keyring entry
+        already (another desk's, made at this moment): the identity kept, either way.
+
+        ``keep_key`` puts the identity's private key into the keyring; it runs only when this
+        identity is the one kept, before it is committed (the keyring refusing it keeps nothing),
+        so that the keyring's key and the stored certificate agree."""
         with self._session(write=True) as s:
-            row = s.scalar(select(SignerRow).where(SignerRow.keyring_key == identity.keyring_key).limit(1))
+            self._one_at_a_time(s, f"signer\0{identity.keyring_key}")
+            row = s.scalar(
+                select(SignerRow).where(SignerRow.keyring_key == identity.keyring_key).order_by(SignerRow.id).limit(1)
+            )
+            if row is not None:
+                return _from_row(SignerIdentity, row)
+            row = SignerRow(**_values(identity))
+            s.add(row)
+            s.flush()
+            keep_key()
+            identity.id = row.id
+            return identity
+
+    def save_signer(self, identity: SignerIdentity) -> SignerIdentity:
+        """Keep an identity for its keyring entry, in place of the one kept (if any)."""
+        with self._session(write=True) as s:
+            self._one_at_a_time(s, f"signer\0{identity.keyring_key}")
+            row = s.scalar(
+                select(SignerRow).where(SignerRow.keyring_key == identity.keyring_key).order_by(SignerRow.id).limit(1)
+            )
             if row is None:
                 row = SignerRow(**_values(identity))
                 s.add(row)

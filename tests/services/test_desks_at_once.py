@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from p2pdesk.domain.errors import InvalidInput
 from p2pdesk.services.desk import Desk
 from tests.at_once import at_once
 from tests.conftest import DEMO, ROOT
+from tests.shared_keyring import SharedKeyring, shared_keyring
 
 BUNDLE = ROOT / "resources" / "fhir" / "chronic-migraine-denial.bundle.json"
 
@@ -106,3 +108,108 @@ def test_a_follow_up_marked_done_on_several_desks_at_once_keeps_one_confirmation
     refused = [r.stdout for r in results if r.stdout.startswith("follow-up: was already marked done at ")]
     assert [r.stdout for r in results if r.stdout not in refused] == [f"{kept.done_how}\n"]
     assert len(refused) == 3 and all(f"({kept.done_how}); that confirmation stands" in line for line in refused)
+
+
+def _ended_calls(desk: Desk, demo_text: str, count: int) -> list[int]:
+    """Ended calls of ``count`` cases of one physician (the demo case's, under other claim numbers)."""
+    from p2pdesk.domain.call import Disposition
+
+    calls = []
+    for n in range(count):
+        case = json.loads(demo_text)
+        case["coverage"]["claim_number"] = f"CL-{n}"
+        call = desk.start_call(desk.import_case(json.dumps(case)))
+        desk.set_disposition(call.id, Disposition.UPHELD, stated_reasoning="Step therapy not completed")
+        desk.end_call(call.id)
+        calls.append(call.id)
+    return calls
+
+
+def test_a_physicians_first_seals_on_several_desks_at_once_make_one_signer(
+    desk: Desk, db_url: str, demo_text: str
+) -> None:
+    """Each desk makes a key for the physician's first signing identity: one is kept in the store,
+    its key in the keyring, and every seal (theirs and later ones) verifies."""
+    import keyring
+    from cryptography.hazmat.primitives import serialization
+
+    from p2pdesk.record.signing import KEYRING_SERVICE, public_key
+    from p2pdesk.services.records import Records
+
+    *calls, later = _ended_calls(desk, demo_text, 5)
+    with shared_keyring() as where:
+        results = at_once(
+            "import keyring\n"
+            "from p2pdesk.services.desk import Desk\n"
+            "from p2pdesk.services.records import Records\n"
+            "from tests.shared_keyring import SharedKeyring\n"
+            "keyring.set_keyring(SharedKeyring(sys.argv[2]))\n"
+            "desk = Desk.open(sys.argv[1])\n"
+            "desk.call(int(sys.argv[3]))\n"
+            "ready()\n"
+            "print(Records(desk).seal_and_sign(int(sys.argv[3])).signer_fingerprint)\n",
+            db_url,
+            where,
+            each=[str(c) for c in calls],
+        )
+        assert [(r.returncode, r.stderr) for r in results] == [(0, "")] * 4
+        previous = keyring.get_keyring()
+        keyring.set_keyring(SharedKeyring(where))
+        try:
+            records = Records(desk)
+            physician = desk.case(desk.call(later).case_id)
+            (signer,) = desk.store.signers_named(physician.physician_name)
+            kept = keyring.get_password(KEYRING_SERVICE, signer.keyring_key)
+            key = serialization.load_pem_private_key(kept.encode("ascii"), password=None)
+            assert public_key(signer.cert_pem) == key.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            sealed = [*desk.store.records(), records.seal_and_sign(later)]
+            assert len({r.signer_fingerprint for r in sealed}) == 1
+            assert [(r.call_id, records.verify_stored(r.id).problems) for r in sealed] == [
+                (c, []) for c in sorted(calls) + [later]
+            ]
+        finally:
+            keyring.set_keyring(previous)
+
+
+def test_two_signers_an_older_desk_kept_for_one_key_become_one_that_certifies_the_keyrings_key(
+    db_url: str, demo_text: str, clock, memory_keyring
+) -> None:  # noqa: ANN001
+    """Two desks of an older p2pdesk made the physician's first identity at once: the store kept both,
+    the keyring the second one's key. Upgraded, the store keeps the first; sealing certifies the
+    keyring's key in it, and the record verifies."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from p2pdesk.record.signing import KEYRING_SERVICE, new_identity, public_key
+    from p2pdesk.services.records import Records
+    from p2pdesk.store.db import alembic_config, make_engine
+
+    physician = json.loads(demo_text)["physician"]
+    first = new_identity(physician["name"], physician["credentials"], physician["npi"])
+    memory_keyring.secrets.clear()  # the second desk's key replaced the first one's in the keyring
+    second = new_identity(physician["name"], physician["credentials"], physician["npi"])
+    engine = make_engine(db_url)
+    command.upgrade(alembic_config(engine), "0009")
+    with engine.begin() as conn:
+        for identity in (first, second):
+            conn.execute(
+                text(
+                    "INSERT INTO signer (npi, name, kind, keyring_key, cert_pem, created_at) "
+                    "VALUES (:npi, :name, 'generated', :key, :cert, '2026-11-01 10:00:00')"
+                ),
+                {"npi": identity.npi, "name": identity.name, "key": identity.keyring_key, "cert": identity.cert_pem},
+            )
+    engine.dispose()
+    desk = Desk.open(db_url, clock=clock)
+    (kept,) = desk.store.signers_named(physician["name"])
+    assert kept.cert_pem == first.cert_pem  # the first is kept
+    (call,) = _ended_calls(desk, demo_text, 1)
+    records = Records(desk)
+    record = records.seal_and_sign(call)
+    assert records.verify_stored(record.id).problems == []
+    (kept,) = desk.store.signers_named(physician["name"])
+    assert public_key(kept.cert_pem) == public_key(second.cert_pem)  # the keyring's key, certified
+    assert memory_keyring.get_password(KEYRING_SERVICE, kept.keyring_key) is not None
+    desk.close()
