@@ -180,10 +180,14 @@ def main(argv: list[str] | None = None) -> int:
             print("p2pdesk: " + "; ".join(str(p) for p in exc.problems), file=sys.stderr)
             return EXIT_INVALID
 
+    from sqlalchemy.exc import IntegrityError
+
     from p2pdesk.config import resolve_db_url
     from p2pdesk.domain.errors import InvalidInput, NotFound, StoreUnavailable
+    from p2pdesk.domain.record import SealedError
     from p2pdesk.record.signing import SigningUnavailable
     from p2pdesk.services.desk import Desk
+    from p2pdesk.store.db import error_reason
 
     new_database: Path | None = None
     url = ""
@@ -303,8 +307,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {problem}", file=sys.stderr)
         _remove_if_empty(new_database, url)
         return EXIT_INVALID
-    except NotFound as exc:
+    except (NotFound, SealedError) as exc:  # a sealed call or record is evidence: refused, as input
         print(f"p2pdesk: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except IntegrityError as exc:  # another desk stored the same thing at this moment
+        print(
+            "p2pdesk: another desk stored the same at this moment and the database refused this one; "
+            f"nothing of it was stored ({error_reason(exc.orig)})",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     except (StoreUnavailable, SigningUnavailable) as exc:
         print(f"p2pdesk: {exc}", file=sys.stderr)

@@ -323,3 +323,46 @@ def test_a_refused_certificate_makes_no_database(tmp_path: Path, db_url: str) ->
     )
     assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
     assert not _db_file(db_url).exists()
+
+
+@pytest.mark.parametrize(
+    ("raised", "said"),
+    [
+        (
+            "sealed",
+            "p2pdesk: call 1 is sealed; it cannot be changed (add an addendum instead)\n",
+        ),
+        (
+            "integrity",
+            "p2pdesk: another desk stored the same at this moment and the database refused this one; nothing of it "
+            "was stored (UNIQUE constraint failed: record.call_id, record.version)\n",
+        ),
+    ],
+)
+def test_a_write_another_desk_made_first_is_refused_in_one_line(
+    db_url: str, raised: str, said: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a desk losing a race to another is told (see tests/services/test_desks_at_once.py for the races)."""
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    from p2pdesk.domain.record import SealedError
+    from p2pdesk.services.desk import Desk
+    from p2pdesk.services.records import Records
+
+    Desk.open(db_url).close()
+    error = (
+        SealedError("call 1 is sealed; it cannot be changed (add an addendum instead)")
+        if raised == "sealed"
+        else IntegrityError(
+            "INSERT", {}, sqlite3.IntegrityError("UNIQUE constraint failed: record.call_id, record.version")
+        )
+    )
+
+    def lose(*_args: object) -> None:
+        raise error
+
+    monkeypatch.setattr(Records, "seal_and_sign", lose)
+    assert cli.main(["--db", db_url, "seal", "1"]) == cli.EXIT_INVALID
+    assert capsys.readouterr() == ("", said)

@@ -17,7 +17,7 @@ from p2pdesk.domain.call import Call, Note, NoteKind, clean_note_text
 from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, Problem
 from p2pdesk.domain.followup import FollowUpItem
-from p2pdesk.domain.record import build_record, chain, parse_instant
+from p2pdesk.domain.record import SealedError, build_record, chain, parse_instant
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
 from p2pdesk.files import write_whole
 from p2pdesk.playbook.followups import follow_ups
@@ -117,7 +117,10 @@ class Records:
         for note, link in zip(notes, chain(call, case, notes), strict=True):
             note.chain_hash = link
         record = self._sign(case, call, notes, version=1)
-        return self.store.seal(call, notes, record, self._follow_up_items(call))
+        try:
+            return self.store.seal(call, notes, record, self._follow_up_items(call))
+        except SealedError:  # another desk sealed it while this one was signing
+            raise InvalidInput(Problem("call", "this call is already sealed; add an addendum instead")) from None
 
     @staticmethod
     def _follow_up_items(call: Call) -> list[FollowUpItem]:

@@ -323,8 +323,10 @@ class Store:
         self, call: Call, notes: list[Note], record: SealedRecord, follow_ups: list[FollowUpItem] | None = None
     ) -> SealedRecord:
         """Seal a call in one transaction: its notes' chain hashes, its seal time, its first record,
-        and the follow-ups the designee will track."""
+        and the follow-ups the designee will track. A call sealed meanwhile (another desk sealing it
+        at this moment: this one waits for it) raises SealedError, changing nothing."""
         with self._session(write=True) as s:
+            self._one_at_a_time(s, f"call\0{call.id}")
             rows = {r.id: r for r in s.scalars(select(NoteRow).where(NoteRow.call_id == call.id))}
             for note in notes:
                 row = rows.get(note.id)  # type: ignore[arg-type]

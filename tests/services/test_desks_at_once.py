@@ -213,3 +213,49 @@ def test_two_signers_an_older_desk_kept_for_one_key_become_one_that_certifies_th
     assert public_key(kept.cert_pem) == public_key(second.cert_pem)  # the keyring's key, certified
     assert memory_keyring.get_password(KEYRING_SERVICE, kept.keyring_key) is not None
     desk.close()
+
+
+def test_one_call_sealed_from_several_desks_at_once_is_sealed_once_the_others_told_so(
+    desk: Desk, db_url: str, demo_text: str
+) -> None:
+    """`p2pdesk seal` on four desks at once: one record; each other desk says the call is already
+    sealed, as a seal after it does (exit status 2, no traceback)."""
+    import keyring
+
+    from p2pdesk.services.records import Records
+
+    (call,) = _ended_calls(desk, demo_text, 1)
+    with shared_keyring() as where:
+        previous = keyring.get_keyring()
+        keyring.set_keyring(SharedKeyring(where))
+        try:
+            Records(desk).signer_identity(desk.case(desk.call(call).case_id))  # the physician's key, made once
+        finally:
+            keyring.set_keyring(previous)
+        results = at_once(
+            "import keyring\n"
+            "from p2pdesk.cli import main\n"
+            "from tests.shared_keyring import SharedKeyring\n"
+            "keyring.set_keyring(SharedKeyring(sys.argv[2]))\n"
+            "import p2pdesk.services.records  # noqa: F401 - imported beforehand, as the desks race on the store\n"
+            "ready()\n"
+            "sys.exit(main(['--db', sys.argv[1], 'seal', sys.argv[3]]))\n",
+            db_url,
+            where,
+            str(call),
+        )
+    (record,) = desk.store.records()
+    assert (
+        sorted((r.returncode, r.stdout, r.stderr) for r in results)
+        == [(0, f"record {record.id}: call {call}, version 1, digest {record.digest}\n", "")]
+        + [
+            (
+                2,
+                "",
+                "p2pdesk: the input was refused; nothing was stored:\n"
+                "  call: this call is already sealed; add an addendum instead\n",
+            )
+        ]
+        * 3
+    )
+    assert len(desk.follow_ups(open_only=False)) == 2  # an upheld denial's, made once
