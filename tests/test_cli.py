@@ -366,3 +366,26 @@ def test_a_write_another_desk_made_first_is_refused_in_one_line(
     monkeypatch.setattr(Records, "seal_and_sign", lose)
     assert cli.main(["--db", db_url, "seal", "1"]) == cli.EXIT_INVALID
     assert capsys.readouterr() == ("", said)
+
+
+@pytest.mark.parametrize(("options", "within"), [("", 20.0), ("?connect_timeout=1", 4.0)])
+def test_a_postgresql_server_that_never_answers_is_reported_not_waited_for(options: str, within: float) -> None:
+    """A server that takes the connection and says nothing (hung, or a firewall that swallows it):
+    the command says so after a few seconds (the URL's own connect_timeout, if it names one)."""
+    import socket
+    import time
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # connections are taken by the system and never answered
+        port = silent.getsockname()[1]
+        began = time.monotonic()
+        try:
+            result = p2pdesk("cases", db=f"postgresql+psycopg://desk@127.0.0.1:{port}/p2pdesk{options}")
+        except subprocess.TimeoutExpired:
+            pytest.fail("the command waited for the server for two minutes")
+        took = time.monotonic() - began
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"p2pdesk: The database at postgresql+psycopg://desk@127.0.0.1:{port}/p2pdesk")
+    assert "timeout" in result.stderr
+    assert took < within

@@ -21,6 +21,10 @@ from p2pdesk.store.revision import HEAD_REVISION
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+#: How long a PostgreSQL connection is waited for before the server is reported unreachable.
+CONNECT_TIMEOUT_S = 5
+
+
 def _sqlite_pragmas(busy_timeout_ms: int):  # noqa: ANN202
     def on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         cursor = dbapi_connection.cursor()
@@ -46,7 +50,9 @@ def make_engine(url: str, *, busy_timeout_ms: int = 2000) -> Engine:
     """An engine for ``url``; for SQLite the file's folder is created and durability pragmas set.
 
     ``busy_timeout_ms`` bounds how long a write waits for another process's lock before the
-    user is told the database is busy (the window must not hang on it). A URL that names no
+    user is told the database is busy (the window must not hang on it). A PostgreSQL server that
+    does not answer (down, hung, a firewall swallowing the connection) is reported after
+    CONNECT_TIMEOUT_S seconds, unless the URL names its own ``connect_timeout``. A URL that names no
     usable database (an unknown or uninstalled dialect, a malformed address, a folder that
     cannot be made) raises StoreUnavailable naming it.
     """
@@ -59,7 +65,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = 2000) -> Engine:
             engine = create_engine(url)
             event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
             return engine
-        return create_engine(url, pool_pre_ping=True)
+        connect_args = {}
+        if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+            connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     except (ArgumentError, ImportError, ValueError, OSError) as exc:  # NoSuchModuleError is an ArgumentError
         raise StoreUnavailable(f"The database at {shown_url(url)} cannot be used: {error_reason(exc)}") from exc
 
