@@ -38,6 +38,10 @@ class AlreadyOnFile(LookupError):
         super().__init__(f"the denial is already on file as case {case_id}")
 
 
+class Outdated(RuntimeError):
+    """What a write was made from changed meanwhile (another desk wrote first); nothing was stored."""
+
+
 class StoreUnavailable(RuntimeError):
     """The database cannot be reached or written (disk full, locked, unreadable).
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from p2pdesk.domain.call import Call, Note, NoteKind, clean_note_text
 from p2pdesk.domain.case import Case
-from p2pdesk.domain.errors import InvalidInput, Problem
+from p2pdesk.domain.errors import InvalidInput, Outdated, Problem
 from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.record import SealedError, build_record, chain, parse_instant
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
@@ -136,21 +136,29 @@ class Records:
 
     def add_addendum(self, call_id: int, kind: NoteKind, text: str) -> SealedRecord:
         """A dated addendum to a sealed call: a new note and a new signed version; earlier
-        versions stay exactly as they were."""
+        versions stay exactly as they were. Another desk adding a version at the same moment goes
+        first: this addendum is then signed again as the version after it (which includes it)."""
         cleaned = clean_note_text(text)
-        call = self.desk.call(call_id)
-        if call.sealed_at is None:
-            raise InvalidInput(Problem("addendum", "the call is not sealed yet; add a note instead"))
-        versions = self.store.records(call_id)
-        version = (versions[-1].version if versions else 1) + 1
-        case = self.desk.case(call.case_id)
-        notes = self.desk.notes(call_id)
-        note = Note(call_id=call_id, at=self.desk.now(), kind=NoteKind(kind), text=cleaned, addendum=version)
-        notes.append(note)
-        note.chain_hash = chain(call, case, notes)[-1]
-        record = self._sign(case, call, notes, version=version)
-        self.store.add_addendum(note, record)
-        return record
+        for _attempt in range(5):
+            call = self.desk.call(call_id)
+            if call.sealed_at is None:
+                raise InvalidInput(Problem("addendum", "the call is not sealed yet; add a note instead"))
+            versions = self.store.records(call_id)
+            version = (versions[-1].version if versions else 1) + 1
+            case = self.desk.case(call.case_id)
+            notes = self.desk.notes(call_id)
+            note = Note(call_id=call_id, at=self.desk.now(), kind=NoteKind(kind), text=cleaned, addendum=version)
+            notes.append(note)
+            note.chain_hash = chain(call, case, notes)[-1]
+            record = self._sign(case, call, notes, version=version)
+            try:
+                self.store.add_addendum(note, record)
+            except Outdated:
+                continue
+            return record
+        raise InvalidInput(
+            Problem("addendum", "other desks kept adding versions of this record at the same time; nothing was stored")
+        )
 
     # Records ---------------------------------------------------------------------------------
 

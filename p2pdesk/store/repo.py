@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from p2pdesk.domain.call import Call, Note, utc_now
 from p2pdesk.domain.case import CASE_LISTS, Case
-from p2pdesk.domain.errors import AlreadyOnFile, NotFound
+from p2pdesk.domain.errors import AlreadyOnFile, NotFound, Outdated
 from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.scheduling import SchedulingAttempt
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
@@ -344,13 +345,22 @@ class Store:
             return self._add_record(s, record)
 
     def add_addendum(self, note: Note, record: SealedRecord) -> tuple[Note, SealedRecord]:
-        """Append an addendum note and the record version that includes it, in one transaction."""
-        with self._session(write=True) as s:
-            row = NoteRow(**_values(note))
-            s.add(row)
-            s.flush()
-            note.id = row.id
-            return note, self._add_record(s, record)
+        """Append an addendum note and the record version that includes it, in one transaction.
+        Outdated, storing nothing, when the call has that version already (another desk added it:
+        this one waits for it)."""
+        try:
+            with self._session(write=True) as s:
+                self._one_at_a_time(s, f"call\0{note.call_id}")
+                latest = s.scalar(select(func.max(RecordRow.version)).where(RecordRow.call_id == record.call_id))
+                if latest is not None and latest >= record.version:
+                    raise Outdated(f"call {record.call_id} has version {latest} already")
+                row = NoteRow(**_values(note))
+                s.add(row)
+                s.flush()
+                note.id = row.id
+                return note, self._add_record(s, record)
+        except IntegrityError as exc:  # the same version stored at this moment by a desk that does not wait
+            raise Outdated(f"call {record.call_id} has version {record.version} already") from exc
 
     @staticmethod
     def _add_record(s: Session, record: SealedRecord) -> SealedRecord:

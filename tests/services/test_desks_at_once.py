@@ -259,3 +259,45 @@ def test_one_call_sealed_from_several_desks_at_once_is_sealed_once_the_others_to
         * 3
     )
     assert len(desk.follow_ups(open_only=False)) == 2  # an upheld denial's, made once
+
+
+def test_addenda_added_to_one_call_on_several_desks_at_once_each_make_a_version(
+    desk: Desk, db_url: str, demo_text: str
+) -> None:
+    """Each desk's addendum is kept, each in its own signed version (the later ones include the
+    earlier ones' notes), and every version verifies."""
+    import keyring
+
+    from p2pdesk.services.records import Records
+
+    (call,) = _ended_calls(desk, demo_text, 1)
+    with shared_keyring() as where:
+        previous = keyring.get_keyring()
+        keyring.set_keyring(SharedKeyring(where))
+        try:
+            records = Records(desk)
+            records.seal_and_sign(call)
+            results = at_once(
+                "import keyring\n"
+                "from p2pdesk.services.desk import Desk\n"
+                "from p2pdesk.services.records import Records\n"
+                "from tests.shared_keyring import SharedKeyring\n"
+                "keyring.set_keyring(SharedKeyring(sys.argv[2]))\n"
+                "records = Records(Desk.open(sys.argv[1]))\n"
+                "records.store.records(int(sys.argv[3]))\n"
+                "ready()\n"
+                "records.add_addendum(int(sys.argv[3]), 'other', 'Addendum from desk ' + sys.argv[4])\n",
+                db_url,
+                where,
+                str(call),
+                each=["1", "2", "3", "4"],
+            )
+            assert [(r.returncode, r.stderr) for r in results] == [(0, "")] * 4
+            versions = desk.store.records(call)
+            assert [v.version for v in versions] == [1, 2, 3, 4, 5]
+            assert [records.verify_stored(v.id).problems for v in versions] == [[]] * 5
+            addenda = [n.text for n in desk.notes(call) if n.addendum]
+            assert sorted(addenda) == [f"Addendum from desk {n}" for n in (1, 2, 3, 4)]
+            assert [n.addendum for n in desk.notes(call) if n.addendum] == [2, 3, 4, 5]
+        finally:
+            keyring.set_keyring(previous)
