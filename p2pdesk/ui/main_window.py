@@ -1005,7 +1005,10 @@ class MainWindow(QMainWindow):
         try:
             self.desk.complete_follow_up(follow_up_id, how)
         except (InvalidInput, StoreUnavailable) as exc:
-            self.follow_ups_view.show_problem(str(exc))
+            still_open = self._guard(lambda: [item.id for item in self.desk.follow_ups()]) or []
+            if isinstance(exc, InvalidInput) and follow_up_id not in still_open:
+                self.show_follow_ups()  # done already (at another desk, say): it leaves the list
+            self.follow_ups_view.show_problem(str(exc))  # what was typed stays in its field
             return
         self.follow_ups_view.show_problem("")
         self.follow_ups_view.how.clear()

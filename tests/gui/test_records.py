@@ -206,3 +206,21 @@ def test_an_addendum_from_the_keyboard_right_after_sealing(ended, desk: Desk, qt
     assert (added.text, added.addendum) == ("Fax with the 2019 ED note sent 16:40", 2)
     qtbot.waitUntil(lambda: "addendum (version 2)" in window.note_pane.note_lines()[-1], timeout=20_000)
     assert "Fax with the 2019 ED note sent 16:40" in window.note_pane.note_lines()[-1]
+
+
+def test_a_follow_up_done_at_another_desk_leaves_the_list_when_refused(ended, desk: Desk) -> None:  # noqa: ANN001
+    from p2pdesk.services.records import Records
+
+    Records(desk).seal_and_sign(ended.call.id)
+    press(ended, Qt.Key.Key_U, CTRL | SHIFT)
+    view = ended.follow_ups_view
+    assert view.tree.topLevelItemCount() == 2
+    first = desk.follow_ups()[0]
+    desk.complete_follow_up(first.id, "Fax confirmation #111")  # at the front office, meanwhile
+    type_text(view.how, "Portal reference 222")
+    press(view.how, Qt.Key.Key_Return)
+    assert "already marked done" in view.problem.text() and view.problem.isVisible()
+    assert view.tree.topLevelItemCount() == 1  # the list no longer offers it
+    assert view.how.text() == "Portal reference 222"  # what was typed stays
+    done = [i for i in desk.follow_ups(open_only=False) if i.done]
+    assert [i.done_how for i in done] == ["Fax confirmation #111"]
