@@ -277,6 +277,21 @@ class Desk:
             )
         return self.store.add_call(Call(case_id=case_id, started_at=self.now(), desk=self.desk_id))
 
+    def take_over(self, call_id: int) -> Call:
+        """Go on with a call in progress that another desk started (the physician moved rooms, or
+        that desk's user folder was lost with its name): from now on it is this desk's, and the
+        other can no longer write to it. Not while this desk has a call of its own in progress."""
+        call = self.store.get_call(call_id)
+        if not call.in_progress:
+            raise InvalidInput(Problem("call", "this call has ended; there is nothing to take over"))
+        own = self.call_in_progress()
+        if own is not None and own.id != call.id:
+            raise InvalidInput(Problem("call", f"call {own.id} is in progress at this desk; end it first"))
+        call.desk = self.desk_id
+        self.store.save_call(call)
+        self.add_note(call_id, NoteKind.PROCEDURAL, "Call moved to another desk of the practice; the notes from here on were taken there")
+        return self.store.get_call(call_id)
+
     def _open_call(self, call_id: int) -> Call:
         call = self.store.get_call(call_id)
         if not call.in_progress:

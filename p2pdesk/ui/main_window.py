@@ -599,8 +599,29 @@ class MainWindow(QMainWindow):
     def _show_call(self, case_id: int, call_id: int) -> None:
         case = self._guard(lambda: self.desk.case(case_id))
         call = self._guard(lambda: self.desk.call(call_id))
+        if call is not None and call.in_progress and call.desk not in ("", self.desk.desk_id):
+            call = self._offer_take_over(call)
         if case is not None and call is not None:
             self._show(case, call)
+
+    def _offer_take_over(self, call: Call) -> Call:
+        """Another desk's call in progress, opened here: asked whether to go on with it here (Yes),
+        else shown as it stands (its notes are written at that desk)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        since = call.started_at.astimezone().strftime("%H:%M")
+        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+        answer = QMessageBox.question(
+            self,
+            "p2pdesk",
+            f"This call has been in progress at another desk since {since}.\n\nTake it over here? Its notes go "
+            "on at this desk, and that desk can no longer add to it. (No shows it as it stands.)",
+            buttons,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return call
+        return self._guard(lambda: self.desk.take_over(call.id)) or call  # type: ignore[arg-type]
 
     def _show(self, case: Case, call: Call | None, notes: list[Note] | None = None) -> None:
         if notes is None:

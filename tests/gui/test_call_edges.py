@@ -141,3 +141,34 @@ def test_the_case_asked_for_opens_even_with_the_demo(open_window, desk: Desk) ->
     window = open_window(desk, demo=True, case_id=first)
     assert window.case.id == first and window.case.member_id == "M-FIRST"
     assert len(desk.cases()) == 2  # the demo case was loaded all the same
+
+
+def test_another_desks_call_opened_from_home_is_offered_to_take_over(
+    open_window, db_url: str, clock, monkeypatch
+) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.gui.keys import type_into_focus
+
+    elsewhere = Desk.open(db_url, clock=clock, desk_id="desk-whose-folder-was-lost")
+    here = Desk.open(db_url, clock=clock, desk_id="desk-exam-room-3")
+    try:
+        call = elsewhere.start_call(elsewhere.load_demo())
+        window = open_window(here)
+        assert window.stack.currentWidget() is window.home  # not reopened here as if it were this desk's
+        asked: list[str] = []
+
+        def answer(_parent, _title, text, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+            asked.append(text)
+            return QMessageBox.StandardButton.Yes
+
+        monkeypatch.setattr(QMessageBox, "question", staticmethod(answer))
+        window.open_call(call.case_id, call.id)
+        assert asked and "in progress at another desk since" in asked[0]
+        assert window.call.id == call.id and window.call.desk == "desk-exam-room-3"
+        window.note_pane.entry.setFocus()
+        type_into_focus("Reviewer on hold again")
+        press(window.note_pane.entry, Qt.Key.Key_Return)
+        assert here.notes(call.id)[-1].text == "Reviewer on hold again"
+    finally:
+        elsewhere.close()
