@@ -289,7 +289,11 @@ class Desk:
             raise InvalidInput(Problem("call", f"call {own.id} is in progress at this desk; end it first"))
         call.desk = self.desk_id
         self.store.save_call(call)
-        self.add_note(call_id, NoteKind.PROCEDURAL, "Call moved to another desk of the practice; the notes from here on were taken there")
+        self.add_note(
+            call_id,
+            NoteKind.PROCEDURAL,
+            "Call moved to another desk of the practice; the notes from here on were taken there",
+        )
         return self.store.get_call(call_id)
 
     def _open_call(self, call_id: int) -> Call:

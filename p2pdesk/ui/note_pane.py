@@ -106,17 +106,18 @@ class _CriterionBox(QCheckBox):
 
 
 class _OutcomeBox(QComboBox):
-    """The outcome: before one is chosen a letter picks one (R, U, D); after, letters go to the
-    detail it asks for (an authorization number typed here would otherwise pick another outcome
-    by its first letter)."""
+    """The outcome: before one is chosen a letter picks one (R, U, D). Once one is chosen, letters
+    typed on it change nothing and go nowhere, and the pane says where its detail is typed: an
+    authorization number typed here by mistake would pick another outcome by its first letter,
+    and a letter meant to change the outcome must not start the detail of the one still shown."""
 
-    detail: Callable[[], QLineEdit | None]
+    hint: Callable[[], str]  # what to say then ("" before an outcome is chosen)
+    say: Callable[[str], None]
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        typed = _letters(event)
-        field = self.detail() if typed else None
-        if field is not None:
-            _type_into(field, typed)
+        hint = self.hint() if _letters(event) else ""
+        if hint:
+            self.say(hint)
             return
         super().keyPressEvent(event)
 
@@ -230,7 +231,8 @@ class NotePane(QWidget):
         form.setContentsMargins(4, 2, 4, 2)
         form.setVerticalSpacing(2)
         self.disposition = _OutcomeBox(box)
-        self.disposition.detail = self._detail_field
+        self.disposition.hint = self._outcome_hint
+        self.disposition.say = self.show_info
         self.disposition.setObjectName("disposition")
         self.disposition.addItem("— not yet —", "")
         for d in Disposition:
@@ -550,13 +552,16 @@ class NotePane(QWidget):
         for widget, visible in shown.items():
             self._form.setRowVisible(widget, visible)
 
-    def _detail_field(self) -> QLineEdit | None:
-        """The first detail the chosen outcome asks for (none before an outcome is chosen)."""
-        return {
-            Disposition.REVERSED.value: self.authorization,
-            Disposition.UPHELD.value: self.reasoning,
-            Disposition.DEFERRED.value: self.requested,
+    def _outcome_hint(self) -> str:
+        """Where the chosen outcome's detail is typed ("" before an outcome is chosen)."""
+        detail = {
+            Disposition.REVERSED.value: "its authorization number",
+            Disposition.UPHELD.value: "the reasoning stated",
+            Disposition.DEFERRED.value: "what was requested",
         }.get(self.disposition.currentData())
+        if detail is None:
+            return ""
+        return f"Outcome: {self.disposition.currentText()}. Up and Down change it; Tab goes to {detail}."
 
     def _submit_disposition(self) -> None:
         self.dispositionSubmitted.emit(

@@ -219,16 +219,23 @@ def test_a_tick_sends_the_next_key_to_the_entry_and_a_logged_tick_stays(live, de
     assert not any(box.isChecked() for box in pane.criterion_boxes[1:])
 
 
-def test_an_authorization_number_typed_on_the_outcome_goes_to_its_field(live, desk: Desk) -> None:  # noqa: ANN001
+def test_letters_typed_on_a_chosen_outcome_change_nothing_and_say_where_to_type(live, desk: Desk) -> None:  # noqa: ANN001
     pane = live.note_pane
     press(live, Qt.Key.Key_D, CTRL)
-    _key(Qt.Key.Key_Down)  # Reversed
-    type_into_focus("DA-7731")  # Tab forgotten: D would have picked Deferred
-    assert pane.disposition.currentData() == "reversed"
-    assert pane.authorization.text() == "DA-7731"
+    _key(Qt.Key.Key_U)  # before an outcome is chosen, a letter picks one: Upheld
+    assert pane.disposition.currentData() == "upheld"
+    type_into_focus("DA-7731")  # an authorization number, Tab forgotten; or D meant to pick Deferred
+    assert pane.disposition.currentData() == "upheld"  # D did not pick Deferred behind the physician's back
+    assert pane.reasoning.text() == ""  # nor start the reasoning of the outcome still shown
+    assert pane.info.text() == "Outcome: Upheld. Up and Down change it; Tab goes to the reasoning stated."
+    _key(Qt.Key.Key_Down)  # Deferred, as the reviewer now agrees
+    _key(Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is pane.requested
+    type_into_focus("PT notes by Friday")
     _key(Qt.Key.Key_Return)
     call = desk.call(live.call.id)
-    assert (call.disposition.value, call.authorization_number) == ("reversed", "DA-7731")
+    assert (call.disposition.value, call.information_requested) == ("deferred", "PT notes by Friday")
+    assert not any("upheld" in text.lower() for text in _notes(desk, live))
 
 
 def test_starting_a_call_right_after_ending_one_unsealed_asks_first(live, desk: Desk, _no_modal_dialogs) -> None:  # noqa: ANN001
