@@ -38,6 +38,14 @@ class AlreadyOnFile(LookupError):
         super().__init__(f"the denial is already on file as case {case_id}")
 
 
+class CallOnCase(LookupError):
+    """A call on this case is already in progress (at some desk): ``call``."""
+
+    def __init__(self, call: object) -> None:
+        self.call = call
+        super().__init__("a call on this case is already in progress")
+
+
 class Outdated(RuntimeError):
     """What a write was made from changed meanwhile (another desk wrote first); nothing was stored."""
 

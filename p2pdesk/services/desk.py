@@ -25,7 +25,7 @@ from p2pdesk.domain.call import (
     utc_now,
 )
 from p2pdesk.domain.case import Case
-from p2pdesk.domain.errors import AlreadyOnFile, InvalidInput, Problem
+from p2pdesk.domain.errors import AlreadyOnFile, CallOnCase, InvalidInput, Problem
 from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.scheduling import AttemptOutcome, SchedulingAttempt
 from p2pdesk.domain.summary import ArchiveRow, CaseSummary
@@ -150,9 +150,11 @@ class Desk:
         live = self.store.live_call_on_case(kept.id) if kept is not None else None  # type: ignore[arg-type]
         if live is not None:
             # The physician is reading this brief to the plan, and ticking its criteria by number.
-            since = live.started_at.astimezone().strftime("%H:%M")
             raise InvalidInput(
-                Problem("case", f"a call on this case is in progress since {since}; edit it once the call has ended")
+                Problem(
+                    "case",
+                    f"a call on this case is in progress since {self._since(live)}; edit it once the call has ended",
+                )
             )
         _trimmed(case, kept)
         problems = _case_file_problems(case)
@@ -259,7 +261,17 @@ class Desk:
 
     def call_in_progress(self) -> Call | None:
         """This desk's call in progress (another desk's, in a shared store, is that desk's)."""
-        return self.store.call_in_progress(self.desk_id)
+        return self.store.call_in_progress(self._own_desks())
+
+    def _own_desks(self) -> tuple[str, ...]:
+        """The desk names whose calls are this desk's: its own; and in a SQLite file, one desk's
+        store, also calls from before desks had names (""). In a shared store such a call is
+        taken over deliberately, like any other desk's."""
+        return (self.desk_id, "") if self.store.engine.dialect.name == "sqlite" else (self.desk_id,)
+
+    def is_mine(self, call: Call) -> bool:
+        """Whether this desk writes to ``call`` while it is in progress."""
+        return call.desk in self._own_desks()
 
     def start_call(self, case_id: int) -> Call:
         """Start a call now. One call at a time at a desk (a call still open must be ended
@@ -269,13 +281,21 @@ class Desk:
             raise InvalidInput(
                 Problem("call", f"call {open_call.id} is still in progress; end it before starting another")
             )
-        elsewhere = self.store.live_call_on_case(case_id)
-        if elsewhere is not None:
-            since = elsewhere.started_at.astimezone().strftime("%H:%M")
+        try:
+            return self.store.add_call(Call(case_id=case_id, started_at=self.now(), desk=self.desk_id))
+        except CallOnCase as exc:  # checked and stored in one transaction: two desks cannot both start one
             raise InvalidInput(
-                Problem("call", f"a call on this case is in progress at another desk since {since}; it is taken there")
-            )
-        return self.store.add_call(Call(case_id=case_id, started_at=self.now(), desk=self.desk_id))
+                Problem(
+                    "call",
+                    f"a call on this case is in progress at another desk since {self._since(exc.call)}; "  # type: ignore[arg-type]
+                    "open it from Home (Ctrl+H) to take it over here",
+                )
+            ) from None
+
+    def _since(self, call: Call) -> str:
+        """When ``call`` started, as a person reads it here: the time today, else the day and time."""
+        started = call.started_at.astimezone()
+        return started.strftime("%H:%M" if started.date() == self.now().astimezone().date() else "%Y-%m-%d %H:%M")
 
     def take_over(self, call_id: int) -> Call:
         """Go on with a call in progress that another desk started (the physician moved rooms, or
@@ -287,8 +307,8 @@ class Desk:
         own = self.call_in_progress()
         if own is not None and own.id != call.id:
             raise InvalidInput(Problem("call", f"call {own.id} is in progress at this desk; end it first"))
-        call.desk = self.desk_id
-        self.store.save_call(call)
+        if not self.store.move_call(call_id, from_desk=call.desk, to_desk=self.desk_id):
+            raise InvalidInput(Problem("call", "this call ended or moved meanwhile; open it again from Home"))
         self.add_note(
             call_id,
             NoteKind.PROCEDURAL,
@@ -304,7 +324,7 @@ class Desk:
 
     def _at_this_desk(self, call: Call) -> Call:
         """``call``, when this desk may write to it: another desk's live call is written there."""
-        if call.in_progress and call.desk not in ("", self.desk_id):
+        if call.in_progress and not self.is_mine(call):
             raise InvalidInput(Problem("call", "this call is being taken at another desk; its notes are written there"))
         return call
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from p2pdesk.domain.call import Call, Note, utc_now
 from p2pdesk.domain.case import CASE_LISTS, Case
-from p2pdesk.domain.errors import AlreadyOnFile, NotFound, Outdated
+from p2pdesk.domain.errors import AlreadyOnFile, CallOnCase, NotFound, Outdated
 from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.scheduling import SchedulingAttempt
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
@@ -249,7 +249,22 @@ class Store:
             return item
 
     def add_call(self, call: Call) -> Call:
-        return self._add_to_case(call, CallRow)
+        """Store a new call; CallOnCase, storing nothing, when a call on its case is in progress
+        (also when another desk starts one at this moment: the case is held until this commits)."""
+        with self._session(write=True) as s:
+            self._one_at_a_time(s, f"case-call\0{call.case_id}")
+            if s.get(CaseRow, call.case_id) is None:
+                raise NotFound(f"no case with id {call.case_id}")
+            live = s.scalar(
+                select(CallRow).where(CallRow.case_id == call.case_id, CallRow.ended_at.is_(None)).order_by(CallRow.id)
+            )
+            if live is not None:
+                raise CallOnCase(_from_row(Call, live))
+            row = CallRow(**_values(call))
+            s.add(row)
+            s.flush()
+            call.id = row.id
+            return call
 
     def get_call(self, call_id: int) -> Call:
         with self._session() as s:
@@ -264,8 +279,19 @@ class Store:
             row = s.get(CallRow, call.id)
             if row is None:
                 raise NotFound(f"no call with id {call.id}")
-            for name, value in _values(call, skip=("id", "case_id", "started_at")).items():
+            for name, value in _values(call, skip=("id", "case_id", "started_at", "desk")).items():
                 setattr(row, name, value)
+
+    def move_call(self, call_id: int, *, from_desk: str, to_desk: str) -> bool:
+        """Make a call in progress at ``from_desk`` ``to_desk``'s, in one statement: False (and
+        nothing changed) when it has ended or moved meanwhile."""
+        with self._session(write=True) as s:
+            moved = s.execute(
+                update(CallRow)
+                .where(CallRow.id == call_id, CallRow.ended_at.is_(None), CallRow.desk == from_desk)
+                .values(desk=to_desk)
+            )
+            return moved.rowcount == 1
 
     def calls_for_case(self, case_id: int) -> list[Call]:
         with self._session() as s:
@@ -277,13 +303,12 @@ class Store:
         with self._session() as s:
             return [_from_row(Call, r) for r in s.scalars(select(CallRow).order_by(CallRow.started_at))]
 
-    def call_in_progress(self, desk: str) -> Call | None:
-        """The newest call started at ``desk`` (or at no desk in particular) and never ended
-        (e.g. after a crash)."""
+    def call_in_progress(self, desks: tuple[str, ...]) -> Call | None:
+        """The newest call started at one of ``desks`` and never ended (e.g. after a crash)."""
         with self._session() as s:
             row = s.scalar(
                 select(CallRow)
-                .where(CallRow.ended_at.is_(None), CallRow.desk.in_((desk, "")))
+                .where(CallRow.ended_at.is_(None), CallRow.desk.in_(desks))
                 .order_by(CallRow.started_at.desc())
                 .limit(1)
             )

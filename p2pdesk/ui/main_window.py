@@ -366,7 +366,7 @@ class MainWindow(QMainWindow):
             and self.stack.currentWidget() is self._home
             and self._home.selected_case_id() is not None
         )
-        live = self.call is not None and self.call.in_progress
+        live = self.call is not None and self.call.in_progress and self._mine(self.call)
         self.act_start.setEnabled((on_case or on_home) and not live)
         self.act_end.setEnabled(live)
         self.act_seal.setEnabled(on_case and self.call is not None and not live and self.call.sealed_at is None)
@@ -403,6 +403,8 @@ class MainWindow(QMainWindow):
     def _why_unavailable(self, action: QAction) -> str:
         words = _words(action)
         live = self.call is not None and self.call.in_progress
+        if live and not self._mine(self.call) and action is not self.act_start:  # type: ignore[arg-type]
+            return f"{words}: this call is being taken at another desk; open it from Home (Ctrl+H) to take it over"
         end_first = "end the call first (Ctrl+Shift+E)"
         if live and action is self.act_start:
             return f"{words}: a call is already in progress; {end_first}"
@@ -427,6 +429,8 @@ class MainWindow(QMainWindow):
             *self.kind_actions,
         ):
             return f"{words}: no call in progress; start one first (Ctrl+Shift+S)"
+        if self.case is not None:
+            return f"{words}: not from this view; from the case (Home, Ctrl+H, then Enter)"
         return f"{words}: open a case first (Home, Ctrl+H)"
 
     def _say(self, message: str) -> None:
@@ -599,10 +603,15 @@ class MainWindow(QMainWindow):
     def _show_call(self, case_id: int, call_id: int) -> None:
         case = self._guard(lambda: self.desk.case(case_id))
         call = self._guard(lambda: self.desk.call(call_id))
-        if call is not None and call.in_progress and call.desk not in ("", self.desk.desk_id):
+        if call is not None and call.in_progress and not self.desk.is_mine(call):
             call = self._offer_take_over(call)
         if case is not None and call is not None:
             self._show(case, call)
+
+    def _mine(self, call: Call) -> bool:
+        """Whether this desk writes to ``call`` (one drawn from the snapshot, before the store has
+        opened, is: the snapshot holds this desk's call alone)."""
+        return self._desk is None or self._desk.is_mine(call)
 
     def _offer_take_over(self, call: Call) -> Call:
         """Another desk's call in progress, opened here: asked whether to go on with it here (Yes),
@@ -631,7 +640,13 @@ class MainWindow(QMainWindow):
         self.brief.show_case(case)
         self.script.show_script(case, call, self.rules, self._templates)
         self.note_pane.set_case(case)
-        self.note_pane.show_call(call, notes)
+        mine = call is None or self._mine(call)
+        self.note_pane.show_call(call, notes, ours=mine)
+        if not mine:
+            self.note_pane.show_info(
+                "This call is in progress at another desk and is shown as it stands; "
+                "open it again from Home (Ctrl+H) to take it over here."
+            )
         self.stack.setCurrentWidget(self.case_desk)
         self._update_actions()
         if call is not None and call.in_progress:

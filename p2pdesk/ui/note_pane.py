@@ -302,8 +302,9 @@ class NotePane(QWidget):
             box.show()
             self.criterion_boxes.append(box)
 
-    def show_call(self, call: Call | None, notes: list[Note]) -> None:
-        """Show a call (or none) with its notes, as after opening or restarting."""
+    def show_call(self, call: Call | None, notes: list[Note], *, ours: bool = True) -> None:
+        """Show a call (or none) with its notes, as after opening or restarting. ``ours`` False:
+        another desk's call in progress, shown as it stands (nothing here writes to it)."""
         self._call = call
         self.notes.clear()
         self._loading = True
@@ -313,7 +314,7 @@ class NotePane(QWidget):
         self._loading = False
         for note in notes:
             self.append_note(note)
-        live = call is not None and call.in_progress
+        live = call is not None and call.in_progress and ours
         sealed = call is not None and call.sealed_at is not None
         for widget in (
             self.entry,

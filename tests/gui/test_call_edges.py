@@ -172,3 +172,21 @@ def test_another_desks_call_opened_from_home_is_offered_to_take_over(
         assert here.notes(call.id)[-1].text == "Reviewer on hold again"
     finally:
         elsewhere.close()
+
+
+def test_another_desks_call_not_taken_over_is_shown_as_it_stands(open_window, db_url: str, clock) -> None:  # noqa: ANN001
+    elsewhere = Desk.open(db_url, clock=clock, desk_id="desk-front-office")
+    here = Desk.open(db_url, clock=clock, desk_id="desk-exam-room-3")
+    try:
+        call = elsewhere.start_call(elsewhere.load_demo())
+        window = open_window(here)
+        window.open_call(call.case_id, call.id)  # asked, and not answered Yes
+        pane = window.note_pane
+        assert window.call.id == call.id and window.call.desk == "desk-front-office"
+        assert not pane.entry.isEnabled() and not window.act_end.isEnabled()
+        assert "in progress at another desk and is shown as it stands" in pane.info.text()
+        press(window, Qt.Key.Key_E, CTRL | SHIFT)
+        assert "being taken at another desk; open it from Home (Ctrl+H) to take it over" in pane.status.text()
+        assert elsewhere.call(call.id).in_progress
+    finally:
+        elsewhere.close()

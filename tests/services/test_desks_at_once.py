@@ -301,3 +301,35 @@ def test_addenda_added_to_one_call_on_several_desks_at_once_each_make_a_version(
             assert [n.addendum for n in desk.notes(call) if n.addendum] == [2, 3, 4, 5]
         finally:
             keyring.set_keyring(previous)
+
+
+def test_desks_starting_a_call_on_one_case_at_once_start_one(db_url: str) -> None:
+    """Four desks (each its own name) start a call on the same case at the same moment: one call
+    is in progress, the other desks are told where it is taken and how to take it over."""
+    first = Desk.open(db_url, desk_id="desk-0")
+    case_id = first.load_demo()
+    first.close()
+    results = at_once(
+        "from p2pdesk.domain.errors import InvalidInput\n"
+        "from p2pdesk.services.desk import Desk\n"
+        "desk = Desk.open(sys.argv[1], desk_id='desk-' + sys.argv[3])\n"
+        "desk.call_in_progress()\n"
+        "ready()\n"
+        "try:\n"
+        "    print('started', desk.start_call(int(sys.argv[2])).id)\n"
+        "except InvalidInput as exc:\n"
+        "    print(exc)\n",
+        db_url,
+        str(case_id),
+        each=["1", "2", "3", "4"],
+    )
+    said = sorted(r.stdout.strip() for r in results)
+    assert [r.returncode for r in results] == [0] * 4, [r.stderr for r in results]
+    assert len([s for s in said if s.startswith("started")]) == 1, said
+    refused = [s for s in said if not s.startswith("started")]
+    assert len(refused) == 3 and all("in progress at another desk since" in s and "take it over" in s for s in refused)
+    desk = Desk.open(db_url, desk_id="desk-check")
+    try:
+        assert len([c for c in desk.store.calls_for_case(case_id) if c.in_progress]) == 1
+    finally:
+        desk.close()

@@ -54,3 +54,26 @@ def test_a_desk_on_a_call_of_its_own_takes_over_no_other(db_url: str, clock) -> 
     finally:
         one.close()
         two.close()
+
+
+def test_a_call_from_before_desks_had_names_is_one_desks_own_only_in_its_sqlite_file(db_url: str, clock) -> None:  # noqa: ANN001
+    """A call left in progress when the store was upgraded (or started by an older desk) has no
+    desk's name: in a SQLite file (one desk's store) it is that desk's, reopened as before; in a
+    shared store no desk writes to it until one takes it over."""
+    from p2pdesk.domain.call import Call
+
+    desk = Desk.open(db_url, clock=clock, desk_id="desk-exam-room-3")
+    try:
+        case_id = desk.load_demo()
+        unnamed = desk.store.add_call(Call(case_id=case_id, started_at=clock.now, desk=""))
+        shared = db_url.startswith("postgresql")
+        assert desk.is_mine(unnamed) is not shared
+        assert (desk.call_in_progress() is None) is shared
+        if shared:
+            with pytest.raises(InvalidInput, match="being taken at another desk"):
+                desk.add_note(unnamed.id, NoteKind.OTHER, "typed before taking it over")
+            desk.take_over(unnamed.id)
+        desk.add_note(unnamed.id, NoteKind.OTHER, "Reviewer back on the line")
+        assert desk.call_in_progress().id == unnamed.id
+    finally:
+        desk.close()
