@@ -272,6 +272,12 @@ def _tried(case: Case, item: str) -> tuple[Segment, ...]:
 _MET_BY_A_SIMILAR_SPECIALTY = ("same_or_similar_specialty", "specialty_discussion_offer")
 
 
+def similar_may_meet(rule: Rule) -> bool:
+    """Whether a reviewer of a similar (related) specialty may already meet ``rule``: then the
+    case's own specialty is asked for as a request, not demanded under it."""
+    return rule.requirement in _MET_BY_A_SIMILAR_SPECIALTY
+
+
 def _specialty_lines(
     templates: dict[str, Any], fields: Fields, rule: Rule | None, *, similar: bool = False
 ) -> tuple[Line, ...]:
@@ -281,8 +287,8 @@ def _specialty_lines(
     specialty: the matching specialty is then asked for as a request, not demanded under it."""
     step = templates["specialty"]
     variants = step["by_requirement"]
-    if rule is not None and similar and rule.requirement in _MET_BY_A_SIMILAR_SPECIALTY:
-        context = f"; {rule.citation} asks for the same or a similar specialty, which this reviewer's may be"
+    if rule is not None and similar and similar_may_meet(rule):
+        context = f"; a reviewer of a related specialty may meet {rule.citation}, so this is a request"
         rule = None
     elif rule is not None and not rule.is_demand:
         context = f"; {rule.citation} requires {_REVIEWER_PHRASES.get(rule.requirement, 'an appropriate reviewer')}"

@@ -353,24 +353,27 @@ class Desk:
         """A reviewer outside the case's specialty is a procedural fact for the appeal: log it at once,
         with the rule (if any) the same-specialty request rests on."""
         from p2pdesk.playbook.rules import case_stage, load_rules, specialty_rule
+        from p2pdesk.playbook.script import similar_may_meet
         from p2pdesk.playbook.specialties import match
 
         case = self.store.get_case(call.case_id)
         if not call.reviewer_specialty or not case.physician_specialty:
             return
         found = match(case.physician_specialty, call.reviewer_specialty)
-        if found.verdict == "similar":  # a fact for the appeal, not a breach of any rule
-            self.add_note(
-                call.id,  # type: ignore[arg-type]
-                NoteKind.PROCEDURAL,
-                f"Reviewer specialty not the case's: {found.sentence()}; "
-                f"a {case.physician_specialty} reviewer asked for as a request",
-            )
-            return
-        if not found.differs:
+        if found.verdict not in ("similar", "different"):
             return
         # A practice rules file that cannot be used is left out: the call goes on (the window names it).
         rule = specialty_rule(load_rules(problems=[]), case.state, case.plan_type, case_stage(case))
+        if found.verdict == "similar":  # a fact for the appeal; a rule met by a related specialty is not breached
+            basis = (
+                f"a {case.physician_specialty} reviewer requested under {rule.citation}"
+                if rule is not None and rule.is_demand and not similar_may_meet(rule)
+                else f"a {case.physician_specialty} reviewer asked for as a request"
+            )
+            self.add_note(
+                call.id, NoteKind.PROCEDURAL, f"Reviewer specialty not the case's: {found.sentence()}; {basis}"
+            )  # type: ignore[arg-type]
+            return
         basis = (
             f"same-specialty review requested under {rule.citation}"
             if rule is not None and rule.is_demand

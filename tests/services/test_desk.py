@@ -322,3 +322,22 @@ def test_the_case_is_not_edited_while_a_call_on_it_is_in_progress(db_url: str, c
     finally:
         physician.close()
         designee.close()
+
+
+def test_a_related_specialty_note_and_the_script_say_the_same_of_the_rule(desk: Desk) -> None:
+    """Texas, on appeal: the rule lets the physician ask for review in the same specialty, and the
+    script asks under it even of a related one; the note in the record says the same."""
+    from p2pdesk.playbook.rules import load_rules
+    from p2pdesk.playbook.script import build_script
+
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["physician"]["specialty"] = "Pediatric Gastroenterology"
+    data["denial"]["appeal_filed_on"] = "2026-11-19"
+    case_id = desk.import_case(json.dumps(data))
+    call = desk.start_call(case_id)
+    desk.set_reviewer(call.id, "Dana Whitfield", "MD", "Pediatrics")
+    (noted,) = [n.text for n in desk.notes(call.id) if n.kind is NoteKind.PROCEDURAL]
+    assert noted.endswith("a Pediatric Gastroenterology reviewer requested under Tex. Ins. Code § 4201.356(b)")
+    (step,) = [p for p in build_script(desk.case(case_id), desk.call(call.id), load_rules()) if p.key == "specialty"]
+    said = ["".join(s.text for s in line) for line in step.lines]
+    assert said[1].startswith("Tex. Ins. Code § 4201.356(b) lets me ask for a reviewer of the same specialty")
