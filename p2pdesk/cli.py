@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     from p2pdesk.domain.record import SealedError
     from p2pdesk.record.signing import SigningUnavailable
     from p2pdesk.services.desk import Desk
-    from p2pdesk.store.db import error_reason
+    from p2pdesk.store.db import error_reason, is_unique_violation
 
     new_database: Path | None = None
     url = ""
@@ -311,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"p2pdesk: {exc}", file=sys.stderr)
         return EXIT_INVALID
     except IntegrityError as exc:  # another desk stored the same thing at this moment
+        if not is_unique_violation(exc):
+            raise  # a fault, said in full: not blamed on another desk
         print(
             "p2pdesk: another desk stored the same at this moment and the database refused this one; "
             f"nothing of it was stored ({error_reason(exc.orig)})",

@@ -389,3 +389,22 @@ def test_a_postgresql_server_that_never_answers_is_reported_not_waited_for(optio
     assert result.stderr.startswith(f"p2pdesk: The database at postgresql+psycopg://desk@127.0.0.1:{port}/p2pdesk")
     assert "timeout" in result.stderr
     assert took < within
+
+
+def test_an_integrity_error_that_is_no_race_is_not_blamed_on_another_desk(db_url: str, monkeypatch) -> None:  # noqa: ANN001
+    import sqlite3
+
+    from sqlalchemy.exc import IntegrityError
+
+    from p2pdesk.services.desk import Desk
+    from p2pdesk.services.records import Records
+
+    Desk.open(db_url).close()
+    fault = IntegrityError("INSERT", {}, sqlite3.IntegrityError("NOT NULL constraint failed: record.digest"))
+
+    def fail(*_args: object) -> None:
+        raise fault
+
+    monkeypatch.setattr(Records, "seal_and_sign", fail)
+    with pytest.raises(IntegrityError, match="NOT NULL constraint failed"):
+        cli.main(["--db", db_url, "seal", "1"])

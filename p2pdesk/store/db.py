@@ -73,6 +73,14 @@ def make_engine(url: str, *, busy_timeout_ms: int = 2000) -> Engine:
         raise StoreUnavailable(f"The database at {shown_url(url)} cannot be used: {error_reason(exc)}") from exc
 
 
+def is_unique_violation(exc: BaseException) -> bool:
+    """Whether the database refused a write for a duplicate of what is stored (PostgreSQL's
+    unique_violation, SQLite's UNIQUE constraint): another desk stored the same first. Any other
+    integrity error (a missing reference, a required value) is a fault, not a race."""
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None) == "23505" or str(orig).startswith("UNIQUE constraint failed")
+
+
 def error_reason(exc: BaseException) -> str:
     """An error's first line, as the user is told it (an OS error: its message and the file)."""
     if isinstance(exc, OSError) and exc.strerror:

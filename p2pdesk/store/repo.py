@@ -24,7 +24,7 @@ from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.scheduling import SchedulingAttempt
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
 from p2pdesk.domain.summary import ArchiveRow, CallSummary, CaseSummary
-from p2pdesk.store.db import error_reason, raise_if_environment
+from p2pdesk.store.db import error_reason, is_unique_violation, raise_if_environment
 from p2pdesk.store.guard import guard_sessions
 from p2pdesk.store.models import (
     CASE_CHILDREN,
@@ -385,6 +385,8 @@ class Store:
                 note.id = row.id
                 return note, self._add_record(s, record)
         except IntegrityError as exc:  # the same version stored at this moment by a desk that does not wait
+            if not is_unique_violation(exc):
+                raise
             raise Outdated(f"call {record.call_id} has version {record.version} already") from exc
 
     @staticmethod
