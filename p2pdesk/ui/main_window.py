@@ -666,6 +666,8 @@ class MainWindow(QMainWindow):
 
     def _show_pane(self, index: int) -> None:
         self.case_desk.show_pane(index)
+        if index == 2 and self.note_pane.entry.isEnabled():  # the notes: typing goes to the entry
+            self.note_pane.focus_entry()
 
     def _toggle_on_top(self, on: bool) -> None:
         from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
@@ -721,20 +723,23 @@ class MainWindow(QMainWindow):
             self._show(self.case, call)
 
     def _may_start_another(self) -> bool:
-        """A call just ended and not sealed yet is on screen: starting another (a slip of the key
-        after Ctrl+Shift+E, say) would leave it unsealed and out of sight, so the physician is
-        asked first; No (the default) keeps it."""
-        ended = self.call
-        if ended is None or ended.in_progress or ended.sealed_at is not None or ended.case_id != self.case.id:  # type: ignore[union-attr]
+        """A call on this case ended and not sealed yet (just ended, on screen, or left so from
+        Home): starting another (a slip of the key after Ctrl+Shift+E, say) would leave it unsealed
+        and out of sight, so the physician is asked first; No (the default) keeps it."""
+        calls = self._guard(lambda: self.desk.store.calls_for_case(self.case.id)) or []  # type: ignore[union-attr]
+        unsealed = [c for c in calls if not c.in_progress and c.sealed_at is None]
+        if not unsealed:
             return True
         from PySide6.QtWidgets import QMessageBox
 
+        ended = unsealed[-1].ended_at.astimezone()  # type: ignore[union-attr]
+        when = ended.strftime("%H:%M" if ended.date() == self.desk.now().astimezone().date() else "%Y-%m-%d %H:%M")
         buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
         answer = QMessageBox.question(
             self,
             "p2pdesk",
-            f"The call that ended at {ended.ended_at.astimezone().strftime('%H:%M')} is not sealed yet "  # type: ignore[union-attr]
-            "(Ctrl+Shift+G seals it).\n\nStart another call on this case?",
+            f"The call on this case that ended at {when} is not sealed yet "
+            "(open it and press Ctrl+Shift+G to seal it).\n\nStart another call on this case?",
             buttons,
             QMessageBox.StandardButton.No,
         )
@@ -899,9 +904,12 @@ class MainWindow(QMainWindow):
         call_id = getattr(record, "call_id", None)
         if self.call is not None and self.call.id == call_id:
             self._show(self.case, self.desk.call(call_id))  # type: ignore[arg-type]
+            self.note_pane.show_problem("")  # what stood in the way of sealing no longer does
             self.note_pane.show_info(
                 f"Record version {record.version} sealed and signed · digest {record.digest[:16]}…"  # type: ignore[attr-defined]
             )
+            if getattr(record, "version", 1) > 1 and self.stack.currentWidget() is self.case_desk:
+                self._focus(2, self.note_pane.focus_entry)  # an addendum signed: the entry takes the next
 
     def _record_problem(self, message: str) -> None:
         self.note_pane.show_info("")

@@ -105,6 +105,20 @@ class _CriterionBox(QCheckBox):
         super().keyPressEvent(event)
 
 
+class _KindBox(QComboBox):
+    """The next note's kind (Ctrl+1 … Ctrl+6, or Up and Down here): letters typed on it are the
+    start of the note, and go to the entry (they would pick a kind by its first letter)."""
+
+    entry: QLineEdit
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+        typed = _letters(event)
+        if typed:
+            _type_into(self.entry, typed)
+            return
+        super().keyPressEvent(event)
+
+
 class _OutcomeBox(QComboBox):
     """The outcome: before one is chosen a letter picks one (R, U, D). Once one is chosen, letters
     typed on it change nothing and go nowhere, and the pane says where its detail is typed: an
@@ -136,6 +150,7 @@ class NotePane(QWidget):
         self.setObjectName("notePane")
         self._call: Call | None = None
         self._loading = False
+        self._hint = ""  # a hint on the info line, taken back by the next thing done
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -205,7 +220,7 @@ class NotePane(QWidget):
 
         # The entry.
         entry_row = QHBoxLayout()
-        self.kind = QComboBox(self)
+        self.kind = _KindBox(self)
         self.kind.setObjectName("noteKind")
         for n, kind in enumerate(NoteKind, start=1):
             self.kind.addItem(f"{kind.short_label} · Ctrl+{n}", kind.value)
@@ -216,6 +231,7 @@ class NotePane(QWidget):
         self.entry.setPlaceholderText("Type what was said; Enter saves it with the time")
         self.entry.setToolTip("Note entry (Ctrl+L). Enter saves the note to disk with the time.")
         self.entry.returnPressed.connect(self._submit_note)
+        self.kind.entry = self.entry
         entry_row.addWidget(self.kind)
         entry_row.addWidget(self.entry, 1)
         layout.addLayout(entry_row)
@@ -232,7 +248,7 @@ class NotePane(QWidget):
         form.setVerticalSpacing(2)
         self.disposition = _OutcomeBox(box)
         self.disposition.hint = self._outcome_hint
-        self.disposition.say = self.show_info
+        self.disposition.say = self.show_hint
         self.disposition.setObjectName("disposition")
         self.disposition.addItem("— not yet —", "")
         for d in Disposition:
@@ -305,6 +321,7 @@ class NotePane(QWidget):
     def show_call(self, call: Call | None, notes: list[Note], *, ours: bool = True) -> None:
         """Show a call (or none) with its notes, as after opening or restarting. ``ours`` False:
         another desk's call in progress, shown as it stands (nothing here writes to it)."""
+        self.clear_hint()
         self._call = call
         self.notes.clear()
         self._loading = True
@@ -377,6 +394,7 @@ class NotePane(QWidget):
         self._tick()
 
     def append_note(self, note: Note) -> None:
+        self.clear_hint()  # something was logged: a hint about the last key no longer applies
         call = self._call
         if note.addendum:  # after the call, maybe days after: its date, and what it is
             stamp = f"{note.at.astimezone().strftime('%Y-%m-%d %H:%M:%S')} · addendum (version {note.addendum}) ·"
@@ -445,13 +463,30 @@ class NotePane(QWidget):
         self._loading = False
 
     def hold_entry(self, held: bool) -> None:
-        """Keep the entry's text as it is (read-only) while what it holds is being saved."""
+        """Keep the entry's text as it is (read-only) while what it holds is being saved, and say
+        so: typing meanwhile is not taken (an addendum is signed before the next is typed)."""
         self.entry.setReadOnly(held)
+        if held:
+            self.show_hint("Signing it… the entry takes the next one once it is signed.")
+        else:
+            self.clear_hint()
 
     def note_accepted(self) -> None:
         """The note is on disk: clear the entry for the next one."""
         self.entry.clear()
         self.show_problem("")
+        self.clear_hint()
+
+    def show_hint(self, message: str) -> None:
+        """Say how a key is used here, until the next thing done (see clear_hint)."""
+        self.show_info(message)
+        self._hint = message
+
+    def clear_hint(self) -> None:
+        """Take back a hint still shown (not a message said since)."""
+        if self._hint and self.info.text() == self._hint:
+            self.show_info("")
+        self._hint = ""
 
     def show_info(self, message: str) -> None:
         """Say how something is going (not a problem), above the problem line."""
@@ -484,7 +519,7 @@ class NotePane(QWidget):
                 return
         self.entry.setFocus()
         if self.criterion_boxes and self.criteria.isEnabled():
-            self.show_info("Every criterion is ticked; the note entry has the focus.")
+            self.show_hint("Every criterion is ticked; the note entry has the focus.")
 
     def focus_disposition(self) -> None:
         self.disposition.setFocus()
@@ -531,7 +566,7 @@ class NotePane(QWidget):
             self._loading = True
             box.setChecked(True)
             self._loading = False
-            self.show_info(
+            self.show_hint(
                 f"Criterion {number} is on the record as addressed, and stays so; "
                 "to correct it, type a note saying so (Ctrl+L)."
             )
@@ -543,6 +578,7 @@ class NotePane(QWidget):
         self._loading = False
 
     def _disposition_kind_changed(self) -> None:
+        self.clear_hint()
         kind = self.disposition.currentData()
         shown = {
             self.authorization: kind == Disposition.REVERSED.value,

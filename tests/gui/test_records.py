@@ -196,6 +196,7 @@ def test_an_addendum_from_the_keyboard_right_after_sealing(ended, desk: Desk, qt
     qtbot.waitUntil(lambda: window.record_desk.preview_dialog is not None, timeout=20_000)
     qtbot.waitUntil(lambda: window.call.sealed_at is not None, timeout=20_000)
     assert window.isActiveWindow()  # the preview opened beside the desk, which keeps the keys
+    assert not window.note_pane.status.isVisible()  # "seal it first" no longer stands
     press(QApplication.focusWidget() or window, Qt.Key.Key_L, CTRL)
     assert QApplication.focusWidget() is window.note_pane.entry
     press(window, Qt.Key.Key_3, CTRL)  # information requested
@@ -206,6 +207,8 @@ def test_an_addendum_from_the_keyboard_right_after_sealing(ended, desk: Desk, qt
     assert (added.text, added.addendum) == ("Fax with the 2019 ED note sent 16:40", 2)
     qtbot.waitUntil(lambda: "addendum (version 2)" in window.note_pane.note_lines()[-1], timeout=20_000)
     assert "Fax with the 2019 ED note sent 16:40" in window.note_pane.note_lines()[-1]
+    qtbot.waitUntil(lambda: "Record version 2 sealed" in window.note_pane.info.text(), timeout=20_000)
+    assert QApplication.focusWidget() is window.note_pane.entry  # ready for the next addendum
 
 
 def test_a_follow_up_done_at_another_desk_leaves_the_list_when_refused(ended, desk: Desk) -> None:  # noqa: ANN001

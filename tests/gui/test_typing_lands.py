@@ -256,3 +256,42 @@ def test_a_pasted_excerpt_keeps_its_lines_in_the_list_of_notes(live, desk: Desk)
     assert _notes(desk, live) == ["Labs from the EHR:\n  CRP 2.8 mg/dL (2026-11-03)\n  ESR 41 mm/h"]
     shown = pane.note_lines()[-1]
     assert shown.endswith("Labs from the EHR:\u2028\u00a0\u00a0CRP 2.8 mg/dL (2026-11-03)\u2028\u00a0\u00a0ESR 41 mm/h")
+
+
+def test_starting_from_home_after_a_call_ended_unsealed_asks_first(live, desk: Desk, _no_modal_dialogs) -> None:  # noqa: ANN001
+    ended = live.call.id
+    press(live, Qt.Key.Key_E, CTRL | SHIFT)
+    press(live, Qt.Key.Key_H, CTRL)
+    press(live, Qt.Key.Key_S, CTRL | SHIFT)  # from Home, on the same case: not answered Yes
+    assert _no_modal_dialogs[-1][0] == "question" and "is not sealed yet" in _no_modal_dialogs[-1][1]
+    assert desk.call_in_progress() is None
+    assert [c.id for c in desk.store.calls_for_case(live.case.id)] == [ended]
+
+
+def test_a_hint_is_taken_back_by_the_next_thing_done(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    press(live, Qt.Key.Key_D, CTRL)
+    _key(Qt.Key.Key_R)  # Reversed
+    type_into_focus("A")  # held, with a hint naming Reversed
+    assert pane.info.text().startswith("Outcome: Reversed.")
+    _key(Qt.Key.Key_Down)  # Upheld now: the hint about Reversed is gone
+    assert not pane.info.isVisible()
+    type_into_focus("B")
+    assert pane.info.text().startswith("Outcome: Upheld.")
+    _key(Qt.Key.Key_Tab)
+    type_into_focus("Step therapy required")
+    _key(Qt.Key.Key_Return)  # recorded: the hint is gone
+    assert not pane.info.isVisible()
+    assert desk.call(live.call.id).disposition.value == "upheld"
+
+
+def test_letters_on_the_note_kind_go_to_the_entry_and_alt_3_lands_in_the_entry(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    press(live, Qt.Key.Key_2, CTRL)  # Our point
+    pane.kind.setFocus()  # Shift+Tab from the entry
+    type_into_focus("Our reviewer said")
+    assert pane.current_kind() is NoteKind.OUR_POINT  # "O" did not pick another kind
+    assert pane.entry.text() == "Our reviewer said"
+    live.script.widget(0).setFocus()
+    press(live, Qt.Key.Key_3, ALT)  # show the notes: typing goes to the entry
+    assert QApplication.focusWidget() is pane.entry
