@@ -85,10 +85,14 @@ def _letters(event: QKeyEvent) -> str:
     return typed if typed and typed.isprintable() and not typed.isspace() else ""
 
 
-def _type_into(field: QLineEdit, typed: str) -> None:
-    field.setFocus()
-    field.end(False)
-    field.insert(typed)
+def _sent_to(entry: QLineEdit, event: QKeyEvent) -> bool:
+    """Whether the key typed letters, which then went to the end of ``entry`` (with the focus)."""
+    typed = _letters(event)
+    if typed:
+        entry.setFocus()
+        entry.end(False)
+        entry.insert(typed)
+    return bool(typed)
 
 
 class _CriterionBox(QCheckBox):
@@ -98,11 +102,8 @@ class _CriterionBox(QCheckBox):
     entry: QLineEdit
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        typed = _letters(event)
-        if typed:
-            _type_into(self.entry, typed)
-            return
-        super().keyPressEvent(event)
+        if not _sent_to(self.entry, event):
+            super().keyPressEvent(event)
 
 
 class _KindBox(QComboBox):
@@ -112,11 +113,8 @@ class _KindBox(QComboBox):
     entry: QLineEdit
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        typed = _letters(event)
-        if typed:
-            _type_into(self.entry, typed)
-            return
-        super().keyPressEvent(event)
+        if not _sent_to(self.entry, event):
+            super().keyPressEvent(event)
 
 
 class _OutcomeBox(QComboBox):
