@@ -428,7 +428,8 @@ class MainWindow(QMainWindow):
             self.act_disposition,
             *self.kind_actions,
         ):
-            return f"{words}: no call in progress; start one first (Ctrl+Shift+S)"
+            start = "Ctrl+Shift+S" if self.act_start.isEnabled() else "from the case or Home, Ctrl+Shift+S"
+            return f"{words}: no call in progress; start one first ({start})"
         if self.case is not None:
             return f"{words}: not from this view; from the case (Home, Ctrl+H, then Enter)"
         return f"{words}: open a case first (Home, Ctrl+H)"

@@ -295,3 +295,13 @@ def test_letters_on_the_note_kind_go_to_the_entry_and_alt_3_lands_in_the_entry(l
     live.script.widget(0).setFocus()
     press(live, Qt.Key.Key_3, ALT)  # show the notes: typing goes to the entry
     assert QApplication.focusWidget() is pane.entry
+
+
+def test_a_call_key_in_the_case_editor_says_where_a_call_is_started(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window = open_window(desk, demo=True)
+    press(window, Qt.Key.Key_P, CTRL | SHIFT)
+    _key(Qt.Key.Key_K, CTRL)  # the criteria: no call, and Ctrl+Shift+S does not start one from the editor
+    assert (
+        window.editor.status.text()
+        == "Criteria checklist: no call in progress; start one first (from the case or Home, Ctrl+Shift+S)"
+    )
