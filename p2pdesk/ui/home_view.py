@@ -91,6 +91,7 @@ class HomeView(QWidget):
             " · Ctrl+O imports a case file",
             self,
         )
+        title.setWordWrap(True)  # two lines in a narrow column beside the EHR, rather than a wider window
         layout.addWidget(title)
         self.follow_ups_due = QLabel("", self)
         self.follow_ups_due.setObjectName("followUpsDue")

@@ -97,3 +97,10 @@ def test_a_pediatrician_reviewing_a_pediatric_gastroenterology_case_opens_the_sp
     press(window.note_pane.reviewer_specialty, Qt.Key.Key_Return)
     assert window.script.keys[window.script.currentIndex()] == "specialty"
     assert "ask for Pediatric Gastroenterology" in window.script.page_text("specialty")
+
+
+def test_home_fits_the_narrow_column_beside_the_ehr(open_window, desk: Desk) -> None:  # noqa: ANN001
+    desk.load_demo()
+    window = open_window(desk, size=(520, 740))
+    assert window.stack.currentWidget() is window.home
+    assert window.width() == 520  # its title wraps instead of holding the window at 658 px
