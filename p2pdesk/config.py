@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from functools import cache
 from pathlib import Path
 
 APP_NAME = "p2pdesk"
@@ -63,9 +64,14 @@ def desk_id() -> str:
     A random id, made once and kept in the user data folder (the same folder on every start of
     this desk). Two processes starting at once keep the same one (the file is put in place whole,
     and only if it is not there yet). Where that folder cannot be written, the computer's and the
-    user's names stand in for it.
+    user's names stand in for it. Read once per folder in a process (the first frame's snapshot
+    and the store opened after it ask for it both).
     """
-    folder = default_db_path().parent
+    return _desk_id_in(default_db_path().parent)
+
+
+@cache
+def _desk_id_in(folder: Path) -> str:
     path = folder / "desk-id"
     try:
         return path.read_text(encoding="ascii").strip() or _fallback_desk_id()

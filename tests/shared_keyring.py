@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.managers import BaseManager, DictProxy
 
-from keyring.backend import KeyringBackend
+from tests.memory_keyring import MemoryKeyring
 
 _SECRETS: dict[tuple[str, str], str] = {}
 
@@ -37,23 +37,13 @@ def shared_keyring() -> Iterator[str]:
         server.shutdown()
 
 
-class SharedKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]
+class SharedKeyring(MemoryKeyring):
+    """MemoryKeyring whose secrets are the server's (``where``, from shared_keyring), or its own."""
 
     def __init__(self, where: str = "") -> None:
         super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
         if where:
             host, port, authkey = where.split(":")
             client = _Server(address=(host, int(port)), authkey=authkey.encode())
             client.connect()
             self.secrets = client.secrets()  # type: ignore[attr-defined]
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def delete_password(self, service: str, username: str) -> None:
-        self.secrets.pop((service, username), None)

@@ -149,6 +149,12 @@ def format_offset(delta: timedelta) -> str:
     return f"+{minutes:02d}:{seconds:02d}"
 
 
+def local_when(instant: datetime, now: datetime) -> str:
+    """An instant as a person reads it here: the time when it is today, else the day and time."""
+    local = instant.astimezone()
+    return local.strftime("%H:%M" if local.date() == now.astimezone().date() else "%Y-%m-%d %H:%M")
+
+
 def format_duration(delta: timedelta) -> str:
     """How long a call lasted, in words that cannot be misread: "45 s", "8 min 12 s", "1 h 02 min"."""
     total = max(int(delta.total_seconds()), 0)

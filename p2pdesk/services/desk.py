@@ -21,6 +21,7 @@ from p2pdesk.domain.call import (
     check_end,
     clean_field,
     clean_note_text,
+    local_when,
     require_utc,
     utc_now,
 )
@@ -153,7 +154,8 @@ class Desk:
             raise InvalidInput(
                 Problem(
                     "case",
-                    f"a call on this case is in progress since {self._since(live)}; edit it once the call has ended",
+                    f"a call on this case is in progress since {local_when(live.started_at, self.now())}; "
+                    "edit it once the call has ended",
                 )
             )
         _trimmed(case, kept)
@@ -287,15 +289,11 @@ class Desk:
             raise InvalidInput(
                 Problem(
                     "call",
-                    f"a call on this case is in progress at another desk since {self._since(exc.call)}; "  # type: ignore[arg-type]
+                    f"a call on this case is in progress at another desk since "
+                    f"{local_when(exc.call.started_at, self.now())}; "  # type: ignore[attr-defined]
                     "open it from Home (Ctrl+H) to take it over here",
                 )
             ) from None
-
-    def _since(self, call: Call) -> str:
-        """When ``call`` started, as a person reads it here: the time today, else the day and time."""
-        started = call.started_at.astimezone()
-        return started.strftime("%H:%M" if started.date() == self.now().astimezone().date() else "%Y-%m-%d %H:%M")
 
     def take_over(self, call_id: int) -> Call:
         """Go on with a call in progress that another desk started (the physician moved rooms, or

@@ -53,21 +53,18 @@ class Records:
             raise InvalidInput(Problem("physician", "the case names no physician to sign the record"))
         key = keyring_key(case.physician_npi, case.physician_name)
         identity = self.store.signer(key)
+        if identity is not None and certifies_kept_key(identity):
+            return identity
+        made, keep_key = make_identity(
+            case.physician_name, case.physician_credentials, case.physician_npi, self.desk.now()
+        )
         if identity is None:
             # Another desk may be making it at this moment: the one stored first is used by both, and
             # only its key goes into the keyring.
-            made, keep_key = make_identity(
-                case.physician_name, case.physician_credentials, case.physician_npi, self.desk.now()
-            )
-            identity = self.store.add_signer(made, keep_key)
-        elif not certifies_kept_key(identity):
-            # Two desks made the first identity at once before p2pdesk kept one per key: the keyring
-            # kept one desk's key, the store the other's certificate. The key signs: certify it.
-            made, _ = make_identity(
-                case.physician_name, case.physician_credentials, case.physician_npi, self.desk.now()
-            )
-            identity = self.store.save_signer(made)
-        return identity
+            return self.store.add_signer(made, keep_key)
+        # Two desks made the first identity at once before p2pdesk kept one per key: the keyring
+        # kept one desk's key, the store the other's certificate. The key signs: certify it.
+        return self.store.save_signer(made)
 
     def use_identity(self, identity: SignerIdentity) -> SignerIdentity:
         """Keep an identity made elsewhere (e.g. a practice's imported PKCS#12 certificate)."""

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, Select, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,6 +49,27 @@ def _values(obj: Any, *, skip: tuple[str, ...] = ("id",)) -> dict[str, Any]:
 
 def _from_row(cls: type[T], row: Any) -> T:
     return cls(**{f.name: getattr(row, f.name) for f in dataclasses.fields(cls)})  # type: ignore[arg-type]
+
+
+def _insert_for_case(s: Session, item: Any, row_cls: type) -> Any:
+    """Insert a row that belongs to a case, in ``s``; the item gets its new id."""
+    if s.get(CaseRow, item.case_id) is None:
+        raise NotFound(f"no case with id {item.case_id}")
+    row = row_cls(**_values(item))
+    s.add(row)
+    s.flush()
+    item.id = row.id
+    return item
+
+
+def _live_call_on(case_id: int) -> Select[tuple[CallRow]]:
+    """The first call on the case started (at any desk) and not ended."""
+    return select(CallRow).where(CallRow.case_id == case_id, CallRow.ended_at.is_(None)).order_by(CallRow.id)
+
+
+def _signer_kept_for(keyring_key: str) -> Select[tuple[SignerRow]]:
+    """The identity kept for a keyring entry (the first, should an older database hold more)."""
+    return select(SignerRow).where(SignerRow.keyring_key == keyring_key).order_by(SignerRow.id).limit(1)
 
 
 class Store:
@@ -240,31 +261,17 @@ class Store:
     def _add_to_case(self, item: Any, row_cls: type) -> Any:
         """Insert a row that belongs to a case; the item gets its new id."""
         with self._session(write=True) as s:
-            if s.get(CaseRow, item.case_id) is None:
-                raise NotFound(f"no case with id {item.case_id}")
-            row = row_cls(**_values(item))
-            s.add(row)
-            s.flush()
-            item.id = row.id
-            return item
+            return _insert_for_case(s, item, row_cls)
 
     def add_call(self, call: Call) -> Call:
         """Store a new call; CallOnCase, storing nothing, when a call on its case is in progress
         (also when another desk starts one at this moment: the case is held until this commits)."""
         with self._session(write=True) as s:
             self._one_at_a_time(s, f"case-call\0{call.case_id}")
-            if s.get(CaseRow, call.case_id) is None:
-                raise NotFound(f"no case with id {call.case_id}")
-            live = s.scalar(
-                select(CallRow).where(CallRow.case_id == call.case_id, CallRow.ended_at.is_(None)).order_by(CallRow.id)
-            )
+            live = s.scalar(_live_call_on(call.case_id))
             if live is not None:
                 raise CallOnCase(_from_row(Call, live))
-            row = CallRow(**_values(call))
-            s.add(row)
-            s.flush()
-            call.id = row.id
-            return call
+            return _insert_for_case(s, call, CallRow)
 
     def get_call(self, call_id: int) -> Call:
         with self._session() as s:
@@ -317,9 +324,7 @@ class Store:
     def live_call_on_case(self, case_id: int) -> Call | None:
         """A call on this case started at any desk and not ended."""
         with self._session() as s:
-            row = s.scalar(
-                select(CallRow).where(CallRow.case_id == case_id, CallRow.ended_at.is_(None)).order_by(CallRow.id)
-            )
+            row = s.scalar(_live_call_on(case_id))
             return None if row is None else _from_row(Call, row)
 
     # Notes -----------------------------------------------------------------------------------
@@ -540,9 +545,7 @@ class Store:
         """The identity kept for this keyring entry (one per entry; the first, should an older
         database still hold more)."""
         with self._session() as s:
-            row = s.scalar(
-                select(SignerRow).where(SignerRow.keyring_key == keyring_key).order_by(SignerRow.id).limit(1)
-            )
+            row = s.scalar(_signer_kept_for(keyring_key))
             return None if row is None else _from_row(SignerIdentity, row)
 
     def signer_for_npi(self, npi: str) -> SignerIdentity | None:
@@ -566,9 +569,7 @@ class Store:
         so that the keyring's key and the stored certificate agree."""
         with self._session(write=True) as s:
             self._one_at_a_time(s, f"signer\0{identity.keyring_key}")
-            row = s.scalar(
-                select(SignerRow).where(SignerRow.keyring_key == identity.keyring_key).order_by(SignerRow.id).limit(1)
-            )
+            row = s.scalar(_signer_kept_for(identity.keyring_key))
             if row is not None:
                 return _from_row(SignerIdentity, row)
             row = SignerRow(**_values(identity))
@@ -582,9 +583,7 @@ class Store:
         """Keep an identity for its keyring entry, in place of the one kept (if any)."""
         with self._session(write=True) as s:
             self._one_at_a_time(s, f"signer\0{identity.keyring_key}")
-            row = s.scalar(
-                select(SignerRow).where(SignerRow.keyring_key == identity.keyring_key).order_by(SignerRow.id).limit(1)
-            )
+            row = s.scalar(_signer_kept_for(identity.keyring_key))
             if row is None:
                 row = SignerRow(**_values(identity))
                 s.add(row)

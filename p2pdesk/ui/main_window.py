@@ -12,7 +12,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
-from p2pdesk.domain.call import Call, Disposition, Note, NoteKind
+from p2pdesk.domain.call import Call, Disposition, Note, NoteKind, local_when
 from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, NotFound, Problem, StoreUnavailable
 from p2pdesk.playbook.script import specialty_not_the_cases
@@ -476,16 +476,16 @@ class MainWindow(QMainWindow):
         unsaved = self.note_pane.unsaved(self.call) if self.call is not None else []
         if not unsaved:
             return True
+        return self._ask_yes(
+            f"Typed but not saved, and lost if you quit: the {' and the '.join(unsaved)}.\n\nQuit anyway?"
+        )
+
+    def _ask_yes(self, question: str) -> bool:
+        """Whether the physician answers Yes to ``question``; No is the default (Enter, Escape)."""
         from PySide6.QtWidgets import QMessageBox
 
         buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-        answer = QMessageBox.question(
-            self,
-            "p2pdesk",
-            f"Typed but not saved, and lost if you quit: the {' and the '.join(unsaved)}.\n\nQuit anyway?",
-            buttons,
-            QMessageBox.StandardButton.No,
-        )
+        answer = QMessageBox.question(self, "p2pdesk", question, buttons, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
     def _may_leave_editor(self) -> bool:
@@ -617,19 +617,11 @@ class MainWindow(QMainWindow):
     def _offer_take_over(self, call: Call) -> Call:
         """Another desk's call in progress, opened here: asked whether to go on with it here (Yes),
         else shown as it stands (its notes are written at that desk)."""
-        from PySide6.QtWidgets import QMessageBox
-
         since = call.started_at.astimezone().strftime("%H:%M")
-        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-        answer = QMessageBox.question(
-            self,
-            "p2pdesk",
+        if not self._ask_yes(
             f"This call has been in progress at another desk since {since}.\n\nTake it over here? Its notes go "
-            "on at this desk, and that desk can no longer add to it. (No shows it as it stands.)",
-            buttons,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+            "on at this desk, and that desk can no longer add to it. (No shows it as it stands.)"
+        ):
             return call
         return self._guard(lambda: self.desk.take_over(call.id)) or call  # type: ignore[arg-type]
 
@@ -731,20 +723,11 @@ class MainWindow(QMainWindow):
         unsealed = [c for c in calls if not c.in_progress and c.sealed_at is None]
         if not unsealed:
             return True
-        from PySide6.QtWidgets import QMessageBox
-
-        ended = unsealed[-1].ended_at.astimezone()  # type: ignore[union-attr]
-        when = ended.strftime("%H:%M" if ended.date() == self.desk.now().astimezone().date() else "%Y-%m-%d %H:%M")
-        buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
-        answer = QMessageBox.question(
-            self,
-            "p2pdesk",
+        when = local_when(unsealed[-1].ended_at, self.desk.now())  # type: ignore[arg-type]
+        return self._ask_yes(
             f"The call on this case that ended at {when} is not sealed yet "
-            "(open it and press Ctrl+Shift+G to seal it).\n\nStart another call on this case?",
-            buttons,
-            QMessageBox.StandardButton.No,
+            "(open it and press Ctrl+Shift+G to seal it).\n\nStart another call on this case?"
         )
-        return answer == QMessageBox.StandardButton.Yes
 
     def _end_call(self) -> None:
         if self.call is None:

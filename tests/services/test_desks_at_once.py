@@ -13,6 +13,17 @@ from tests.at_once import at_once
 from tests.conftest import DEMO, ROOT
 from tests.shared_keyring import SharedKeyring, shared_keyring
 
+#: The start of a desk's code that signs: the keyring shared by the desks (its address is argv[2]).
+USING_THE_SHARED_KEYRING = (
+    "import keyring\nfrom tests.shared_keyring import SharedKeyring\nkeyring.set_keyring(SharedKeyring(sys.argv[2]))\n"
+)
+#: ... and the desk and its records.
+SIGNING_DESK = (
+    USING_THE_SHARED_KEYRING
+    + "from p2pdesk.services.desk import Desk\n"
+    + "from p2pdesk.services.records import Records\n"
+)
+
 BUNDLE = ROOT / "resources" / "fhir" / "chronic-migraine-denial.bundle.json"
 
 
@@ -139,12 +150,7 @@ def test_a_physicians_first_seals_on_several_desks_at_once_make_one_signer(
     *calls, later = _ended_calls(desk, demo_text, 5)
     with shared_keyring() as where:
         results = at_once(
-            "import keyring\n"
-            "from p2pdesk.services.desk import Desk\n"
-            "from p2pdesk.services.records import Records\n"
-            "from tests.shared_keyring import SharedKeyring\n"
-            "keyring.set_keyring(SharedKeyring(sys.argv[2]))\n"
-            "desk = Desk.open(sys.argv[1])\n"
+            SIGNING_DESK + "desk = Desk.open(sys.argv[1])\n"
             "desk.call(int(sys.argv[3]))\n"
             "ready()\n"
             "print(Records(desk).seal_and_sign(int(sys.argv[3])).signer_fingerprint)\n",
@@ -233,10 +239,7 @@ def test_one_call_sealed_from_several_desks_at_once_is_sealed_once_the_others_to
         finally:
             keyring.set_keyring(previous)
         results = at_once(
-            "import keyring\n"
-            "from p2pdesk.cli import main\n"
-            "from tests.shared_keyring import SharedKeyring\n"
-            "keyring.set_keyring(SharedKeyring(sys.argv[2]))\n"
+            USING_THE_SHARED_KEYRING + "from p2pdesk.cli import main\n"
             "import p2pdesk.services.records  # noqa: F401 - imported beforehand, as the desks race on the store\n"
             "ready()\n"
             "sys.exit(main(['--db', sys.argv[1], 'seal', sys.argv[3]]))\n",
@@ -278,12 +281,7 @@ def test_addenda_added_to_one_call_on_several_desks_at_once_each_make_a_version(
             records = Records(desk)
             records.seal_and_sign(call)
             results = at_once(
-                "import keyring\n"
-                "from p2pdesk.services.desk import Desk\n"
-                "from p2pdesk.services.records import Records\n"
-                "from tests.shared_keyring import SharedKeyring\n"
-                "keyring.set_keyring(SharedKeyring(sys.argv[2]))\n"
-                "records = Records(Desk.open(sys.argv[1]))\n"
+                SIGNING_DESK + "records = Records(Desk.open(sys.argv[1]))\n"
                 "records.store.records(int(sys.argv[3]))\n"
                 "ready()\n"
                 "records.add_addendum(int(sys.argv[3]), 'other', 'Addendum from desk ' + sys.argv[4])\n",
