@@ -180,44 +180,22 @@ class Records:
             verdict.problems.append("the stored PDF's bytes no longer match their SHA-256 kept with them")
         return verdict
 
-    def _import_version(self, call_id: int, record: dict[str, Any], data: bytes, verdict: Verdict) -> SealedRecord:
-        """Keep ``record`` as a version of the call already imported (or sealed) here, adding the
-        addenda it has that the call lacks; one chain, so the versions agree note for note."""
-        held_notes = self.store.notes(call_id)
-        signed = record["notes"]
-        shared = min(len(held_notes), len(signed))
-        if [n.chain_hash for n in held_notes[:shared]] != [e["hash"] for e in signed[:shared]]:
-            raise InvalidInput(Problem("record", f"its notes part from those of call {call_id} held here"))
-        if any(r.version == record["version"] for r in self.store.records(call_id)):
-            raise InvalidInput(
-                Problem("record", f"call {call_id} here already has a different version {record['version']}")
-            )
-        added = [_signed_note(call_id, entry) for entry in signed[shared:]]
-        return self.store.add_version(added, _kept_version(call_id, record, data, verdict))
-
     def import_record(self, data: bytes) -> tuple[SealedRecord, Verdict]:
-        """Bring a record signed on another desk into this one, after verifying it."""
+        """Bring a record signed on another desk into this one, after verifying it: a new call, or
+        one more version of a call held here (see ``Store.keep_imported``), in one transaction."""
         verdict = verify_pdf(data, self.store)
         if not verdict.ok or verdict.record is None:
             raise InvalidInput([Problem("record", p) for p in verdict.problems] or [Problem("record", "unreadable")])
         data = verdict.signed_pdf or data  # from an appeal packet, the signed record inside it is what is kept
         record = verdict.record
-        existing = self.store.record_by_digest(record["digest"])
-        if existing is not None:
-            return existing, verdict
-        held = self.store.call_by_first_hash(record["notes"][0]["hash"]) if record["notes"] else None
-        if held is not None:  # another version of a call already here: the same call, one more version
-            return self._import_version(held, record, data, verdict), verdict
-        case = parse_case(json.dumps(record["case"]))
-        case_id = self.store.add_case(case)
-        case.id = case_id
-        source = record["call"]
-        reviewer = source["reviewer"]
-        from p2pdesk.domain.call import Disposition
 
-        call = self.store.add_call(
-            Call(
-                case_id=case_id,
+        def new_call() -> tuple[Case, Call]:
+            from p2pdesk.domain.call import Disposition
+
+            source = record["call"]
+            reviewer = source["reviewer"]
+            call = Call(
+                case_id=0,  # the new case's, set as it is stored
                 started_at=parse_instant(source["started_at"]),
                 ended_at=parse_instant(source["ended_at"]) if source.get("ended_at") else None,
                 reviewer_name=reviewer.get("name", ""),
@@ -229,14 +207,12 @@ class Records:
                 information_requested=source.get("information_requested", ""),
                 educational_only=bool(source.get("educational_only", False)),
                 alternative_offer=source.get("alternative_offer", ""),
+                sealed_at=parse_instant(record["sealed_at"]),
             )
-        )
-        notes = []
-        for entry in record["notes"]:
-            notes.append(self.store.add_note(_signed_note(call.id, entry)))  # type: ignore[arg-type]
-        call.sealed_at = parse_instant(record["sealed_at"])
-        imported = _kept_version(call.id, record, data, verdict)  # type: ignore[arg-type]
-        return self.store.seal(call, notes, imported), verdict
+            return parse_case(json.dumps(record["case"])), call
+
+        notes = [_signed_note(entry) for entry in record["notes"]]
+        return self.store.keep_imported(_kept_version(record, data, verdict), notes, new_call), verdict
 
     def appeal_packet(self, call_id: int, attachments: list[Attachment]) -> tuple[bytes, dict[str, int]]:
         """The appeal packet around the call's latest signed record (refuses non-PDF attachments)."""
@@ -258,10 +234,10 @@ class Records:
         )  # type: ignore[arg-type]
 
 
-def _kept_version(call_id: int, record: dict[str, Any], data: bytes, verdict: Verdict) -> SealedRecord:
-    """An imported record version as kept here, under call ``call_id``."""
+def _kept_version(record: dict[str, Any], data: bytes, verdict: Verdict) -> SealedRecord:
+    """An imported record version as kept here (its call's id is set as it is stored)."""
     return SealedRecord(
-        call_id=call_id,
+        call_id=0,
         version=record["version"],
         sealed_at=parse_instant(record["sealed_at"]),
         digest=record["digest"],
@@ -274,10 +250,10 @@ def _kept_version(call_id: int, record: dict[str, Any], data: bytes, verdict: Ve
     )
 
 
-def _signed_note(call_id: int, entry: dict[str, Any]) -> Note:
-    """A note of call ``call_id`` as a signed record holds it, with its chain hash."""
+def _signed_note(entry: dict[str, Any]) -> Note:
+    """A note as a signed record holds it, with its chain hash (its call's id is set as it is stored)."""
     note = Note(
-        call_id=call_id,
+        call_id=0,
         at=parse_instant(entry["at"]),
         kind=NoteKind(entry["kind"]),
         text=entry["text"],

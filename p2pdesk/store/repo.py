@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from p2pdesk.domain.call import Call, Note, utc_now
 from p2pdesk.domain.case import CASE_LISTS, Case
-from p2pdesk.domain.errors import AlreadyOnFile, CallOnCase, NotFound, Outdated
+from p2pdesk.domain.errors import AlreadyOnFile, CallOnCase, InvalidInput, NotFound, Outdated, Problem
 from p2pdesk.domain.followup import FollowUpItem
 from p2pdesk.domain.scheduling import SchedulingAttempt
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
@@ -60,6 +60,28 @@ def _insert_for_case(s: Session, item: Any, row_cls: type) -> Any:
     s.flush()
     item.id = row.id
     return item
+
+
+def _insert_case(s: Session, case: Case) -> int:
+    """Insert a whole case (its fields and lists), in ``s``; its new id."""
+    row = CaseRow(**{name: getattr(case, name) for name in _CASE_SCALARS}, created_at=utc_now())
+    s.add(row)
+    s.flush()
+    for attr, row_cls in CASE_CHILDREN.items():
+        for position, item in enumerate(getattr(case, attr)):
+            values = {"text": item} if CASE_LISTS[attr] is None else _values(item)
+            s.add(row_cls(case_id=row.id, position=position, **values))
+    return row.id
+
+
+def _insert_notes(s: Session, call_id: int, notes: list[Note]) -> None:
+    """Append ``notes`` to call ``call_id``, in order, in ``s``; each gets its new id."""
+    for note in notes:
+        note.call_id = call_id
+        row = NoteRow(**_values(note))
+        s.add(row)
+        s.flush()
+        note.id = row.id
 
 
 def _live_call_on(case_id: int) -> Select[tuple[CallRow]]:
@@ -175,14 +197,7 @@ class Store:
         with self._session(write=True) as s:
             if one_per_denial:
                 self._refuse_a_second(s, case)
-            row = CaseRow(**{name: getattr(case, name) for name in _CASE_SCALARS}, created_at=utc_now())
-            s.add(row)
-            s.flush()
-            for attr, row_cls in CASE_CHILDREN.items():
-                for position, item in enumerate(getattr(case, attr)):
-                    values = {"text": item} if CASE_LISTS[attr] is None else _values(item)
-                    s.add(row_cls(case_id=row.id, position=position, **values))
-            return row.id
+            return _insert_case(s, case)
 
     def update_case(self, case: Case, *, one_per_denial: bool = False) -> None:
         """Write a case's fields and lists as they now are, in one transaction (the editor saves
@@ -332,10 +347,7 @@ class Store:
     def add_note(self, note: Note) -> Note:
         """Append one note; it is on disk when this returns."""
         with self._session(write=True) as s:
-            row = NoteRow(**_values(note))
-            s.add(row)
-            s.flush()
-            note.id = row.id
+            _insert_notes(s, note.call_id, [note])
             return note
 
     def notes(self, call_id: int) -> list[Note]:
@@ -384,10 +396,7 @@ class Store:
                 latest = s.scalar(select(func.max(RecordRow.version)).where(RecordRow.call_id == record.call_id))
                 if latest is not None and latest >= record.version:
                     raise Outdated(f"call {record.call_id} has version {latest} already")
-                row = NoteRow(**_values(note))
-                s.add(row)
-                s.flush()
-                note.id = row.id
+                _insert_notes(s, note.call_id, [note])
                 return note, self._add_record(s, record)
         except IntegrityError as exc:  # the same version stored at this moment by a desk that does not wait
             if not is_unique_violation(exc):
@@ -417,21 +426,52 @@ class Store:
                 raise NotFound(f"no record with id {record_id}")
             return _from_row(SealedRecord, row)
 
-    def call_by_first_hash(self, chain_hash: str) -> int | None:
-        """The call whose first note carries this chain hash (its record's chain starts there)."""
-        with self._session() as s:
-            row = s.scalar(select(NoteRow).where(NoteRow.chain_hash == chain_hash).order_by(NoteRow.id).limit(1))
-            return None if row is None else row.call_id
+    def keep_imported(
+        self, record: SealedRecord, notes: list[Note], new_call: Callable[[], tuple[Case, Call]]
+    ) -> SealedRecord:
+        """Keep a record version signed on another desk, with the notes it signs (in order, their
+        chain hashes set), in one transaction; the version as kept here.
 
-    def add_version(self, notes: list[Note], record: SealedRecord) -> SealedRecord:
-        """A later (or earlier) version of a record already held: its notes not held yet, and the
-        version itself, in one transaction."""
+        The same version held already: that one, nothing stored. Another version of a call held
+        here (the one whose first note has this chain hash): the notes it signs that the call lacks
+        and the version, under that call (InvalidInput, storing nothing, when its notes part from
+        the call's or the call has another version of this number). Otherwise a new case and call
+        as ``new_call()`` makes them (the call sealed), the notes and the version. Desks importing
+        the same call at this moment wait here for one another, so each finds what the first kept."""
         with self._session(write=True) as s:
-            for note in notes:
-                row = NoteRow(**_values(note))
-                s.add(row)
-                s.flush()
-                note.id = row.id
+            self._one_at_a_time(s, "record\0" + (notes[0].chain_hash if notes else record.digest))
+            held = s.scalar(select(RecordRow).where(RecordRow.digest == record.digest).limit(1))
+            if held is not None:
+                return _from_row(SealedRecord, held)
+            first = (
+                s.scalar(select(NoteRow).where(NoteRow.chain_hash == notes[0].chain_hash).order_by(NoteRow.id).limit(1))
+                if notes
+                else None
+            )
+            if first is None:
+                case, call = new_call()
+                sealed_at, call.sealed_at = call.sealed_at, None  # sealed once its notes are in, as a seal here is
+                call.case_id = _insert_case(s, case)
+                call_id = _insert_for_case(s, call, CallRow).id
+                _insert_notes(s, call_id, notes)
+                row = s.get(CallRow, call_id)
+                row.sealed_at = call.sealed_at = sealed_at
+                added = []
+            else:
+                call_id = first.call_id
+                kept = s.scalars(select(NoteRow.chain_hash).where(NoteRow.call_id == call_id).order_by(NoteRow.id))
+                kept_hashes = list(kept)
+                shared = min(len(kept_hashes), len(notes))
+                if kept_hashes[:shared] != [n.chain_hash for n in notes[:shared]]:
+                    raise InvalidInput(Problem("record", f"its notes part from those of call {call_id} held here"))
+                versions = s.scalars(select(RecordRow.version).where(RecordRow.call_id == call_id))
+                if record.version in set(versions):
+                    raise InvalidInput(
+                        Problem("record", f"call {call_id} here already has a different version {record.version}")
+                    )
+                added = notes[shared:]
+            _insert_notes(s, call_id, added)
+            record.call_id = call_id
             return self._add_record(s, record)
 
     def record_by_digest(self, digest: str) -> SealedRecord | None:

@@ -331,3 +331,55 @@ def test_desks_starting_a_call_on_one_case_at_once_start_one(db_url: str) -> Non
         assert len([c for c in desk.store.calls_for_case(case_id) if c.in_progress]) == 1
     finally:
         desk.close()
+
+
+def test_versions_of_one_record_imported_by_several_desks_at_once_make_one_call(
+    db_url: str, demo_text: str, tmp_path: Path, memory_keyring
+) -> None:  # noqa: ANN001
+    """The designee and a colleague each import the record the physician's desk sent (its first
+    version and the one with an addendum) at the same moment: the store holds one case, one call
+    with the signed notes once, and each version once; every desk is told which record it kept."""
+    from p2pdesk.domain.call import NoteKind
+    from p2pdesk.services.records import Records
+
+    signing = Desk.open(f"sqlite:///{tmp_path / 'physician.sqlite3'}")
+    records = Records(signing)
+    (call,) = _ended_calls(signing, demo_text, 1)
+    first = records.seal_and_sign(call)
+    second = records.add_addendum(call, NoteKind.OTHER, "Written denial received")
+    files = {}
+    for version in (first, second):
+        files[version.version] = tmp_path / f"record-v{version.version}.pdf"
+        files[version.version].write_bytes(version.pdf)
+    Desk.open(db_url).close()
+    results = at_once(
+        "from p2pdesk.services.desk import Desk\n"
+        "from p2pdesk.services.records import Records\n"
+        "records = Records(Desk.open(sys.argv[1]))\n"
+        "data = open(sys.argv[2], 'rb').read()\n"
+        "records.verify_bytes(data)  # read once beforehand: the desks race on the store, not on reading\n"
+        "ready()\n"
+        "kept, verdict = records.import_record(data)\n"
+        "print(kept.call_id, kept.version, kept.digest)\n",
+        db_url,
+        each=[str(files[1]), str(files[2]), str(files[1]), str(files[2]), str(files[2]), str(files[1])],
+    )
+    assert [(r.returncode, r.stderr) for r in results] == [(0, "")] * 6
+    desk = Desk.open(db_url)
+    try:
+        (case,) = desk.cases()
+        (kept_call,) = desk.store.calls_for_case(case.id)
+        assert [(v.version, v.digest) for v in desk.store.records(kept_call.id)] == [
+            (1, first.digest),
+            (2, second.digest),
+        ]
+        assert sorted(r.stdout for r in results) == sorted(
+            [f"{kept_call.id} 1 {first.digest}\n"] * 3 + [f"{kept_call.id} 2 {second.digest}\n"] * 3
+        )
+        assert [(n.text, n.chain_hash) for n in desk.notes(kept_call.id)] == [
+            (n.text, n.chain_hash) for n in signing.notes(call)
+        ]
+        assert [Records(desk).verify_stored(v.id).problems for v in desk.store.records()] == [[], []]
+    finally:
+        desk.close()
+        signing.close()
