@@ -23,6 +23,18 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 #: How long a PostgreSQL connection is waited for before the server is reported unreachable.
 CONNECT_TIMEOUT_S = 5
+#: How long a PostgreSQL statement may run before the server cancels it (a note takes milliseconds).
+STATEMENT_TIMEOUT_MS = 15_000
+#: libpq's watch on a PostgreSQL connection: what it sends unacknowledged for this long (the
+#: network gone, the server's machine down) closes it, and an idle one is probed, so that a write
+#: fails with a message (its text kept) instead of waiting for the system's TCP timeout of minutes.
+PG_CONNECTION_WATCH = {
+    "tcp_user_timeout": 10_000,
+    "keepalives": 1,
+    "keepalives_idle": 10,
+    "keepalives_interval": 5,
+    "keepalives_count": 2,
+}
 
 
 def _sqlite_pragmas(busy_timeout_ms: int):  # noqa: ANN202
@@ -33,6 +45,16 @@ def _sqlite_pragmas(busy_timeout_ms: int):  # noqa: ANN202
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
+
+    return on_connect
+
+
+def _postgresql_bounds(busy_timeout_ms: int):  # noqa: ANN202
+    def on_connect(dbapi_connection, _record: object) -> None:  # noqa: ANN001 - psycopg's connection
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(busy_timeout_ms)}")
+            cursor.execute(f"SET statement_timeout = {int(STATEMENT_TIMEOUT_MS)}")
+        dbapi_connection.commit()
 
     return on_connect
 
@@ -49,12 +71,14 @@ def shown_url(url: str) -> str:
 def make_engine(url: str, *, busy_timeout_ms: int = 2000) -> Engine:
     """An engine for ``url``; for SQLite the file's folder is created and durability pragmas set.
 
-    ``busy_timeout_ms`` bounds how long a write waits for another process's lock before the
-    user is told the database is busy (the window must not hang on it). A PostgreSQL server that
-    does not answer (down, hung, a firewall swallowing the connection) is reported after
-    CONNECT_TIMEOUT_S seconds, unless the URL names its own ``connect_timeout``. A URL that names no
-    usable database (an unknown or uninstalled dialect, a malformed address, a folder that
-    cannot be made) raises StoreUnavailable naming it.
+    ``busy_timeout_ms`` bounds how long a write waits for another process's lock (SQLite's
+    busy timeout, PostgreSQL's lock_timeout) before the user is told the database is busy.
+    A PostgreSQL server that does not answer (down, hung, a firewall swallowing the connection)
+    is reported after CONNECT_TIMEOUT_S seconds, unless the URL names its own ``connect_timeout``;
+    a statement is cancelled after STATEMENT_TIMEOUT_MS, and a connection that loses its server
+    is closed after PG_CONNECTION_WATCH's timeout (each unless the URL names its own). A URL that
+    names no usable database (an unknown or uninstalled dialect, a malformed address, a folder
+    that cannot be made) raises StoreUnavailable naming it.
     """
     try:
         parsed = make_url(url)
@@ -65,10 +89,14 @@ def make_engine(url: str, *, busy_timeout_ms: int = 2000) -> Engine:
             engine = create_engine(url)
             event.listen(engine, "connect", _sqlite_pragmas(busy_timeout_ms))
             return engine
-        connect_args = {}
-        if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
-            connect_args["connect_timeout"] = CONNECT_TIMEOUT_S
-        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        if parsed.get_backend_name() != "postgresql":
+            return create_engine(url, pool_pre_ping=True)
+        named = set(parsed.query)
+        watch = {"connect_timeout": CONNECT_TIMEOUT_S, **PG_CONNECTION_WATCH}
+        engine = create_engine(url, pool_pre_ping=True, connect_args={k: v for k, v in watch.items() if k not in named})
+        if "options" not in named:  # the URL's own server settings stand
+            event.listen(engine, "connect", _postgresql_bounds(busy_timeout_ms))
+        return engine
     except (ArgumentError, ImportError, ValueError, OSError) as exc:  # NoSuchModuleError is an ArgumentError
         raise StoreUnavailable(f"The database at {shown_url(url)} cannot be used: {error_reason(exc)}") from exc
 
@@ -114,6 +142,9 @@ def schema_held(connection: Connection) -> Iterator[None]:
     IMMEDIATE), waited for longer than a note would wait. The caller reads the revision after
     this and commits when done."""
     if connection.dialect.name == "postgresql":
+        # Another desk's migration is waited for as long as it takes, and a migration is not cut short.
+        connection.execute(text("SET LOCAL lock_timeout = 0"))
+        connection.execute(text("SET LOCAL statement_timeout = 0"))
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
         yield
         return

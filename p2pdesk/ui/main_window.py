@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from p2pdesk.ui.follow_ups_view import FollowUpsView
     from p2pdesk.ui.home_view import HomeView
     from p2pdesk.ui.record_desk import RecordDesk
+    from p2pdesk.ui.worker import StoreLine
 
 
 def practice_message(problems: list[Problem]) -> str:
@@ -78,6 +79,8 @@ class MainWindow(QMainWindow):
         self._open_desk = open_desk
         self._desk: Desk | None = None
         self._opening: Future[Desk] | None = None
+        self._store_line: StoreLine | None = None
+        self._close_asked = False  # closing was asked for while the store kept the window waiting
         self.case: Case | None = None
         self.call: Call | None = None
         self.setWindowTitle("p2pdesk")
@@ -681,10 +684,40 @@ class MainWindow(QMainWindow):
 
     # Writes ---------------------------------------------------------------------------------
 
-    def _guard(self, work):  # noqa: ANN001, ANN202
-        """Run ``work``; show a refused input or an unusable store plainly, return None then."""
+    @property
+    def store_line(self) -> StoreLine:
+        """The thread the store's work runs on, in order (made when first used)."""
+        if self._store_line is None:
+            from p2pdesk.ui.worker import StoreLine
+
+            self._store_line = StoreLine(self._say_waiting, self)
+        return self._store_line
+
+    def _say_waiting(self, message: str) -> None:
+        """Say how long the store has kept the window waiting; "" once it has answered (the
+        window then closes, if closing was asked for meanwhile)."""
+        if message:
+            self._say(message)
+            return
+        if self.stack.currentWidget() is self._home:
+            self.home.show_notice("")
+        else:
+            self.note_pane.show_problem(self._standing(self._practice_problems))
+        if self._close_asked:
+            self._close_asked = False
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self.close)  # after the answer has been shown
+
+    def _guard(self, work, *, here: bool = False):  # noqa: ANN001, ANN202
+        """Run ``work`` (on the store's line, unless ``here``: work that touches the window); show
+        a refused input or an unusable store plainly, return None then."""
+        from p2pdesk.ui.worker import StoreGone
+
         try:
-            result = work()
+            result = work() if here else self.store_line.run(work)
+        except StoreGone:
+            return None
         except InvalidInput as exc:
             self.note_pane.show_problem("\n".join(str(p) for p in exc.problems))
             return None
@@ -694,7 +727,7 @@ class MainWindow(QMainWindow):
         except StoreUnavailable as exc:
             self.note_pane.show_problem(
                 f"Not saved — the database cannot be written ({exc}). Your text is kept here; "
-                "press Enter again once the disk is available."
+                "press Enter again to save it once the database can be written."
             )
             return None
         if self._store_warning and self._desk is not None and self._desk.store.cannot_write() is None:
@@ -764,7 +797,9 @@ class MainWindow(QMainWindow):
                     self.note_pane.note_accepted()
 
             call_id = self.call.id
-            started = self._guard(lambda: self.record_desk.add_addendum(call_id, NoteKind(kind), text, settled) or True)
+            started = self._guard(
+                lambda: self.record_desk.add_addendum(call_id, NoteKind(kind), text, settled) or True, here=True
+            )
             if started is None:  # refused before the signing began (the store, say): the text stays, editable
                 self.note_pane.hold_entry(False)
             return
@@ -904,7 +939,7 @@ class MainWindow(QMainWindow):
         if not self._may_leave_editor():
             return
         desk = self.record_desk
-        self._guard(desk.show_records)
+        self._guard(desk.show_records, here=True)
         self.stack.setCurrentWidget(desk.view)
         self.setWindowTitle("p2pdesk — records")
         self._update_actions()
@@ -1275,7 +1310,20 @@ class MainWindow(QMainWindow):
         """Closing during a call loses nothing saved (every note is already on disk); the call
         stays open and is reopened at the next start. What is typed but not saved (a note in the
         entry, the reviewer's fields, the disposition's, a refused field of the editor) would be
-        lost: the physician is asked first, and No (the default) keeps the window open."""
+        lost: the physician is asked first, and No (the default) keeps the window open.
+
+        While the database keeps the window waiting, the window closes once it has answered (and
+        what it stored is kept); asked to close a second time, it closes at once."""
+        if self._store_line is not None and self._store_line.waiting():
+            if not self._close_asked:
+                self._close_asked = True
+                event.ignore()
+                self._say(
+                    "p2pdesk closes as soon as the database answers, keeping what it stores. Close it again to "
+                    "quit now: what is being stored at this moment may then not be kept."
+                )
+                return
+            self._close_asked = False  # asked again: closing now, without waiting
         if not self._may_close():
             event.ignore()
             return

@@ -1,21 +1,26 @@
-"""Run slow work (rendering and signing a record, verifying it) off the GUI thread.
-
-Signals:
-    finished(result: object): on the GUI thread, with what the work returned.
-    failed(error: object): on the GUI thread, with the exception it raised.
-"""
+"""Work off the GUI thread: slow work (rendering and signing a record, verifying it) as a Task
+whose result arrives as a signal, and the store's reads and writes on a StoreLine, waited for
+without freezing the window."""
 
 from __future__ import annotations
 
+import math
+import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 
 
 class Task(QObject):
-    """One piece of work on its own thread; its signals arrive on the thread that made it."""
+    """One piece of work on its own thread; its signals arrive on the thread that made it.
+
+    Signals:
+        finished(result: object): on the GUI thread, with what the work returned.
+        failed(error: object): on the GUI thread, with the exception it raised.
+    """
 
     finished = Signal(object)
     failed = Signal(object)
@@ -39,3 +44,110 @@ class Task(QObject):
             self.failed.emit(exc)
         else:
             self.finished.emit(result)
+
+
+#: How long the window waits for the store as a plain call (a note on a local file takes a few
+#: milliseconds) before it waits with the window drawn, its clock running and the wait said.
+QUICK_S = 0.05
+#: How long the store may take before the physician is told the window is waiting for it.
+SAY_AFTER_MS = 500
+
+
+class StoreGone(RuntimeError):
+    """The window was closed while the store had not answered: what was sent may or may not be kept."""
+
+
+class _Job:
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self.work = work
+        self.done = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+class StoreLine(QObject):
+    """The store's work, run in the order asked on a thread of its own, so that a database that
+    does not answer (a shared server that hangs, a file another program holds) never freezes the
+    window.
+
+    ``run`` returns what the work returns, as a plain call would. A store that answers at once is
+    simply waited for; one that does not is waited for with the window still drawn (its clock
+    running, a signing finishing) while the keyboard and mouse wait: what is typed meanwhile is
+    kept by the window system and arrives, in order, once the store has answered, as it would in
+    a window that had frozen. After SAY_AFTER_MS, ``say`` is told how long it has waited, each
+    second; it is told "" when a wait that was not simple ends.
+
+    Signals:
+        answered(): on the GUI thread, each time a piece of work has finished.
+    """
+
+    answered = Signal()
+
+    def __init__(self, say: Callable[[str], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._say = say
+        self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._waiting_since: float | None = None
+
+    def waiting(self) -> bool:
+        """Whether the window is waiting for the store now."""
+        return self._waiting_since is not None
+
+    def run(self, work: Callable[[], Any]) -> Any:
+        """What ``work`` returns (or raises), run on the store's thread; StoreGone when the window
+        is closed before the store has answered."""
+        if self._thread is None:
+            # A daemon: a store that never answers must not keep the process from ending.
+            self._thread = threading.Thread(target=self._serve, name="p2pdesk-store-line", daemon=True)
+            self._thread.start()
+        job = _Job(work)
+        self._jobs.put(job)
+        if not job.done.wait(QUICK_S):
+            self._wait_drawn(job)
+        if not job.done.is_set():
+            raise StoreGone("the window closed before the database answered")
+        if job.error is not None:
+            raise job.error
+        return job.result
+
+    def _serve(self) -> None:
+        while True:
+            job = self._jobs.get()
+            try:
+                job.result = job.work()
+            except BaseException as exc:  # noqa: BLE001 - raised again on the GUI thread, by run()
+                job.error = exc
+            job.done.set()
+            self.answered.emit()
+
+    def _wait_drawn(self, job: _Job) -> None:
+        outer = self._waiting_since
+        self._waiting_since = started = outer if outer is not None else time.monotonic()
+        loop = QEventLoop()
+        self.answered.connect(loop.quit)
+        ticker = QTimer()
+
+        def tick() -> None:
+            ticker.setInterval(1000)
+            self._say_waited(started)
+
+        ticker.timeout.connect(tick)
+        ticker.start(max(SAY_AFTER_MS - int((time.monotonic() - started) * 1000), 0))
+        try:
+            while not job.done.is_set():
+                if loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents) != 0:
+                    break  # the application is quitting
+        finally:
+            ticker.stop()
+            self.answered.disconnect(loop.quit)
+            self._waiting_since = outer
+            if outer is None:
+                self._say("")
+
+    def _say_waited(self, started: float) -> None:
+        seconds = math.ceil(time.monotonic() - started)
+        self._say(
+            f"Waiting for the database to answer ({seconds} s so far). What you type is kept and entered "
+            "once it answers."
+        )

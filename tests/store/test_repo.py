@@ -122,3 +122,74 @@ def test_a_store_that_can_be_read_but_not_written_says_why(desk: Desk, db_url: s
             other.close()
         with desk.store.engine.connect() as conn:  # and the store's own wait for a lock is as it was
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 2000
+
+
+def test_a_note_held_up_by_another_programs_lock_is_refused_after_the_busy_timeout(db_url: str, demo_text: str) -> None:
+    """Another program holds the notes (SQLite's write lock, a PostgreSQL table lock) for longer
+    than the store waits: the note is refused saying so, nothing is stored, and the same note is
+    stored once the lock is gone."""
+    import threading
+    import time
+
+    from p2pdesk.domain.errors import StoreUnavailable
+
+    desk = Desk.open(db_url, busy_timeout_ms=300)
+    call = desk.start_call(desk.import_case(demo_text))
+    if db_url.startswith("sqlite:///"):
+        import sqlite3
+
+        other = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False)
+        other.execute("BEGIN EXCLUSIVE")
+        let_go = [lambda: other.execute("ROLLBACK"), other.close]
+        said = "database is locked"
+    else:
+        from sqlalchemy import create_engine
+
+        holder = create_engine(db_url).connect()
+        holder.execute(text("LOCK TABLE note IN EXCLUSIVE MODE"))
+        let_go = [holder.rollback, holder.close, holder.engine.dispose]
+        said = "canceling statement due to lock timeout"
+    once = threading.Lock()
+
+    def release() -> None:
+        with once:
+            while let_go:
+                let_go.pop(0)()
+
+    watchdog = threading.Timer(20, release)  # should the store wait for ever, the lock goes after 20 s
+    watchdog.start()
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable) as refused:
+            desk.add_note(call.id, NoteKind.REVIEWER_CLAIM, "Wants a sulfasalazine trial")
+        waited = time.monotonic() - started
+    finally:
+        watchdog.cancel()
+        release()
+    assert said in str(refused.value) and waited < 10  # not the server's or the system's own minutes
+    assert desk.notes(call.id) == []
+    desk.add_note(call.id, NoteKind.REVIEWER_CLAIM, "Wants a sulfasalazine trial")
+    assert [n.text for n in desk.notes(call.id)] == ["Wants a sulfasalazine trial"]
+    desk.close()
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_postgresql_connections_are_bounded_by_the_desks_timeouts(db_url: str) -> None:
+    """On PostgreSQL every connection the desk opens carries its lock and statement timeouts and
+    libpq's watch on a lost server; a migration's own transaction waits without them."""
+    from p2pdesk.store.db import PG_CONNECTION_WATCH, STATEMENT_TIMEOUT_MS, schema_held
+
+    desk = Desk.open(db_url, busy_timeout_ms=1500)
+    try:
+        with desk.store.engine.connect() as conn:
+            assert conn.execute(text("SHOW lock_timeout")).scalar() == "1500ms"
+            assert conn.execute(text("SHOW statement_timeout")).scalar() == f"{STATEMENT_TIMEOUT_MS // 1000}s"
+            used = conn.connection.dbapi_connection.info.get_parameters()
+            assert {k: used.get(k) for k in PG_CONNECTION_WATCH} == {k: str(v) for k, v in PG_CONNECTION_WATCH.items()}
+            with schema_held(conn):
+                assert conn.execute(text("SHOW lock_timeout")).scalar() == "0"
+                assert conn.execute(text("SHOW statement_timeout")).scalar() == "0"
+            conn.rollback()
+            assert conn.execute(text("SHOW lock_timeout")).scalar() == "1500ms"
+    finally:
+        desk.close()

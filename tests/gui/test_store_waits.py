@@ -1,0 +1,141 @@
+"""A database that does not answer at once (another program holding its lock, a shared server that
+hangs) keeps the window drawn and its clock running; the wait is said, and what was asked is done
+once it answers."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import sqlite3
+import threading
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from p2pdesk.services.desk import Desk
+from tests.gui.keys import press, type_text
+
+WAITING = re.compile(
+    r"Waiting for the database to answer \(\d+ s so far\)\. What you type is kept and entered once it answers\."
+)
+
+
+def _during_the_wait(at_ms: int, then: Callable[[], None], seen: dict[str, object]) -> None:
+    """At ``at_ms`` (the window waiting for the store), note what the window shows; then ``then``."""
+
+    def look() -> None:
+        window = seen["window"]
+        seen["status"] = window.note_pane.status.text()
+        seen["entry"] = window.note_pane.entry.text()
+        seen["listed"] = window.note_pane.notes.toPlainText()
+        seen["drawn"] = not window.grab().isNull()
+        then()
+
+    QTimer.singleShot(at_ms, look)
+
+
+def test_a_note_waiting_for_a_locked_file_keeps_the_window_running_and_is_stored_once_free(
+    open_window, db_url: str
+) -> None:  # noqa: ANN001
+    desk = Desk.open(db_url, busy_timeout_ms=10_000)  # waits up to 10 s for another program's lock
+    window = open_window(desk, demo=True)
+    window.act_start.trigger()
+    other = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    other.execute("BEGIN EXCLUSIVE")  # another program holds the write lock ...
+    seen: dict[str, object] = {"window": window}
+    _during_the_wait(1500, other.rollback, seen)  # ... for a second and a half
+    type_text(window.note_pane.entry, "Reviewer asks for the 2019 ED note")
+    press(window.note_pane.entry, Qt.Key.Key_Return)
+    other.close()
+    assert "status" in seen, "the window froze: its timers did not run while it waited"
+    # While it waited, the window ran its timers and drew itself, and said why it was waiting.
+    assert WAITING.fullmatch(seen["status"]), seen["status"]
+    assert (seen["entry"], seen["drawn"]) == ("Reviewer asks for the 2019 ED note", True)
+    assert "Reviewer asks for the 2019 ED note" not in seen["listed"]
+    # Once free, the note is stored, listed and the entry cleared; the wait is no longer said.
+    assert [n.text for n in desk.notes(window.call.id)][-1] == "Reviewer asks for the 2019 ED note"
+    assert "Reviewer asks for the 2019 ED note" in window.note_pane.notes.toPlainText()
+    assert window.note_pane.entry.text() == ""
+    assert not window.note_pane.status.isVisible()
+    desk.close()
+
+
+def test_closing_while_the_database_keeps_the_window_waiting_closes_once_it_answers(open_window, db_url: str) -> None:  # noqa: ANN001
+    desk = Desk.open(db_url, busy_timeout_ms=10_000)
+    window = open_window(desk, demo=True)
+    window.act_start.trigger()
+    other = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    other.execute("BEGIN EXCLUSIVE")
+    seen: dict[str, object] = {"window": window}
+
+    def close_then_free() -> None:
+        seen["closed"] = window.close()
+        seen["said"] = window.note_pane.status.text()
+        seen["visible"] = window.isVisible()
+        other.rollback()
+
+    QTimer.singleShot(800, close_then_free)
+    type_text(window.note_pane.entry, "Upheld; appeal to follow")
+    press(window.note_pane.entry, Qt.Key.Key_Return)
+    other.close()
+    assert (seen["closed"], seen["visible"]) == (False, True)  # not while the note was on its way
+    assert seen["said"].startswith("p2pdesk closes as soon as the database answers, keeping what it stores.")
+    assert [n.text for n in desk.notes(window.call.id)][-1] == "Upheld; appeal to follow"
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()  # the close asked for, now that the note is stored
+    assert not window.isVisible()
+    desk.close()
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_a_shared_server_that_stops_answering_mid_call_keeps_the_window_running(open_window, store_url: str) -> None:  # noqa: ANN001
+    """The practice's PostgreSQL server stops answering (its processes for this desk are stopped)
+    as the physician presses Enter: the window keeps drawing and says it waits; when the server
+    answers again the note is stored once and listed."""
+    from sqlalchemy import create_engine, text
+
+    desk = Desk.open(store_url)
+    window = open_window(desk, demo=True)
+    window.act_start.trigger()
+    admin = create_engine(store_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        pids = list(
+            conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            ).scalars()
+        )
+    try:
+        for pid in pids:
+            os.kill(pid, signal.SIGSTOP)
+    except (ProcessLookupError, PermissionError):
+        pytest.skip("the PostgreSQL server is not on this machine or not ours to signal")
+    assert pids, "the desk holds a connection"
+
+    def answer_again() -> None:
+        for pid in pids:
+            os.kill(pid, signal.SIGCONT)
+
+    seen: dict[str, object] = {"window": window}
+    # Should the window freeze after all (its timers then never run), the server answers after 15 s.
+    watchdog = threading.Timer(15, answer_again)
+    watchdog.start()
+    try:
+        _during_the_wait(2500, answer_again, seen)
+        type_text(window.note_pane.entry, "Medical director: Dr. Haines, family medicine")
+        press(window.note_pane.entry, Qt.Key.Key_Return)
+    finally:
+        watchdog.cancel()
+        answer_again()
+    assert "status" in seen, "the window froze: its timers did not run while it waited"
+    assert WAITING.fullmatch(seen["status"]), seen["status"]
+    assert seen["entry"] == "Medical director: Dr. Haines, family medicine"
+    assert "Medical director: Dr. Haines" not in seen["listed"]
+    texts = [n.text for n in desk.notes(window.call.id)]
+    assert texts.count("Medical director: Dr. Haines, family medicine") == 1
+    assert window.note_pane.notes.toPlainText().count("Medical director: Dr. Haines, family medicine") == 1
+    assert window.note_pane.entry.text() == ""
+    desk.close()
+    admin.dispose()
