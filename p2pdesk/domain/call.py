@@ -83,6 +83,9 @@ class Note:
     addendum: int = 0
     #: The note's link in the record's hash chain, set when the call is sealed.
     chain_hash: str = ""
+    #: Made by the desk when the note is sent, so that a note sent again (its answer lost with the
+    #: connection, say) is stored once; not part of the record.
+    entry_key: str | None = None
 
 
 @plain  # no repr: it would print the reviewer and the outcome into tracebacks and logs

@@ -326,13 +326,17 @@ class Desk:
             raise InvalidInput(Problem("call", "this call is being taken at another desk; its notes are written there"))
         return call
 
-    def add_note(self, call_id: int, kind: NoteKind, text: str, *, criterion: int | None = None) -> Note:
-        """Append a note stamped now; durable on disk when this returns."""
+    def add_note(
+        self, call_id: int, kind: NoteKind, text: str, *, criterion: int | None = None, entry_key: str | None = None
+    ) -> Note:
+        """Append a note stamped now; durable on disk when this returns. ``entry_key``: made when
+        the note was first sent; sent again with it (the first answer lost), the note stored the
+        first time is returned and nothing is stored twice."""
         cleaned = clean_note_text(text)
         self._open_call(call_id)
-        return self.store.add_note(
-            Note(call_id=call_id, at=self.now(), kind=NoteKind(kind), text=cleaned, criterion=criterion)
-        )
+        note = Note(call_id=call_id, at=self.now(), kind=NoteKind(kind), text=cleaned, criterion=criterion)
+        note.entry_key = entry_key
+        return self.store.add_note(note)
 
     def set_reviewer(self, call_id: int, name: str, credentials: str, specialty: str) -> Note:
         """Put the reviewer on the record, and log that it was done and when."""

@@ -23,8 +23,6 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 #: How long a PostgreSQL connection is waited for before the server is reported unreachable.
 CONNECT_TIMEOUT_S = 5
-#: How long a PostgreSQL statement may run before the server cancels it (a note takes milliseconds).
-STATEMENT_TIMEOUT_MS = 15_000
 #: libpq's watch on a PostgreSQL connection: what it sends unacknowledged for this long (the
 #: network gone, the server's machine down) closes it, and an idle one is probed, so that a write
 #: fails with a message (its text kept) instead of waiting for the system's TCP timeout of minutes.
@@ -49,11 +47,10 @@ def _sqlite_pragmas(busy_timeout_ms: int):  # noqa: ANN202
     return on_connect
 
 
-def _postgresql_bounds(busy_timeout_ms: int):  # noqa: ANN202
+def _postgresql_lock_wait(busy_timeout_ms: int):  # noqa: ANN202
     def on_connect(dbapi_connection, _record: object) -> None:  # noqa: ANN001 - psycopg's connection
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET lock_timeout = {int(busy_timeout_ms)}")
-            cursor.execute(f"SET statement_timeout = {int(STATEMENT_TIMEOUT_MS)}")
         dbapi_connection.commit()
 
     return on_connect
@@ -74,11 +71,10 @@ def make_engine(url: str, *, busy_timeout_ms: int = 2000) -> Engine:
     ``busy_timeout_ms`` bounds how long a write waits for another process's lock (SQLite's
     busy timeout, PostgreSQL's lock_timeout) before the user is told the database is busy.
     A PostgreSQL server that does not answer (down, hung, a firewall swallowing the connection)
-    is reported after CONNECT_TIMEOUT_S seconds, unless the URL names its own ``connect_timeout``;
-    a statement is cancelled after STATEMENT_TIMEOUT_MS, and a connection that loses its server
-    is closed after PG_CONNECTION_WATCH's timeout (each unless the URL names its own). A URL that
-    names no usable database (an unknown or uninstalled dialect, a malformed address, a folder
-    that cannot be made) raises StoreUnavailable naming it.
+    is reported after CONNECT_TIMEOUT_S seconds, and a connection that loses its server is closed
+    after PG_CONNECTION_WATCH's timeout; a URL's own settings of these stand (its ``options``
+    naming a lock_timeout too). A URL that names no usable database (an unknown or uninstalled
+    dialect, a malformed address, a folder that cannot be made) raises StoreUnavailable naming it.
     """
     try:
         parsed = make_url(url)
@@ -94,8 +90,8 @@ def make_engine(url: str, *, busy_timeout_ms: int = 2000) -> Engine:
         named = set(parsed.query)
         watch = {"connect_timeout": CONNECT_TIMEOUT_S, **PG_CONNECTION_WATCH}
         engine = create_engine(url, pool_pre_ping=True, connect_args={k: v for k, v in watch.items() if k not in named})
-        if "options" not in named:  # the URL's own server settings stand
-            event.listen(engine, "connect", _postgresql_bounds(busy_timeout_ms))
+        if "lock_timeout" not in str(parsed.query.get("options", "")):
+            event.listen(engine, "connect", _postgresql_lock_wait(busy_timeout_ms))
         return engine
     except (ArgumentError, ImportError, ValueError, OSError) as exc:  # NoSuchModuleError is an ArgumentError
         raise StoreUnavailable(f"The database at {shown_url(url)} cannot be used: {error_reason(exc)}") from exc
@@ -142,9 +138,8 @@ def schema_held(connection: Connection) -> Iterator[None]:
     IMMEDIATE), waited for longer than a note would wait. The caller reads the revision after
     this and commits when done."""
     if connection.dialect.name == "postgresql":
-        # Another desk's migration is waited for as long as it takes, and a migration is not cut short.
+        # Another desk's migration is waited for as long as it takes, as are the locks a migration takes.
         connection.execute(text("SET LOCAL lock_timeout = 0"))
-        connection.execute(text("SET LOCAL statement_timeout = 0"))
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
         yield
         return

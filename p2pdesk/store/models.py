@@ -206,6 +206,8 @@ class NoteRow(Base):
     criterion: Mapped[int | None] = mapped_column(Integer)
     addendum: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     chain_hash: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    #: Made by the desk when the note is sent; the same note sent again is not stored again.
+    entry_key: Mapped[str | None] = mapped_column(String(36), unique=True, index=True)
 
 
 class SchedulingAttemptRow(Base):

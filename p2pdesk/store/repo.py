@@ -40,6 +40,10 @@ from p2pdesk.store.models import (
 
 T = TypeVar("T")
 
+#: How long a desk waits for another desk doing the same thing at the same moment (PostgreSQL)
+#: before saying the database is busy.
+TURN_WAIT_MS = 120_000
+
 _CASE_SCALARS = [f.name for f in dataclasses.fields(Case) if f.name not in CASE_LISTS and f.name != "id"]
 
 
@@ -171,6 +175,9 @@ class Store:
         write lock, taken now rather than at the first write (the first statement of the session)."""
         if self.engine.dialect.name == "postgresql":
             key = int.from_bytes(hashlib.sha256(what.encode("utf-8")).digest()[:8], "big", signed=True)
+            # Waiting for another desk's turn is meant, and it may be long (its keyring asking to be
+            # unlocked, a large record on a slow link): not the lock timeout of a stray lock.
+            s.execute(text(f"SET LOCAL lock_timeout = {int(TURN_WAIT_MS)}"))
             s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
         elif self.engine.dialect.name == "sqlite":
             s.connection().exec_driver_sql("BEGIN IMMEDIATE")
@@ -345,10 +352,22 @@ class Store:
     # Notes -----------------------------------------------------------------------------------
 
     def add_note(self, note: Note) -> Note:
-        """Append one note; it is on disk when this returns."""
-        with self._session(write=True) as s:
-            _insert_notes(s, note.call_id, [note])
-            return note
+        """Append one note; it is on disk when this returns. A note whose entry key is stored
+        already (sent again after the answer to its first sending was lost) is not stored again:
+        the stored one is returned."""
+        try:
+            with self._session(write=True) as s:
+                _insert_notes(s, note.call_id, [note])
+                return note
+        except IntegrityError as exc:
+            if note.entry_key is None or not is_unique_violation(exc):
+                raise
+            with self._session() as s:
+                row = s.scalar(select(NoteRow).where(NoteRow.entry_key == note.entry_key))
+                kept = None if row is None else _from_row(Note, row)
+            if kept is None or (kept.call_id, kept.kind, kept.text) != (note.call_id, note.kind, note.text):
+                raise
+            return kept
 
     def notes(self, call_id: int) -> list[Note]:
         """The call's notes in the order they were entered."""
@@ -459,6 +478,8 @@ class Store:
                 added = []
             else:
                 call_id = first.call_id
+                if self.engine.dialect.name == "postgresql":  # SQLite's lock above holds the whole file
+                    self._one_at_a_time(s, f"call\0{call_id}")  # as an addendum added here at this moment
                 kept = s.scalars(select(NoteRow.chain_hash).where(NoteRow.call_id == call_id).order_by(NoteRow.id))
                 kept_hashes = list(kept)
                 shared = min(len(kept_hashes), len(notes))

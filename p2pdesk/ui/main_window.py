@@ -7,6 +7,7 @@ stays there; a database that cannot be written is said plainly, and nothing type
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from PySide6.QtGui import QAction, QCloseEvent
@@ -79,8 +80,11 @@ class MainWindow(QMainWindow):
         self._open_desk = open_desk
         self._desk: Desk | None = None
         self._opening: Future[Desk] | None = None
+        self._desk_held = threading.Lock()  # the store is opened once, whichever thread asks first
         self._store_line: StoreLine | None = None
         self._close_asked = False  # closing was asked for while the store kept the window waiting
+        self._pointer_busy = False  # the busy pointer is shown while the store keeps the window waiting
+        self._unanswered: tuple[int, str, str, str] | None = None  # a note sent, not known stored: its key
         self.case: Case | None = None
         self.call: Call | None = None
         self.setWindowTitle("p2pdesk")
@@ -169,10 +173,13 @@ class MainWindow(QMainWindow):
 
     @property
     def desk(self) -> Desk:
-        """The store's use-cases, opened on first use (waiting for a background open if one runs)."""
+        """The store's use-cases, opened on first use (waiting for a background open if one runs),
+        once: the store's line and the GUI thread may both ask for it first."""
         if self._desk is None:
-            opening, self._opening = self._opening, None
-            self._desk = opening.result() if opening is not None else self._open_desk()
+            with self._desk_held:
+                if self._desk is None:
+                    opening, self._opening = self._opening, None  # an open that failed is tried again next time
+                    self._desk = opening.result() if opening is not None else self._open_desk()
         return self._desk
 
     def open_desk_in_background(self) -> None:
@@ -227,7 +234,8 @@ class MainWindow(QMainWindow):
 
         def check() -> None:
             opening = self._opening
-            if opening is not None and not opening.done():
+            waiting = self._desk is None and self._desk_held.locked()  # the store's line is opening it
+            if waiting or (opening is not None and not opening.done()):
                 QTimer.singleShot(50, check)
             else:
                 self.load_desk()
@@ -516,13 +524,18 @@ class MainWindow(QMainWindow):
         home.show_notice("")
         if self._complete:  # a practice file fixed (or broken) since is read as it is now
             self.load_rules()
-        cases = self._guard(self.desk.cases)
-        if cases is not None:
-            from p2pdesk.playbook.readiness import readiness
 
+        def read():  # noqa: ANN202
+            cases = self.desk.cases()
             # Each case read once, for its clocks and its gaps (code checks not counted: they need
             # the code sets, which the editor loads).
-            full = {c.id: self.desk.case(c.id) for c in cases}
+            return cases, {c.id: self.desk.case(c.id) for c in cases}, self.desk.now(), self.desk.follow_ups()
+
+        found = self._guard(read)
+        if found is not None:
+            from p2pdesk.playbook.readiness import readiness
+
+            cases, full, now, follow_ups = found
             clocks = self._next_deadlines(list(full.values()))
             from datetime import UTC, datetime
 
@@ -533,8 +546,7 @@ class MainWindow(QMainWindow):
                 {case_id: len(readiness(case)) for case_id, case in full.items()},
                 {case_id: (status, text) for case_id, (status, text, _) in clocks.items()},
             )
-            now = self.desk.now()
-            due = [f for f in self.desk.follow_ups() if f.status(now) in ("overdue", "today")]
+            due = [f for f in follow_ups if f.status(now) in ("overdue", "today")]
             home.show_follow_ups_due([f"{f.status(now).upper()}: {f.what} (call {f.call_id})" for f in due])
         self.stack.setCurrentWidget(home)
         self.setWindowTitle("p2pdesk")
@@ -576,10 +588,10 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: int) -> None:
         if not self._may_leave_editor():
             return
-        case = self._guard(lambda: self.desk.case(case_id))
-        if case is None:
+        found = self._guard(lambda: (self.desk.case(case_id), self.desk.call_in_progress()))
+        if found is None:
             return
-        live = self.desk.call_in_progress()
+        case, live = found
         if self._stays_on_live_call(live, case_id):
             return
         self._show(case, live)  # the case's own call in progress, if any
@@ -629,8 +641,11 @@ class MainWindow(QMainWindow):
         return self._guard(lambda: self.desk.take_over(call.id)) or call  # type: ignore[arg-type]
 
     def _show(self, case: Case, call: Call | None, notes: list[Note] | None = None) -> None:
-        if notes is None:
-            notes = self.desk.notes(call.id) if call else []  # type: ignore[arg-type]
+        if notes is None and call is not None:
+            notes = self._guard(lambda: self.desk.notes(call.id))  # type: ignore[arg-type]
+            if notes is None:  # not read (said why): the view stays as it was
+                return
+        notes = notes or []
         self.case, self.call = case, call
         self.setWindowTitle(f"p2pdesk — case #{case.id}")
         self.brief.show_case(case)
@@ -691,23 +706,51 @@ class MainWindow(QMainWindow):
             from p2pdesk.ui.worker import StoreLine
 
             self._store_line = StoreLine(self._say_waiting, self)
+            self._store_line.late.connect(self._answered_late)
         return self._store_line
 
     def _say_waiting(self, message: str) -> None:
-        """Say how long the store has kept the window waiting; "" once it has answered (the
-        window then closes, if closing was asked for meanwhile)."""
+        """Say how long the store has kept the window waiting, on the view shown (on a view with
+        no line for it, the busy pointer says it); "" once it has answered (the window then
+        closes, if closing was asked for meanwhile)."""
+        from PySide6.QtGui import QGuiApplication
+
+        if message and not self._pointer_busy:
+            from PySide6.QtCore import Qt
+
+            QGuiApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+            self._pointer_busy = True
+        elif not message and self._pointer_busy:
+            QGuiApplication.restoreOverrideCursor()
+            self._pointer_busy = False
+        current = self.stack.currentWidget()
+        if current is self.case_desk:
+            self.note_pane.show_problem(message or self._standing(self._practice_problems))
+        elif current is self._home:
+            self.home.show_notice(message)
+        elif current is self._editor:
+            self._editor.say(message)
         if message:
-            self._say(message)
             return
-        if self.stack.currentWidget() is self._home:
-            self.home.show_notice("")
-        else:
-            self.note_pane.show_problem(self._standing(self._practice_problems))
         if self._close_asked:
             self._close_asked = False
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(0, self.close)  # after the answer has been shown
+
+    def _answered_late(self) -> None:
+        """The store answered what the window stopped waiting for: what it stored is listed (a
+        note sent again now is not stored twice)."""
+        call = self.call
+        if call is None or call.id is None:
+            return
+        stored = self._guard(lambda: (self.desk.call(call.id), self.desk.notes(call.id)))  # type: ignore[arg-type]
+        if stored is None or self.call is None or self.call.id != call.id:
+            return
+        self.call = stored[0]
+        for note in stored[1]:
+            self.note_pane.append_note(note)  # those already listed are not listed again
+        self._say("The database has answered: what it stored while the window had stopped waiting is listed.")
 
     def _guard(self, work, *, here: bool = False):  # noqa: ANN001, ANN202
         """Run ``work`` (on the store's line, unless ``here``: work that touches the window); show
@@ -743,7 +786,8 @@ class MainWindow(QMainWindow):
             self.open_case(case_id)
         if self.case is None or not self._may_start_another():
             return
-        call = self._guard(lambda: self.desk.start_call(self.case.id))  # type: ignore[union-attr]
+        case_id = self.case.id
+        call = self._guard(lambda: self.desk.start_call(case_id))  # type: ignore[arg-type]
         if call is not None:
             self.note_pane.show_info("")  # what was said of the last call (sealed, say) is not of this one
             self._show(self.case, call)
@@ -752,7 +796,8 @@ class MainWindow(QMainWindow):
         """A call on this case ended and not sealed yet (just ended, on screen, or left so from
         Home): starting another (a slip of the key after Ctrl+Shift+E, say) would leave it unsealed
         and out of sight, so the physician is asked first; No (the default) keeps it."""
-        calls = self._guard(lambda: self.desk.store.calls_for_case(self.case.id)) or []  # type: ignore[union-attr]
+        case_id = self.case.id  # type: ignore[union-attr]
+        calls = self._guard(lambda: self.desk.store.calls_for_case(case_id)) or []  # type: ignore[arg-type]
         unsealed = [c for c in calls if not c.in_progress and c.sealed_at is None]
         if not unsealed:
             return True
@@ -773,7 +818,8 @@ class MainWindow(QMainWindow):
                 "save it (or clear it), then end the call (Ctrl+Shift+E)."
             )
             return
-        call = self._guard(lambda: self.desk.end_call(self.call.id))  # type: ignore[union-attr]
+        call_id = self.call.id  # type: ignore[union-attr]
+        call = self._guard(lambda: self.desk.end_call(call_id))  # type: ignore[arg-type]
         if call is not None:
             self._show(self.case, call)  # type: ignore[arg-type]
 
@@ -803,20 +849,40 @@ class MainWindow(QMainWindow):
             if started is None:  # refused before the signing began (the store, say): the text stays, editable
                 self.note_pane.hold_entry(False)
             return
-        note = self._guard(lambda: self.desk.add_note(self.call.id, NoteKind(kind), text))  # type: ignore[union-attr]
+        call_id = self.call.id
+        key = self._entry_key(call_id, kind, text)  # type: ignore[arg-type]
+        note = self._guard(lambda: self.desk.add_note(call_id, NoteKind(kind), text, entry_key=key))  # type: ignore[arg-type]
         if note is not None:
+            self._unanswered = None
             self.note_pane.append_note(note)
             self.note_pane.note_accepted()
+
+    def _entry_key(self, call_id: int, kind: str, text: str) -> str:
+        """The key the note is sent with: the one it was sent with before if that sending had no
+        answer it could trust (so the store keeps it once), else a new one."""
+        if self._unanswered is not None and self._unanswered[:3] == (call_id, kind, text):
+            return self._unanswered[3]
+        import uuid
+
+        key = str(uuid.uuid4())
+        self._unanswered = (call_id, kind, text, key)
+        return key
 
     def _set_reviewer(self, name: str, credentials: str, specialty: str) -> None:
         if self.call is None:
             return
         call_id = self.call.id
-        note = self._guard(lambda: self.desk.set_reviewer(call_id, name, credentials, specialty))
-        if note is not None:
-            self.call = self.desk.call(call_id)  # type: ignore[arg-type]
+        done = self._guard(
+            lambda: (
+                self.desk.set_reviewer(call_id, name, credentials, specialty),  # type: ignore[arg-type]
+                self.desk.call(call_id),  # type: ignore[arg-type]
+                self.desk.notes(call_id),  # type: ignore[arg-type]
+            )
+        )
+        if done is not None:
+            note, self.call, notes = done
             # The reviewer's note, and the procedural note a specialty mismatch adds after it.
-            for logged in self.desk.notes(call_id):  # type: ignore[arg-type]
+            for logged in notes:
                 if logged.id >= note.id:  # type: ignore[operator]
                     self.note_pane.append_note(logged)
             self.script.show_script(self.case, self.call, self.rules, self._templates)  # type: ignore[arg-type]
@@ -829,7 +895,8 @@ class MainWindow(QMainWindow):
     def _tick_criterion(self, number: int) -> None:
         if self.call is None or self.case is None:
             return
-        note = self._guard(lambda: self.desk.tick_criterion(self.call.id, self.case, number))  # type: ignore[union-attr]
+        call_id, case = self.call.id, self.case
+        note = self._guard(lambda: self.desk.tick_criterion(call_id, case, number))  # type: ignore[arg-type]
         if note is None:
             self.note_pane.uncheck_criterion(number)
         else:
@@ -839,11 +906,11 @@ class MainWindow(QMainWindow):
         if self.call is None:
             return
         call_id = self.call.id
-        note = self._guard(lambda: self.desk.set_educational_only(call_id, on))  # type: ignore[arg-type]
-        if note is None:
+        done = self._guard(lambda: (self.desk.set_educational_only(call_id, on), self.desk.call(call_id)))  # type: ignore[arg-type]
+        if done is None:
             self.note_pane.show_educational(not on)  # not recorded: the box says what the record says
         else:
-            self.call = self.desk.call(call_id)  # type: ignore[arg-type]
+            note, self.call = done
             self.note_pane.append_note(note)
 
     def _set_disposition(
@@ -865,7 +932,7 @@ class MainWindow(QMainWindow):
                 raise InvalidInput(
                     Problem("requested by", f"{by.strip()!r} is not a real date written as YYYY-MM-DD")
                 ) from None
-            return self.desk.set_disposition(
+            note = self.desk.set_disposition(
                 call_id,
                 Disposition(disposition),
                 authorization_number=auth,
@@ -874,10 +941,11 @@ class MainWindow(QMainWindow):
                 requested_by=by_date,
                 alternative_offer=alternative,
             )
+            return note, self.desk.call(call_id)  # type: ignore[arg-type]
 
-        note = self._guard(record)
-        if note is not None:
-            self.call = self.desk.call(call_id)  # type: ignore[arg-type]
+        done = self._guard(record)
+        if done is not None:
+            note, self.call = done
             self.note_pane.append_note(note)
             self.note_pane.focus_entry()
 
@@ -894,7 +962,7 @@ class MainWindow(QMainWindow):
             return
         try:
             text = _path(path).read_text(encoding="utf-8-sig")  # a byte-order mark (Notepad's) is not text
-            case_id = self.desk.import_fhir(text) if fhir else self.desk.import_case(text)
+            case_id = self.store_line.run(lambda: self.desk.import_fhir(text) if fhir else self.desk.import_case(text))
         except (OSError, UnicodeDecodeError) as exc:
             QMessageBox.warning(self, title, f"Cannot read {path}: {exc}")
             return
@@ -921,8 +989,9 @@ class MainWindow(QMainWindow):
 
     def _record_sealed(self, record: object) -> None:
         call_id = getattr(record, "call_id", None)
-        if self.call is not None and self.call.id == call_id:
-            self._show(self.case, self.desk.call(call_id))  # type: ignore[arg-type]
+        sealed = self._guard(lambda: self.desk.call(call_id)) if self.call is not None else None  # type: ignore[arg-type]
+        if sealed is not None and self.call is not None and self.call.id == call_id:
+            self._show(self.case, sealed)  # type: ignore[arg-type]
             self.note_pane.show_problem("")  # what stood in the way of sealing no longer does
             self.note_pane.show_info(
                 f"Record version {record.version} sealed and signed · digest {record.digest[:16]}…"  # type: ignore[attr-defined]
@@ -939,7 +1008,10 @@ class MainWindow(QMainWindow):
         if not self._may_leave_editor():
             return
         desk = self.record_desk
-        self._guard(desk.show_records, here=True)
+        records = self._guard(lambda: desk.records.records())
+        if records is None:
+            return
+        desk.show_records(records)
         self.stack.setCurrentWidget(desk.view)
         self.setWindowTitle("p2pdesk — records")
         self._update_actions()
@@ -1025,7 +1097,7 @@ class MainWindow(QMainWindow):
     def write_history_csv(self, path: Path) -> None:
         from p2pdesk.playbook.analytics import to_csv
 
-        path.write_text(to_csv(self.desk.history()), encoding="utf-8")
+        path.write_text(to_csv(self.store_line.run(self.desk.history)), encoding="utf-8")
 
     # Follow-ups -------------------------------------------------------------------------------
 
@@ -1043,16 +1115,22 @@ class MainWindow(QMainWindow):
         """The open follow-ups of every sealed call, soonest due first."""
         if not self._may_leave_editor():
             return
-        items = self._guard(self.desk.follow_ups)
-        if items is None:
+
+        def read():  # noqa: ANN202
+            items = self.desk.follow_ups()
+            calls = {item.call_id: self.desk.call(item.call_id) for item in items}
+            # A sealed call has several follow-ups: its case is read once.
+            cases = {call.case_id: self.desk.case(call.case_id) for call in calls.values()}
+            return items, calls, cases
+
+        found = self._guard(read)
+        if found is None:
             return
+        items, calls, cases = found
         now = self.desk.now()
         rows = []
-        cases: dict[int, Case] = {}  # a sealed call has several follow-ups: its case is read once
         for item in items:
-            call = self.desk.call(item.call_id)
-            if call.case_id not in cases:
-                cases[call.case_id] = self.desk.case(call.case_id)
+            call = calls[item.call_id]
             case = cases[call.case_id]
             due = item.due.astimezone().strftime("%Y-%m-%d %H:%M") if item.due else "—"
             when = call.started_at.astimezone().strftime("%Y-%m-%d")
@@ -1066,7 +1144,7 @@ class MainWindow(QMainWindow):
 
     def _complete_follow_up(self, follow_up_id: int, how: str) -> None:
         try:
-            self.desk.complete_follow_up(follow_up_id, how)
+            self.store_line.run(lambda: self.desk.complete_follow_up(follow_up_id, how))
         except (InvalidInput, StoreUnavailable) as exc:
             still_open = self._guard(lambda: [item.id for item in self.desk.follow_ups()]) or []
             if isinstance(exc, InvalidInput) and follow_up_id not in still_open:
@@ -1119,7 +1197,9 @@ class MainWindow(QMainWindow):
     def _show_attempts(self, case: Case) -> None:
         from p2pdesk.domain.scheduling import demand_warranted
 
-        attempts = self.desk.attempts(case.id)  # type: ignore[arg-type]
+        attempts = self._guard(lambda: self.desk.attempts(case.id))  # type: ignore[arg-type]
+        if attempts is None:
+            return
         self.editor.show_attempts(attempts, demand_warranted(attempts))
         self._show_offer_window(case)
 
@@ -1143,14 +1223,17 @@ class MainWindow(QMainWindow):
         if hold and not hold.isdigit():
             self.editor.failed(f"hold time: {hold!r} is not a number of minutes")
             return
+        case_id = self.case.id
         try:
-            self.desk.log_attempt(
-                self.case.id,
-                outcome,
-                whom=whom,
-                reference=reference,  # type: ignore[arg-type]
-                hold_minutes=int(hold) if hold else None,
-                detail=detail,
+            self.store_line.run(
+                lambda: self.desk.log_attempt(
+                    case_id,  # type: ignore[arg-type]
+                    outcome,
+                    whom=whom,
+                    reference=reference,
+                    hold_minutes=int(hold) if hold else None,
+                    detail=detail,
+                )
             )
         except (InvalidInput, StoreUnavailable) as exc:
             self.editor.failed(str(exc))
@@ -1175,7 +1258,12 @@ class MainWindow(QMainWindow):
         from p2pdesk.playbook.rules import demand_rule
         from p2pdesk.record.letters import demand_pdf, demand_text
 
-        case = self.desk.case(self.case.id)  # type: ignore[union-attr]
+        case_id = self.case.id  # type: ignore[union-attr]
+        try:
+            case, attempts = self.store_line.run(lambda: (self.desk.case(case_id), self.desk.attempts(case_id)))  # type: ignore[arg-type]
+        except StoreUnavailable as exc:
+            self.editor.failed(f"Demand not written. {exc}")
+            return
         self.load_rules()  # the practice's rules as they are now
         if self._rules_problems:  # the letter would not cite what the practice set
             self.editor.failed(f"Demand not written. {practice_message(self._rules_problems)}")
@@ -1184,7 +1272,7 @@ class MainWindow(QMainWindow):
         try:
             letter = demand_text(
                 case,
-                self.desk.attempts(case.id),
+                attempts,
                 demand_rule(self.rules or [], case),  # type: ignore[arg-type]
                 self.desk.now().astimezone(tz).date(),
                 tz,
@@ -1211,7 +1299,7 @@ class MainWindow(QMainWindow):
 
     def _save_case(self, case: Case) -> None:
         try:
-            self.desk.save_case(case)
+            self.store_line.run(lambda: self.desk.save_case(case))
         except InvalidInput as exc:
             stored = self._guard(lambda: self.desk.case(case.id)) if case.id is not None else None  # type: ignore[arg-type]
             if stored is None:

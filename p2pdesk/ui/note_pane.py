@@ -149,6 +149,7 @@ class NotePane(QWidget):
         self._call: Call | None = None
         self._loading = False
         self._hint = ""  # a hint on the info line, taken back by the next thing done
+        self._listed: set[int] = set()  # the ids of the notes listed
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -322,6 +323,7 @@ class NotePane(QWidget):
         self.clear_hint()
         self._call = call
         self.notes.clear()
+        self._listed.clear()
         self._loading = True
         for box in self.criterion_boxes:
             box.setChecked(False)
@@ -392,6 +394,11 @@ class NotePane(QWidget):
         self._tick()
 
     def append_note(self, note: Note) -> None:
+        """List ``note`` (once: a note already listed is not listed again)."""
+        if note.id is not None:
+            if note.id in self._listed:
+                return
+            self._listed.add(note.id)
         self.clear_hint()  # something was logged: a hint about the last key no longer applies
         call = self._call
         if note.addendum:  # after the call, maybe days after: its date, and what it is

@@ -122,9 +122,8 @@ class RecordDesk(QObject):
 
     # Records list, preview, export ---------------------------------------------------------------
 
-    def show_records(self) -> None:
-        """List every record, then verify each one off the GUI thread."""
-        records = self.records.records()
+    def show_records(self, records: list[Any]) -> None:
+        """List ``records`` (every record, as read from the store), then verify each one off the GUI thread."""
         self.view.show_records(records)
         for record in records:
             record_id = record.id

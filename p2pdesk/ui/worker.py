@@ -13,6 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject, QTimer, Signal
 
+from p2pdesk.domain.errors import StoreUnavailable
+
 
 class Task(QObject):
     """One piece of work on its own thread; its signals arrive on the thread that made it.
@@ -51,9 +53,13 @@ class Task(QObject):
 QUICK_S = 0.05
 #: How long the store may take before the physician is told the window is waiting for it.
 SAY_AFTER_MS = 500
+#: How long the window waits for one answer before it stops waiting: the piece of work is then
+#: refused as not answered (the text it was asked for stays where it was typed), and the keyboard
+#: and the window's close are the physician's again. The store may still do it later (``late``).
+GIVE_UP_S = 20.0
 
 
-class StoreGone(RuntimeError):
+class StoreGone(StoreUnavailable):
     """The window was closed while the store had not answered: what was sent may or may not be kept."""
 
 
@@ -63,6 +69,8 @@ class _Job:
         self.done = threading.Event()
         self.result: Any = None
         self.error: BaseException | None = None
+        self.given_up = False  # the window stopped waiting for it
+        self.settled = threading.Lock()  # done and given_up change under it
 
 
 class StoreLine(QObject):
@@ -75,13 +83,17 @@ class StoreLine(QObject):
     running, a signing finishing) while the keyboard and mouse wait: what is typed meanwhile is
     kept by the window system and arrives, in order, once the store has answered, as it would in
     a window that had frozen. After SAY_AFTER_MS, ``say`` is told how long it has waited, each
-    second; it is told "" when a wait that was not simple ends.
+    second; it is told "" when a wait that was not simple ends. After GIVE_UP_S the window stops
+    waiting: ``run`` raises StoreUnavailable, and if the store finishes that work later, ``late``
+    is emitted.
 
     Signals:
         answered(): on the GUI thread, each time a piece of work has finished.
+        late(): on the GUI thread, when work the window had stopped waiting for has finished.
     """
 
     answered = Signal()
+    late = Signal()
 
     def __init__(self, say: Callable[[str], None], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -95,8 +107,8 @@ class StoreLine(QObject):
         return self._waiting_since is not None
 
     def run(self, work: Callable[[], Any]) -> Any:
-        """What ``work`` returns (or raises), run on the store's thread; StoreGone when the window
-        is closed before the store has answered."""
+        """What ``work`` returns (or raises), run on the store's thread; StoreUnavailable when the
+        store has not answered in GIVE_UP_S, StoreGone when the window is closed before it has."""
         if self._thread is None:
             # A daemon: a store that never answers must not keep the process from ending.
             self._thread = threading.Thread(target=self._serve, name="p2pdesk-store-line", daemon=True)
@@ -104,9 +116,13 @@ class StoreLine(QObject):
         job = _Job(work)
         self._jobs.put(job)
         if not job.done.wait(QUICK_S):
-            self._wait_drawn(job)
-        if not job.done.is_set():
-            raise StoreGone("the window closed before the database answered")
+            gave_up = self._wait_drawn(job)
+            with job.settled:
+                if not job.done.is_set():
+                    job.given_up = True
+                    if gave_up:
+                        raise StoreUnavailable(f"it has not answered in {GIVE_UP_S:.0f} s")
+                    raise StoreGone("the window closed before the database answered")
         if job.error is not None:
             raise job.error
         return job.result
@@ -115,18 +131,28 @@ class StoreLine(QObject):
         while True:
             job = self._jobs.get()
             try:
-                job.result = job.work()
+                result, error = job.work(), None
             except BaseException as exc:  # noqa: BLE001 - raised again on the GUI thread, by run()
-                job.error = exc
-            job.done.set()
+                result, error = None, exc
+            with job.settled:
+                job.result, job.error = result, error
+                job.done.set()
+                late = job.given_up
             self.answered.emit()
+            if late:
+                self.late.emit()
 
-    def _wait_drawn(self, job: _Job) -> None:
+    def _wait_drawn(self, job: _Job) -> bool:
+        """Wait for ``job`` with the window drawn; whether the wait was given up (GIVE_UP_S)."""
         outer = self._waiting_since
         self._waiting_since = started = outer if outer is not None else time.monotonic()
         loop = QEventLoop()
         self.answered.connect(loop.quit)
         ticker = QTimer()
+        gave_up = QTimer()
+        gave_up.setSingleShot(True)
+        gave_up.timeout.connect(loop.quit)
+        gave_up.start(int(GIVE_UP_S * 1000))
 
         def tick() -> None:
             ticker.setInterval(1000)
@@ -135,11 +161,13 @@ class StoreLine(QObject):
         ticker.timeout.connect(tick)
         ticker.start(max(SAY_AFTER_MS - int((time.monotonic() - started) * 1000), 0))
         try:
-            while not job.done.is_set():
+            while not job.done.is_set() and gave_up.isActive():
                 if loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents) != 0:
                     break  # the application is quitting
+            return not job.done.is_set() and not gave_up.isActive()
         finally:
             ticker.stop()
+            gave_up.stop()
             self.answered.disconnect(loop.quit)
             self._waiting_since = outer
             if outer is None:

@@ -127,6 +127,10 @@ def test_note_kind_from_the_keyboard_sticks_until_changed(live) -> None:  # noqa
 
 
 def test_a_note_typed_while_the_store_opens_waits_for_it(qtbot, db_url: str) -> None:  # noqa: ANN001
+    """Started from a snapshot, the window opens the store behind itself (and checks every 50 ms
+    whether it is open, as start-up does); Enter pressed meanwhile waits for that open, the store
+    is opened once (not again on the GUI thread), and the note is stored."""
+    import threading
     import time
 
     from p2pdesk.store.snapshot import read_snapshot
@@ -135,8 +139,10 @@ def test_a_note_typed_while_the_store_opens_waits_for_it(qtbot, db_url: str) -> 
     seed = Desk.open(db_url)
     seed.start_call(seed.load_demo())
     seed.store.engine.dispose()
+    opened: list[str] = []
 
     def slow_open() -> Desk:
+        opened.append(threading.current_thread().name)
         time.sleep(0.3)  # a slow disk: the window is already up from the snapshot
         return Desk.open(db_url)
 
@@ -144,11 +150,15 @@ def test_a_note_typed_while_the_store_opens_waits_for_it(qtbot, db_url: str) -> 
     qtbot.addWidget(window)
     window.show_snapshot(read_snapshot(db_url))
     window.show()
+    window.complete()
     window.open_desk_in_background()
+    window.load_desk_when_open()
     type_text(window.note_pane.entry, "typed before the store was open")
     press(window.note_pane.entry, Qt.Key.Key_Return)
     assert window.note_pane.entry.text() == ""
     assert [n.text for n in window.desk.notes(window.call.id)] == ["typed before the store was open"]
+    qtbot.waitUntil(lambda: window._store_ready is not None)  # the start-up check has run its course
+    assert len(opened) == 1, opened
     window.desk.store.engine.dispose()
 
 

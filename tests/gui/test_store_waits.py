@@ -9,10 +9,12 @@ import re
 import signal
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
 
 from p2pdesk.services.desk import Desk
 from tests.gui.keys import press, type_text
@@ -139,3 +141,46 @@ def test_a_shared_server_that_stops_answering_mid_call_keeps_the_window_running(
     assert window.note_pane.entry.text() == ""
     desk.close()
     admin.dispose()
+
+
+def test_a_wait_given_up_leaves_the_note_typed_and_sending_it_again_stores_it_once(
+    open_window, db_url: str, monkeypatch
+) -> None:  # noqa: ANN001
+    """The database does not answer within the window's patience: the window stops waiting (the
+    keyboard and its close are the physician's again), the note stays typed and is said not saved.
+    When the database does store it later, it is listed; Enter on the same text does not store it twice."""
+    import p2pdesk.ui.worker
+
+    monkeypatch.setattr(p2pdesk.ui.worker, "GIVE_UP_S", 1.0)
+    desk = Desk.open(db_url, busy_timeout_ms=30_000)
+    window = open_window(desk, demo=True)
+    window.act_start.trigger()
+    pane = window.note_pane
+    other = sqlite3.connect(db_url.removeprefix("sqlite:///"))
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        type_text(pane.entry, "Peer reviewer: Dr. Haines")
+        press(pane.entry, Qt.Key.Key_Return)
+        assert not window.store_line.waiting()
+        assert pane.status.text() == (
+            "Not saved — the database cannot be written (it has not answered in 1 s). Your text is kept here; "
+            "press Enter again to save it once the database can be written."
+        )
+        assert pane.entry.text() == "Peer reviewer: Dr. Haines"
+        assert "Peer reviewer: Dr. Haines" not in pane.notes.toPlainText()
+    finally:
+        other.rollback()
+        other.close()
+    deadline = time.monotonic() + 30
+    while "has answered" not in pane.status.text() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.02)
+    assert pane.status.text() == (
+        "The database has answered: what it stored while the window had stopped waiting is listed."
+    )
+    assert pane.notes.toPlainText().count("Peer reviewer: Dr. Haines") == 1
+    press(pane.entry, Qt.Key.Key_Return)  # the physician sends it again
+    assert [n.text for n in desk.notes(window.call.id)].count("Peer reviewer: Dr. Haines") == 1
+    assert pane.notes.toPlainText().count("Peer reviewer: Dr. Haines") == 1
+    assert pane.entry.text() == ""
+    desk.close()

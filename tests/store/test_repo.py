@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import StatementError
+from sqlalchemy.exc import IntegrityError, StatementError
 
 from p2pdesk.domain.call import Call, Note, NoteKind
 from p2pdesk.domain.case import Case, PlanType, PriorTreatment
@@ -175,21 +175,123 @@ def test_a_note_held_up_by_another_programs_lock_is_refused_after_the_busy_timeo
 
 @pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
 def test_postgresql_connections_are_bounded_by_the_desks_timeouts(db_url: str) -> None:
-    """On PostgreSQL every connection the desk opens carries its lock and statement timeouts and
-    libpq's watch on a lost server; a migration's own transaction waits without them."""
-    from p2pdesk.store.db import PG_CONNECTION_WATCH, STATEMENT_TIMEOUT_MS, schema_held
+    """On PostgreSQL every connection the desk opens carries its lock timeout and libpq's watch on
+    a lost server; a migration's own transaction, and a desk waiting its turn, wait longer; a
+    URL's own lock timeout stands."""
+    from p2pdesk.store.db import PG_CONNECTION_WATCH, schema_held
+    from p2pdesk.store.repo import TURN_WAIT_MS
 
     desk = Desk.open(db_url, busy_timeout_ms=1500)
     try:
         with desk.store.engine.connect() as conn:
             assert conn.execute(text("SHOW lock_timeout")).scalar() == "1500ms"
-            assert conn.execute(text("SHOW statement_timeout")).scalar() == f"{STATEMENT_TIMEOUT_MS // 1000}s"
             used = conn.connection.dbapi_connection.info.get_parameters()
             assert {k: used.get(k) for k in PG_CONNECTION_WATCH} == {k: str(v) for k, v in PG_CONNECTION_WATCH.items()}
             with schema_held(conn):
                 assert conn.execute(text("SHOW lock_timeout")).scalar() == "0"
-                assert conn.execute(text("SHOW statement_timeout")).scalar() == "0"
             conn.rollback()
             assert conn.execute(text("SHOW lock_timeout")).scalar() == "1500ms"
+        with desk.store._session(write=True) as s:
+            desk.store._one_at_a_time(s, "a turn")
+            assert s.execute(text("SHOW lock_timeout")).scalar() == f"{TURN_WAIT_MS // 60_000}min"
     finally:
         desk.close()
+    own = Desk.open(db_url + "?options=-c%20lock_timeout%3D7s")
+    try:
+        with own.store.engine.connect() as conn:
+            assert conn.execute(text("SHOW lock_timeout")).scalar() == "7s"
+    finally:
+        own.close()
+
+
+def test_a_note_sent_again_with_its_entry_key_is_stored_once(desk: Desk, demo_text: str) -> None:
+    call = desk.start_call(desk.import_case(demo_text))
+    first = desk.add_note(call.id, NoteKind.REVIEWER_CLAIM, "Wants a sulfasalazine trial", entry_key="k-1")
+    again = desk.add_note(call.id, NoteKind.REVIEWER_CLAIM, "Wants a sulfasalazine trial", entry_key="k-1")
+    other = desk.add_note(call.id, NoteKind.REVIEWER_CLAIM, "Wants a sulfasalazine trial", entry_key="k-2")
+    assert (again.id, again.at) == (first.id, first.at) and other.id != first.id
+    assert [n.text for n in desk.notes(call.id)] == ["Wants a sulfasalazine trial"] * 2  # said twice, kept twice
+    with pytest.raises(IntegrityError):  # a key is never taken for another note
+        desk.add_note(call.id, NoteKind.OUR_POINT, "Something else", entry_key="k-1")
+
+
+class _LosesTheAnswerToCommit:
+    """A TCP relay to the PostgreSQL server that, once armed, passes the client's COMMIT to the
+    server, then drops the server's answer and closes the connection: the note is stored, the
+    desk is never told so."""
+
+    def __init__(self, port: int) -> None:
+        import socket
+        import threading
+
+        self.armed = threading.Event()
+        self._muted = threading.Event()
+        self._listener = socket.socket()
+        self._listener.bind(("127.0.0.1", 0))
+        self._listener.listen(16)
+        self.port = self._listener.getsockname()[1]
+        self._server_port = port
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _pipe(self, source, sink, upstream: bool, pair) -> None:  # noqa: ANN001
+        import time
+
+        try:
+            while data := source.recv(65536):
+                if not upstream and self._muted.is_set():
+                    continue
+                if upstream and self.armed.is_set() and b"COMMIT" in data:
+                    self._muted.set()
+                sink.sendall(data)
+                if upstream and self._muted.is_set():
+                    time.sleep(0.3)  # the server commits; its answer is lost with the connection
+                    for end in pair:
+                        end.close()
+                    self.armed.clear()
+                    self._muted.clear()
+                    return
+        except OSError:
+            pass
+
+    def _serve(self) -> None:
+        import socket
+        import threading
+
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self._server_port))
+            for args in ((client, server, True), (server, client, False)):
+                threading.Thread(target=self._pipe, args=(*args, (client, server)), daemon=True).start()
+
+    def close(self) -> None:
+        self._listener.close()
+
+
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
+def test_a_note_whose_commit_answer_is_lost_is_stored_once_when_sent_again(db_url: str, demo_text: str) -> None:
+    """The connection to the shared server breaks after it committed a note, before it said so:
+    the desk reports it not saved; sent again with its entry key (as the window does) it is the
+    one note stored."""
+    from sqlalchemy.engine import make_url
+
+    from p2pdesk.domain.errors import StoreUnavailable
+
+    url = make_url(db_url)
+    relay = _LosesTheAnswerToCommit(url.port or 5432)
+    desk = Desk.open(url.set(host="127.0.0.1", port=relay.port).render_as_string(hide_password=False))
+    try:
+        call = desk.start_call(desk.import_case(demo_text))
+        relay.armed.set()
+        with pytest.raises(StoreUnavailable):
+            desk.add_note(call.id, NoteKind.REVIEWER_CLAIM, "Wants a sulfasalazine trial", entry_key="sent-once")
+        looking = Desk.open(db_url)
+        assert [n.text for n in looking.notes(call.id)] == ["Wants a sulfasalazine trial"]  # stored, not said
+        looking.close()
+        again = desk.add_note(call.id, NoteKind.REVIEWER_CLAIM, "Wants a sulfasalazine trial", entry_key="sent-once")
+        assert [(n.id, n.text) for n in desk.notes(call.id)] == [(again.id, "Wants a sulfasalazine trial")]
+    finally:
+        desk.close()
+        relay.close()
