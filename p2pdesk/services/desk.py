@@ -384,11 +384,18 @@ class Desk:
         self.add_note(call.id, NoteKind.PROCEDURAL, f"Reviewer specialty mismatch: {found.sentence()}; {basis}")  # type: ignore[arg-type]
 
     def tick_criterion(self, call_id: int, case: Case, number: int) -> Note:
-        """Log that policy criterion ``number`` (1-based) was addressed."""
+        """Log that policy criterion ``number`` (1-based) was addressed; once in a call (ticked
+        again, the tick sent again after its answer was lost, say: the note logged first)."""
         if not 1 <= number <= len(case.criteria):
             raise InvalidInput(Problem("criterion", f"there is no criterion {number} in this case's policy"))
         text = case.criteria[number - 1].text
-        return self.add_note(call_id, NoteKind.OUR_POINT, f"Criterion {number} addressed: {text}", criterion=number)
+        return self.add_note(
+            call_id,
+            NoteKind.OUR_POINT,
+            f"Criterion {number} addressed: {text}",
+            criterion=number,
+            entry_key=f"criterion {number} of call {call_id}",
+        )
 
     def set_disposition(
         self,

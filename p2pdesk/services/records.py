@@ -17,7 +17,7 @@ from p2pdesk.domain.call import Call, Note, NoteKind, clean_note_text
 from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, Outdated, Problem
 from p2pdesk.domain.followup import FollowUpItem
-from p2pdesk.domain.record import SealedError, build_record, chain, parse_instant
+from p2pdesk.domain.record import SealedError, build_record, chain, genesis, parse_instant
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
 from p2pdesk.files import write_whole
 from p2pdesk.playbook.followups import follow_ups
@@ -212,7 +212,10 @@ class Records:
             return parse_case(json.dumps(record["case"])), call
 
         notes = [_signed_note(entry) for entry in record["notes"]]
-        return self.store.keep_imported(_kept_version(record, data, verdict), notes, new_call), verdict
+        coverage = record["case"]["coverage"]
+        start = genesis(record["call"]["started_at"], coverage["member_id"], coverage.get("claim_number", ""))
+        kept = self.store.keep_imported(_kept_version(record, data, verdict), notes, new_call, chain_start=start)
+        return kept, verdict
 
     def appeal_packet(self, call_id: int, attachments: list[Attachment]) -> tuple[bytes, dict[str, int]]:
         """The appeal packet around the call's latest signed record (refuses non-PDF attachments)."""

@@ -21,6 +21,7 @@ from p2pdesk.domain.call import Call, Note, utc_now
 from p2pdesk.domain.case import CASE_LISTS, Case
 from p2pdesk.domain.errors import AlreadyOnFile, CallOnCase, InvalidInput, NotFound, Outdated, Problem
 from p2pdesk.domain.followup import FollowUpItem
+from p2pdesk.domain.record import genesis, instant
 from p2pdesk.domain.scheduling import SchedulingAttempt
 from p2pdesk.domain.sealed import SealedRecord, SignerIdentity
 from p2pdesk.domain.summary import ArchiveRow, CallSummary, CaseSummary
@@ -446,27 +447,25 @@ class Store:
             return _from_row(SealedRecord, row)
 
     def keep_imported(
-        self, record: SealedRecord, notes: list[Note], new_call: Callable[[], tuple[Case, Call]]
+        self, record: SealedRecord, notes: list[Note], new_call: Callable[[], tuple[Case, Call]], *, chain_start: str
     ) -> SealedRecord:
         """Keep a record version signed on another desk, with the notes it signs (in order, their
-        chain hashes set), in one transaction; the version as kept here.
+        chain hashes set), in one transaction; the version as kept here. ``chain_start``: the
+        record's genesis hash (its call's start and its case's member ID and claim number), which
+        names the call on any desk.
 
         The same version held already: that one, nothing stored. Another version of a call held
-        here (the one whose first note has this chain hash): the notes it signs that the call lacks
-        and the version, under that call (InvalidInput, storing nothing, when its notes part from
-        the call's or the call has another version of this number). Otherwise a new case and call
-        as ``new_call()`` makes them (the call sealed), the notes and the version. Desks importing
-        the same call at this moment wait here for one another, so each finds what the first kept."""
+        here (sealed, with this genesis): the notes it signs that the call lacks and the version,
+        under that call (InvalidInput, storing nothing, when its notes part from the call's or the
+        call has another version of this number). Otherwise a new case and call as ``new_call()``
+        makes them (the call sealed), the notes and the version. Desks importing the same call at
+        this moment wait here for one another, so each finds what the first kept."""
         with self._session(write=True) as s:
-            self._one_at_a_time(s, "record\0" + (notes[0].chain_hash if notes else record.digest))
+            self._one_at_a_time(s, "record\0" + chain_start)
             held = s.scalar(select(RecordRow).where(RecordRow.digest == record.digest).limit(1))
             if held is not None:
                 return _from_row(SealedRecord, held)
-            first = (
-                s.scalar(select(NoteRow).where(NoteRow.chain_hash == notes[0].chain_hash).order_by(NoteRow.id).limit(1))
-                if notes
-                else None
-            )
+            first = self._sealed_call_from(s, chain_start, new_call)
             if first is None:
                 case, call = new_call()
                 sealed_at, call.sealed_at = call.sealed_at, None  # sealed once its notes are in, as a seal here is
@@ -477,7 +476,7 @@ class Store:
                 row.sealed_at = call.sealed_at = sealed_at
                 added = []
             else:
-                call_id = first.call_id
+                call_id = first
                 if self.engine.dialect.name == "postgresql":  # SQLite's lock above holds the whole file
                     self._one_at_a_time(s, f"call\0{call_id}")  # as an addendum added here at this moment
                 kept = s.scalars(select(NoteRow.chain_hash).where(NoteRow.call_id == call_id).order_by(NoteRow.id))
@@ -494,6 +493,25 @@ class Store:
             _insert_notes(s, call_id, added)
             record.call_id = call_id
             return self._add_record(s, record)
+
+    @staticmethod
+    def _sealed_call_from(s: Session, chain_start: str, new_call: Callable[[], tuple[Case, Call]]) -> int | None:
+        """The sealed call held here whose record chain starts at ``chain_start``, if any."""
+        case, call = new_call()
+        rows = s.execute(
+            select(CallRow.id, CallRow.started_at)
+            .join(CaseRow, CaseRow.id == CallRow.case_id)
+            .where(
+                CaseRow.member_id == case.member_id,
+                CaseRow.claim_number == case.claim_number,
+                CallRow.sealed_at.is_not(None),
+            )
+            .order_by(CallRow.id)
+        )
+        for call_id, started_at in rows:
+            if genesis(instant(started_at), case.member_id, case.claim_number) == chain_start:
+                return call_id
+        return None
 
     def record_by_digest(self, digest: str) -> SealedRecord | None:
         with self._session() as s:

@@ -745,11 +745,14 @@ class MainWindow(QMainWindow):
         if call is None or call.id is None:
             return
         stored = self._guard(lambda: (self.desk.call(call.id), self.desk.notes(call.id)))  # type: ignore[arg-type]
-        if stored is None or self.call is None or self.call.id != call.id:
+        if stored is None or self.call is None or self.call.id != call.id or self.case is None:
             return
-        self.call = stored[0]
-        for note in stored[1]:
-            self.note_pane.append_note(note)  # those already listed are not listed again
+        if stored[0].in_progress != call.in_progress:  # ended meanwhile: shown as an ended call is
+            self._show(self.case, stored[0], stored[1])
+        else:
+            self.call = stored[0]
+            for note in stored[1]:
+                self.note_pane.append_note(note)  # those already listed are not listed again
         self._say("The database has answered: what it stored while the window had stopped waiting is listed.")
 
     def _guard(self, work, *, here: bool = False):  # noqa: ANN001, ANN202

@@ -240,6 +240,25 @@ def test_versions_of_one_call_import_as_one_call_in_any_order(sealed, tmp_path: 
     other.close()
 
 
+def test_versions_of_a_call_sealed_without_notes_import_as_one_call(desk: Desk, tmp_path: Path) -> None:
+    """A call ended and sealed with nothing said (the reviewer never came on the line), then an
+    addendum: its versions name the same call, although the first has no note to match by."""
+    from p2pdesk.domain.call import NoteKind
+
+    call = desk.start_call(desk.load_demo())
+    desk.end_call(call.id)
+    records = Records(desk)
+    first = records.seal_and_sign(call.id)
+    second = records.add_addendum(call.id, NoteKind.OTHER, "Reviewer never came on the line; rescheduled")
+    other = Desk.open(f"sqlite:///{tmp_path / 'other-desk.sqlite3'}")
+    elsewhere = Records(other)
+    kept = [elsewhere.import_record(version.pdf)[0] for version in (first, second)]
+    assert kept[0].call_id == kept[1].call_id and len(other.cases()) == 1
+    assert [r.version for r in other.store.records()] == [1, 2]
+    assert all(elsewhere.verify_stored(r.id).ok for r in other.store.records())
+    other.close()
+
+
 def _cli(*args: str, db: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "p2pdesk", "--db", db, *args], cwd=ROOT, capture_output=True, text=True, timeout=120

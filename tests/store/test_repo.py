@@ -295,3 +295,16 @@ def test_a_note_whose_commit_answer_is_lost_is_stored_once_when_sent_again(db_ur
     finally:
         desk.close()
         relay.close()
+
+
+def test_a_criterion_ticked_twice_in_a_call_is_logged_once(desk: Desk, demo_text: str) -> None:
+    case_id = desk.import_case(demo_text)
+    call = desk.start_call(case_id)
+    case = desk.case(case_id)
+    first = desk.tick_criterion(call.id, case, 3)
+    again = desk.tick_criterion(call.id, case, 3)  # sent again: its answer was lost with the connection
+    other = desk.tick_criterion(call.id, case, 2)
+    assert again.id == first.id and other.id != first.id
+    assert [n.criterion for n in desk.notes(call.id)] == [3, 2]
+    later = desk.start_call(case_id) if desk.end_call(call.id) else None
+    assert desk.tick_criterion(later.id, case, 3).id != first.id  # another call logs its own
