@@ -131,12 +131,17 @@ class Records:
             items.append(FollowUpItem(call_id=call.id, what=item.what, due=due))  # type: ignore[arg-type]
         return items
 
-    def add_addendum(self, call_id: int, kind: NoteKind, text: str) -> SealedRecord:
+    def add_addendum(self, call_id: int, kind: NoteKind, text: str, *, entry_key: str | None = None) -> SealedRecord:
         """A dated addendum to a sealed call: a new note and a new signed version; earlier
         versions stay exactly as they were. Another desk adding a version at the same moment goes
-        first: this addendum is then signed again as the version after it (which includes it)."""
+        first: this addendum is then signed again as the version after it (which includes it).
+        ``entry_key``: made when the addendum was first sent; sent again with it (the first answer
+        lost), the version that holds it is returned and nothing is signed or stored twice."""
         cleaned = clean_note_text(text)
         for _attempt in range(5):
+            held = self.store.note_with_key(entry_key) if entry_key else None
+            if held is not None and (held.call_id, held.kind, held.text) == (call_id, NoteKind(kind), cleaned):
+                return next(r for r in self.store.records(call_id) if r.version == held.addendum)
             call = self.desk.call(call_id)
             if call.sealed_at is None:
                 raise InvalidInput(Problem("addendum", "the call is not sealed yet; add a note instead"))
@@ -145,6 +150,7 @@ class Records:
             case = self.desk.case(call.case_id)
             notes = self.desk.notes(call_id)
             note = Note(call_id=call_id, at=self.desk.now(), kind=NoteKind(kind), text=cleaned, addendum=version)
+            note.entry_key = entry_key
             notes.append(note)
             note.chain_hash = chain(call, case, notes)[-1]
             record = self._sign(case, call, notes, version=version)
@@ -213,9 +219,10 @@ class Records:
 
         notes = [_signed_note(entry) for entry in record["notes"]]
         coverage = record["case"]["coverage"]
-        start = genesis(record["call"]["started_at"], coverage["member_id"], coverage.get("claim_number", ""))
-        kept = self.store.keep_imported(_kept_version(record, data, verdict), notes, new_call, chain_start=start)
-        return kept, verdict
+        named = (coverage["member_id"], coverage.get("claim_number", ""))
+        start = genesis(record["call"]["started_at"], *named)
+        version = _kept_version(record, data, verdict)
+        return self.store.keep_imported(version, notes, new_call, chain_start=start, named=named), verdict
 
     def appeal_packet(self, call_id: int, attachments: list[Attachment]) -> tuple[bytes, dict[str, int]]:
         """The appeal packet around the call's latest signed record (refuses non-PDF attachments)."""

@@ -363,12 +363,16 @@ class Store:
         except IntegrityError as exc:
             if note.entry_key is None or not is_unique_violation(exc):
                 raise
-            with self._session() as s:
-                row = s.scalar(select(NoteRow).where(NoteRow.entry_key == note.entry_key))
-                kept = None if row is None else _from_row(Note, row)
+            kept = self.note_with_key(note.entry_key)
             if kept is None or (kept.call_id, kept.kind, kept.text) != (note.call_id, note.kind, note.text):
                 raise
             return kept
+
+    def note_with_key(self, entry_key: str) -> Note | None:
+        """The note sent with ``entry_key``, if it is stored."""
+        with self._session() as s:
+            row = s.scalar(select(NoteRow).where(NoteRow.entry_key == entry_key))
+            return None if row is None else _from_row(Note, row)
 
     def notes(self, call_id: int) -> list[Note]:
         """The call's notes in the order they were entered."""
@@ -447,12 +451,18 @@ class Store:
             return _from_row(SealedRecord, row)
 
     def keep_imported(
-        self, record: SealedRecord, notes: list[Note], new_call: Callable[[], tuple[Case, Call]], *, chain_start: str
+        self,
+        record: SealedRecord,
+        notes: list[Note],
+        new_call: Callable[[], tuple[Case, Call]],
+        *,
+        chain_start: str,
+        named: tuple[str, str],
     ) -> SealedRecord:
         """Keep a record version signed on another desk, with the notes it signs (in order, their
         chain hashes set), in one transaction; the version as kept here. ``chain_start``: the
-        record's genesis hash (its call's start and its case's member ID and claim number), which
-        names the call on any desk.
+        record's genesis hash (its call's start and its case's member ID and claim number, ``named``,
+        as the record holds them), which names the call on any desk.
 
         The same version held already: that one, nothing stored. Another version of a call held
         here (sealed, with this genesis): the notes it signs that the call lacks and the version,
@@ -465,7 +475,7 @@ class Store:
             held = s.scalar(select(RecordRow).where(RecordRow.digest == record.digest).limit(1))
             if held is not None:
                 return _from_row(SealedRecord, held)
-            first = self._sealed_call_from(s, chain_start, new_call)
+            first = self._sealed_call_from(s, chain_start, named, notes)
             if first is None:
                 case, call = new_call()
                 sealed_at, call.sealed_at = call.sealed_at, None  # sealed once its notes are in, as a seal here is
@@ -495,23 +505,29 @@ class Store:
             return self._add_record(s, record)
 
     @staticmethod
-    def _sealed_call_from(s: Session, chain_start: str, new_call: Callable[[], tuple[Case, Call]]) -> int | None:
-        """The sealed call held here whose record chain starts at ``chain_start``, if any."""
-        case, call = new_call()
+    def _sealed_call_from(s: Session, chain_start: str, named: tuple[str, str], notes: list[Note]) -> int | None:
+        """The sealed call held here that a record names: the one whose chain starts at
+        ``chain_start`` (its start instant with the record's member ID and claim number, ``named``,
+        as the record holds them: a case imported from it keeps them trimmed), else the one whose
+        first note has the record's first chain hash."""
+        member_id, claim_number = named
         rows = s.execute(
             select(CallRow.id, CallRow.started_at)
             .join(CaseRow, CaseRow.id == CallRow.case_id)
             .where(
-                CaseRow.member_id == case.member_id,
-                CaseRow.claim_number == case.claim_number,
+                CaseRow.member_id.in_({member_id, member_id.strip()}),
+                CaseRow.claim_number.in_({claim_number, claim_number.strip()}),
                 CallRow.sealed_at.is_not(None),
             )
             .order_by(CallRow.id)
         )
         for call_id, started_at in rows:
-            if genesis(instant(started_at), case.member_id, case.claim_number) == chain_start:
+            if genesis(instant(started_at), member_id, claim_number) == chain_start:
                 return call_id
-        return None
+        if not notes:
+            return None
+        first = select(NoteRow.call_id).where(NoteRow.chain_hash == notes[0].chain_hash).order_by(NoteRow.id)
+        return s.scalar(first.limit(1))
 
     def record_by_digest(self, digest: str) -> SealedRecord | None:
         with self._session() as s:

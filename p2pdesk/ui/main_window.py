@@ -84,7 +84,12 @@ class MainWindow(QMainWindow):
         self._store_line: StoreLine | None = None
         self._close_asked = False  # closing was asked for while the store kept the window waiting
         self._pointer_busy = False  # the busy pointer is shown while the store keeps the window waiting
-        self._unanswered: tuple[int, str, str, str] | None = None  # a note sent, not known stored: its key
+        # Notes sent without an answer to trust, by key: (call id, kind, text); the key a note sent
+        # again as it was goes with; whether the entry's edits are watched for it.
+        self._unsettled: dict[str, tuple[int, str, str]] = {}
+        self._retry_key: str | None = None
+        self._watching_entry = False
+        self._store_failed = False  # the last work _guard ran had no answer from the store to trust
         self.case: Case | None = None
         self.call: Call | None = None
         self.setWindowTitle("p2pdesk")
@@ -464,7 +469,7 @@ class MainWindow(QMainWindow):
     def restore(self, case_id: int | None = None) -> None:
         """Open what the physician needs first: a call left in progress (e.g. after a crash),
         else the case asked for, else the home view."""
-        live = self._guard(self.desk.call_in_progress)
+        live = self._guard(lambda: self.desk.call_in_progress())
         if live is not None:
             self._show_call(live.case_id, live.id)  # type: ignore[arg-type]
             return
@@ -612,7 +617,7 @@ class MainWindow(QMainWindow):
     def open_call(self, case_id: int, call_id: int) -> None:
         if not self._may_leave_editor():
             return
-        live = self._guard(self.desk.call_in_progress)
+        live = self._guard(lambda: self.desk.call_in_progress())
         if not self._stays_on_live_call(live, case_id, call_id):
             self._show_call(case_id, call_id)
 
@@ -751,6 +756,7 @@ class MainWindow(QMainWindow):
             self._show(self.case, stored[0], stored[1])
         else:
             self.call = stored[0]
+            self._settle(stored[1])
             for note in stored[1]:
                 self.note_pane.append_note(note)  # those already listed are not listed again
         self._say("The database has answered: what it stored while the window had stopped waiting is listed.")
@@ -760,6 +766,7 @@ class MainWindow(QMainWindow):
         a refused input or an unusable store plainly, return None then."""
         from p2pdesk.ui.worker import StoreGone
 
+        self._store_failed = False
         try:
             result = work() if here else self.store_line.run(work)
         except StoreGone:
@@ -771,15 +778,26 @@ class MainWindow(QMainWindow):
             self.note_pane.show_problem(str(exc))
             return None
         except StoreUnavailable as exc:
-            self.note_pane.show_problem(
-                f"Not saved — the database cannot be written ({exc}). Your text is kept here; "
-                "press Enter again to save it once the database can be written."
-            )
+            self._store_failed = True  # no answer to trust: what was sent may yet be stored
+            if self.stack.currentWidget() is self.case_desk:
+                self.note_pane.show_problem(
+                    f"Not saved — the database cannot be written ({exc}). Your text is kept here; "
+                    "press Enter again to save it once the database can be written."
+                )
+            else:
+                self._say(f"The database cannot be used now ({exc}). Try again once it can.")
             return None
-        if self._store_warning and self._desk is not None and self._desk.store.cannot_write() is None:
+        if self._store_warning and self._desk is not None and self._writable_again():
             self._store_warning = ""  # it can be written again (its permissions were fixed, say)
         self.note_pane.show_problem(self._standing(self._practice_problems))  # "" when all is well
         return result
+
+    def _writable_again(self) -> bool:
+        """Whether the store, said to be read-only, can be written now (asked on the store's line)."""
+        try:
+            return self.store_line.run(self.desk.store.cannot_write) is None
+        except StoreUnavailable:
+            return False
 
     def _start_call(self) -> None:
         if self._home is not None and self.stack.currentWidget() is self._home:
@@ -840,36 +858,83 @@ class MainWindow(QMainWindow):
             # it stays there to be corrected, and the problem says why.
             self.note_pane.hold_entry(True)
 
+            call_id = self.call.id
+            key = self._entry_key(call_id, kind, text)  # type: ignore[arg-type]
+
             def settled(stored: bool) -> None:
                 self.note_pane.hold_entry(False)
                 if stored:
+                    self._unsettled.pop(key, None)
+                    self._retry_key = None
                     self.note_pane.note_accepted()
 
-            call_id = self.call.id
             started = self._guard(
-                lambda: self.record_desk.add_addendum(call_id, NoteKind(kind), text, settled) or True, here=True
+                lambda: self.record_desk.add_addendum(call_id, NoteKind(kind), text, settled, entry_key=key) or True,
+                here=True,
             )
             if started is None:  # refused before the signing began (the store, say): the text stays, editable
                 self.note_pane.hold_entry(False)
             return
         call_id = self.call.id
+        if self._unsettled:  # a note sent before had no answer to trust: was it stored after all?
+            notes = self._guard(lambda: self.desk.notes(call_id))  # type: ignore[arg-type]
+            if notes is None:
+                return
+            self._settle(notes)
+            text = self.note_pane.entry.text()
+            if not text.strip():  # all the entry held was that note
+                self.note_pane.note_accepted()
+                self.note_pane.show_info("That note was stored after all: it is listed, and was not stored twice.")
+                return
         key = self._entry_key(call_id, kind, text)  # type: ignore[arg-type]
         note = self._guard(lambda: self.desk.add_note(call_id, NoteKind(kind), text, entry_key=key))  # type: ignore[arg-type]
+        if note is not None or not self._store_failed:  # stored, or refused as it was typed: settled
+            self._unsettled.pop(key, None)
+            self._retry_key = None
         if note is not None:
-            self._unanswered = None
             self.note_pane.append_note(note)
             self.note_pane.note_accepted()
 
     def _entry_key(self, call_id: int, kind: str, text: str) -> str:
-        """The key the note is sent with: the one it was sent with before if that sending had no
-        answer it could trust (so the store keeps it once), else a new one."""
-        if self._unanswered is not None and self._unanswered[:3] == (call_id, kind, text):
-            return self._unanswered[3]
+        """The key the note is sent with. Sent again as it was (its first sending had no answer
+        it could trust: the connection lost, a wait given up), the same key, so that the store
+        keeps it once; else a new one. Until a sending is answered, it is one of the unsettled."""
+        if self._retry_key is not None and self._unsettled.get(self._retry_key) == (call_id, kind, text):
+            return self._retry_key
         import uuid
 
         key = str(uuid.uuid4())
-        self._unanswered = (call_id, kind, text, key)
+        self._unsettled[key] = (call_id, kind, text)
+        self._retry_key = key
+        if not self._watching_entry:
+            self.note_pane.entry.textChanged.connect(self._entry_edited)
+            self._watching_entry = True
         return key
+
+    def _entry_edited(self, text: str) -> None:
+        """What the entry holds now is not the note sent (only added to: text typed while the
+        window waited): a later Enter sends a new note, with a key of its own."""
+        sent = self._unsettled.get(self._retry_key) if self._retry_key is not None else None
+        if sent is not None and not text.startswith(sent[2]):
+            self._retry_key = None
+
+    def _settle(self, notes: list[Note]) -> None:
+        """Of the call's stored ``notes``, list those sent without an answer to trust; one the entry
+        still holds (with what was typed after it) is taken out of the entry."""
+        call_id = self.call.id if self.call is not None else None
+        for key, (sent_to, _, _) in list(self._unsettled.items()):
+            if sent_to != call_id:  # another call's: nothing here shows it
+                del self._unsettled[key]
+        for note in notes:
+            if note.entry_key is None or note.entry_key not in self._unsettled:
+                continue
+            _, _, text = self._unsettled.pop(note.entry_key)
+            self.note_pane.append_note(note)
+            if note.entry_key == self._retry_key:
+                self._retry_key = None
+                typed = self.note_pane.entry.text()
+                if typed.startswith(text):
+                    self.note_pane.entry.setText(typed[len(text) :].lstrip())
 
     def _set_reviewer(self, name: str, credentials: str, specialty: str) -> None:
         if self.call is None:
@@ -1050,7 +1115,7 @@ class MainWindow(QMainWindow):
         """Every call, filterable and sortable; Enter opens one."""
         if not self._may_leave_editor():
             return
-        rows = self._guard(self.desk.archive)
+        rows = self._guard(lambda: self.desk.archive())
         if rows is None:
             return
         view = self.archive_view
@@ -1084,7 +1149,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("p2pdesk — practice history")
         self._update_actions()
         view.summary.setText("Counting…")
-        task = Task(self.desk.history, self)
+        task = Task(lambda: self.desk.history(), self)
         task.finished.connect(view.show_groups)
         task.failed.connect(lambda exc: view.summary.setText(f"Could not count: {exc}"))
         task.start()
@@ -1404,14 +1469,16 @@ class MainWindow(QMainWindow):
         lost: the physician is asked first, and No (the default) keeps the window open.
 
         While the database keeps the window waiting, the window closes once it has answered (and
-        what it stored is kept); asked to close a second time, it closes at once."""
+        what it stored is kept) or the wait is given up (what is typed and not saved is asked about
+        then, as always); asked to close a second time, it closes at once."""
         if self._store_line is not None and self._store_line.waiting():
             if not self._close_asked:
                 self._close_asked = True
                 event.ignore()
                 self._say(
-                    "p2pdesk closes as soon as the database answers, keeping what it stores. Close it again to "
-                    "quit now: what is being stored at this moment may then not be kept."
+                    "p2pdesk closes as soon as the database answers, keeping what it stores (or stops waiting for "
+                    "it, and asks first about anything typed and not saved). Close it again to quit now: what is "
+                    "being stored at this moment may then not be kept."
                 )
                 return
             self._close_asked = False  # asked again: closing now, without waiting

@@ -93,9 +93,12 @@ class RecordDesk(QObject):
         """An addendum is being signed (one at a time: each makes the call's next record version)."""
         return self._addendum_pending
 
-    def add_addendum(self, call_id: int, kind: NoteKind, text: str, settled: Callable[[bool], None]) -> None:
+    def add_addendum(
+        self, call_id: int, kind: NoteKind, text: str, settled: Callable[[bool], None], *, entry_key: str | None = None
+    ) -> None:
         """A dated addendum to a sealed call: a new signed version of its record. ``settled(True)``
-        once it is stored and signed, ``settled(False)`` if it was not (the problem is emitted)."""
+        once it is stored and signed, ``settled(False)`` if it was not (the problem is emitted).
+        ``entry_key``: as for Records.add_addendum (sent again, it is stored once)."""
         self.info.emit("Adding the addendum and signing a new version…")
         records = self.records
         self._addendum_pending = True
@@ -109,7 +112,11 @@ class RecordDesk(QObject):
             self._addendum_pending = False
             settled(False)
 
-        self._run(lambda: self._sealed_and_checked(records.add_addendum(call_id, kind, text)), done, failed)
+        self._run(
+            lambda: self._sealed_and_checked(records.add_addendum(call_id, kind, text, entry_key=entry_key)),
+            done,
+            failed,
+        )
 
     def _sealed_and_checked(self, record: Any) -> tuple[Any, list[str]]:
         return record, self.records.verify_stored(record.id).lines()

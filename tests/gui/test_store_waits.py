@@ -83,7 +83,7 @@ def test_closing_while_the_database_keeps_the_window_waiting_closes_once_it_answ
     press(window.note_pane.entry, Qt.Key.Key_Return)
     other.close()
     assert (seen["closed"], seen["visible"]) == (False, True)  # not while the note was on its way
-    assert seen["said"].startswith("p2pdesk closes as soon as the database answers, keeping what it stores.")
+    assert seen["said"].startswith("p2pdesk closes as soon as the database answers, keeping what it stores")
     assert [n.text for n in desk.notes(window.call.id)][-1] == "Upheld; appeal to follow"
     from PySide6.QtWidgets import QApplication
 
@@ -143,12 +143,12 @@ def test_a_shared_server_that_stops_answering_mid_call_keeps_the_window_running(
     admin.dispose()
 
 
-def test_a_wait_given_up_leaves_the_note_typed_and_sending_it_again_stores_it_once(
-    open_window, db_url: str, monkeypatch
-) -> None:  # noqa: ANN001
-    """The database does not answer within the window's patience: the window stops waiting (the
-    keyboard and its close are the physician's again), the note stays typed and is said not saved.
-    When the database does store it later, it is listed; Enter on the same text does not store it twice."""
+@pytest.fixture
+def given_up(open_window, db_url: str, monkeypatch):  # noqa: ANN001, ANN201
+    """A call whose note "Peer reviewer: Dr. Haines" was sent while another program held the
+    database, and not answered within the window's patience (1 s here): (desk, window, free),
+    ``free()`` letting the database go on (it then stores the note) and waiting for the window to
+    hear of it (``wait=False``: not waiting)."""
     import p2pdesk.ui.worker
 
     monkeypatch.setattr(p2pdesk.ui.worker, "GIVE_UP_S", 1.0)
@@ -158,29 +158,85 @@ def test_a_wait_given_up_leaves_the_note_typed_and_sending_it_again_stores_it_on
     pane = window.note_pane
     other = sqlite3.connect(db_url.removeprefix("sqlite:///"))
     other.execute("BEGIN EXCLUSIVE")
-    try:
-        type_text(pane.entry, "Peer reviewer: Dr. Haines")
-        press(pane.entry, Qt.Key.Key_Return)
-        assert not window.store_line.waiting()
-        assert pane.status.text() == (
-            "Not saved — the database cannot be written (it has not answered in 1 s). Your text is kept here; "
-            "press Enter again to save it once the database can be written."
-        )
-        assert pane.entry.text() == "Peer reviewer: Dr. Haines"
-        assert "Peer reviewer: Dr. Haines" not in pane.notes.toPlainText()
-    finally:
+    type_text(pane.entry, "Peer reviewer: Dr. Haines")
+    press(pane.entry, Qt.Key.Key_Return)
+
+    def free(wait: bool = True) -> None:
         other.rollback()
         other.close()
-    deadline = time.monotonic() + 30
-    while "has answered" not in pane.status.text() and time.monotonic() < deadline:
-        QApplication.processEvents()
-        time.sleep(0.02)
+        deadline = time.monotonic() + 30
+        while wait and "has answered" not in pane.status.text() and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.02)
+
+    try:
+        yield desk, window, free
+    finally:
+        other.close()  # (closing twice is harmless)
+        desk.close()
+
+
+def _said(desk: Desk, window) -> list[str]:  # noqa: ANN001
+    return [n.text for n in desk.notes(window.call.id) if not n.text.startswith("Reviewer on the record")]
+
+
+def test_a_wait_given_up_leaves_the_note_typed_and_lists_it_when_the_database_stores_it(given_up) -> None:  # noqa: ANN001
+    """The window stops waiting: the keyboard and its close are the physician's again, the note stays
+    typed and is said not saved. When the database does store it later, it is listed and leaves the entry."""
+    desk, window, free = given_up
+    pane = window.note_pane
+    assert not window.store_line.waiting()
+    assert pane.status.text() == (
+        "Not saved — the database cannot be written (it has not answered in 1 s). Your text is kept here; "
+        "press Enter again to save it once the database can be written."
+    )
+    assert pane.entry.text() == "Peer reviewer: Dr. Haines"
+    assert "Peer reviewer: Dr. Haines" not in pane.notes.toPlainText()
+    free()
     assert pane.status.text() == (
         "The database has answered: what it stored while the window had stopped waiting is listed."
     )
     assert pane.notes.toPlainText().count("Peer reviewer: Dr. Haines") == 1
-    press(pane.entry, Qt.Key.Key_Return)  # the physician sends it again
-    assert [n.text for n in desk.notes(window.call.id)].count("Peer reviewer: Dr. Haines") == 1
+    assert pane.entry.text() == ""
+    assert _said(desk, window) == ["Peer reviewer: Dr. Haines"]
+
+
+def test_enter_again_on_a_note_the_database_stored_meanwhile_does_not_store_it_twice(given_up) -> None:  # noqa: ANN001
+    """The database stores the note and the physician presses Enter again before the window has
+    heard so: the note is found stored, listed once, and not stored twice."""
+    desk, window, free = given_up
+    pane = window.note_pane
+    free(wait=False)
+    deadline = time.monotonic() + 30
+    while not _said(desk, window) and time.monotonic() < deadline:  # stored; the window not told yet
+        time.sleep(0.02)
+    press(pane.entry, Qt.Key.Key_Return)  # sent again as it was
+    assert _said(desk, window) == ["Peer reviewer: Dr. Haines"]
     assert pane.notes.toPlainText().count("Peer reviewer: Dr. Haines") == 1
     assert pane.entry.text() == ""
-    desk.close()
+    assert pane.info.text() == "That note was stored after all: it is listed, and was not stored twice."
+
+
+def test_text_typed_while_the_window_waited_stays_in_the_entry_once_the_note_is_stored(given_up) -> None:  # noqa: ANN001
+    """Keys typed during the wait reach the entry after it (as the window system delivers them),
+    after the note's text; once the database has stored the note, the entry holds only what came after."""
+    desk, window, free = given_up
+    pane = window.note_pane
+    type_text(pane.entry, " Agrees criterion 2 is met")
+    free()
+    assert pane.entry.text() == "Agrees criterion 2 is met"
+    press(pane.entry, Qt.Key.Key_Return)
+    assert _said(desk, window) == ["Peer reviewer: Dr. Haines", "Agrees criterion 2 is met"]
+
+
+def test_the_same_words_typed_again_after_clearing_the_entry_are_a_second_note(given_up) -> None:  # noqa: ANN001
+    """The physician gave up on the unsent note (cleared the entry), the database stored it later,
+    and the reviewer says the same thing again: it is a note of its own."""
+    desk, window, free = given_up
+    pane = window.note_pane
+    pane.entry.clear()
+    free()
+    type_text(pane.entry, "Peer reviewer: Dr. Haines")
+    press(pane.entry, Qt.Key.Key_Return)
+    assert _said(desk, window) == ["Peer reviewer: Dr. Haines", "Peer reviewer: Dr. Haines"]
+    assert pane.notes.toPlainText().count("Peer reviewer: Dr. Haines") == 2

@@ -240,22 +240,48 @@ def test_versions_of_one_call_import_as_one_call_in_any_order(sealed, tmp_path: 
     other.close()
 
 
-def test_versions_of_a_call_sealed_without_notes_import_as_one_call(desk: Desk, tmp_path: Path) -> None:
-    """A call ended and sealed with nothing said (the reviewer never came on the line), then an
-    addendum: its versions name the same call, although the first has no note to match by."""
+def _two_versions_imported_elsewhere(desk: Desk, call_id: int, addendum: str, tmp_path: Path) -> tuple[Desk, int]:
+    """Seal the ended call, add ``addendum``, and import both versions on another desk: that desk,
+    and the one call both went to (the test fails if they went to two)."""
     from p2pdesk.domain.call import NoteKind
 
-    call = desk.start_call(desk.load_demo())
-    desk.end_call(call.id)
     records = Records(desk)
-    first = records.seal_and_sign(call.id)
-    second = records.add_addendum(call.id, NoteKind.OTHER, "Reviewer never came on the line; rescheduled")
+    versions = [records.seal_and_sign(call_id), records.add_addendum(call_id, NoteKind.OTHER, addendum)]
     other = Desk.open(f"sqlite:///{tmp_path / 'other-desk.sqlite3'}")
     elsewhere = Records(other)
-    kept = [elsewhere.import_record(version.pdf)[0] for version in (first, second)]
+    kept = [elsewhere.import_record(version.pdf)[0] for version in versions]
     assert kept[0].call_id == kept[1].call_id and len(other.cases()) == 1
     assert [r.version for r in other.store.records()] == [1, 2]
     assert all(elsewhere.verify_stored(r.id).ok for r in other.store.records())
+    return other, kept[0].call_id
+
+
+def test_versions_of_a_call_sealed_without_notes_import_as_one_call(desk: Desk, tmp_path: Path) -> None:
+    """A call ended and sealed with nothing said (the reviewer never came on the line), then an
+    addendum: its versions name the same call, although the first has no note to match by."""
+    call = desk.start_call(desk.load_demo())
+    desk.end_call(call.id)
+    other, _ = _two_versions_imported_elsewhere(desk, call.id, "Reviewer never came on the line", tmp_path)
+    other.close()
+
+
+@pytest.mark.parametrize("member_id", ["W123456789", "W123456789 "])
+def test_versions_of_a_call_whose_member_id_an_older_desk_kept_untrimmed_import_as_one_call(
+    desk: Desk, demo_text: str, tmp_path: Path, member_id: str
+) -> None:
+    """An older desk kept a member ID with a trailing space (the desk trims only an ID that is
+    changed): the record chains from it as kept, the case imported from it is trimmed, and the
+    next version still finds its call."""
+    from p2pdesk.domain.call import NoteKind
+    from p2pdesk.services.casefile import parse_case
+
+    case = parse_case(demo_text)
+    case.member_id = member_id
+    call = desk.start_call(desk.store.add_case(case))
+    desk.add_note(call.id, NoteKind.REVIEWER_CLAIM, "Wants a sulfasalazine trial")
+    desk.end_call(call.id)
+    other, kept = _two_versions_imported_elsewhere(desk, call.id, "Faxed the 2019 ED note", tmp_path)
+    assert [n.text for n in other.notes(kept)] == [n.text for n in desk.notes(call.id)]
     other.close()
 
 
@@ -418,3 +444,18 @@ def test_an_appeal_packet_imported_brings_the_signed_record_inside_it(sealed, tm
     assert kept.pdf == record.pdf, "the unsigned packet was kept as the signed record"
     assert Records(other).verify_stored(imported.id).ok
     other.close()
+
+
+def test_an_addendum_sent_again_with_its_entry_key_makes_one_version(sealed) -> None:  # noqa: ANN001
+    """The answer to an addendum is lost (the connection broke after it was stored); sent again
+    as it was, it is the version already signed, not another one."""
+    from p2pdesk.domain.call import NoteKind
+
+    desk, records, first = sealed
+    second = records.add_addendum(first.call_id, NoteKind.OTHER, "Faxed the 2019 ED note", entry_key="fax-1")
+    again = records.add_addendum(first.call_id, NoteKind.OTHER, "Faxed the 2019 ED note", entry_key="fax-1")
+    assert (again.id, again.version) == (second.id, 2)
+    assert [r.version for r in desk.store.records(first.call_id)] == [1, 2]
+    assert [n.text for n in desk.notes(first.call_id) if n.addendum] == ["Faxed the 2019 ED note"]
+    later = records.add_addendum(first.call_id, NoteKind.OTHER, "Faxed the 2019 ED note", entry_key="fax-2")
+    assert later.version == 3  # said again, another time: another addendum
