@@ -159,6 +159,9 @@ def _read_and_draw(db: str | None, demo: bool, case_id: int | None, quit_when_sh
         member_id=DEMO_MEMBER_ID if first_look else "",
         claim_number=DEMO_CLAIM_NUMBER if first_look else "",
     )
+    from p2pdesk.ui.qt import spare_source_reads
+
+    spare_source_reads()  # before the window's modules are imported (see p2pdesk.ui.qt)
     from p2pdesk.ui.app import run
 
     return run(url, snapshot, demo=demo, case_id=case_id, quit_when_shown=quit_when_shown)

@@ -5,15 +5,45 @@ Importing ``PySide6.QtCore.Qt`` makes PySide6 build every enum of that namespace
 modules drawn at start-up (the main window and its panes) import it inside the functions that
 need it, and ``warm_up()`` imports it right after the first paint.
 
-The same modules do not import ``typing``, ``datetime`` or ``pathlib`` at their top either.
-PySide6 reads the whole source of every module first imported after it has loaded, to see
-whether it uses PySide6; for these three that is about 260 KB, or six million instructions of
-the start-up. They set ``TYPE_CHECKING = False`` (which type checkers read as ``typing``'s, and
-which platformdirs also uses for this reason) and import the others inside the functions that
-run once the window is up.
+PySide6 reads the whole source of every module named by an import statement run after it has
+loaded (once per module), to see whether it uses PySide6 (for its "feature" switches, such as
+snake_case names, which p2pdesk does not use). ``spare_source_reads()`` tells it beforehand what
+it would find for the modules the window imports: p2pdesk's own modules and those already loaded
+(about 220 KB of source, six million instructions of the start-up). The same modules still do not
+import ``typing``, ``datetime`` or ``pathlib`` at their top (those not told: another 260 KB). They
+set ``TYPE_CHECKING = False`` (which type checkers read as ``typing``'s, and which platformdirs
+also uses for this reason) and import the others inside the functions that run once the window is up.
 """
 
 from __future__ import annotations
+
+import os
+import sys
+
+
+def spare_source_reads() -> None:
+    """Load PySide6 and tell its import hook, for the modules the window imports, what reading
+    their source would tell it: p2pdesk's window modules (``p2pdesk.ui``) use PySide6; the
+    modules loaded before it (the standard library's, p2pdesk's others read by then) do not;
+    those loaded after the first frame (the store's) are left to it. (One window
+    module, the rich-text helper, does not import PySide6 and is marked with the others: the mark
+    only chooses which of PySide6's feature switches apply to a module, and p2pdesk turns none on.)
+    Should a PySide6 keep its record elsewhere, nothing is told and it reads the sources as before."""
+    import PySide6  # noqa: F401 - installs the import hook told here
+
+    try:
+        from shibokensupport.feature import pyside_feature_dict  # PySide6's own record, by module name
+    except ImportError:
+        return
+    if not isinstance(pyside_feature_dict, dict):
+        return
+    uses, does_not = 0, -1  # its values: 0 a module that uses PySide6, -1 one that does not
+    for entry in os.scandir(os.path.dirname(os.path.abspath(__file__))):  # the window's modules
+        if entry.name.endswith(".py") and entry.name != "__init__.py":
+            pyside_feature_dict.setdefault(f"p2pdesk.ui.{entry.name[:-3]}", uses)
+    for name in list(sys.modules):
+        if not name.startswith(("PySide6", "shiboken")):
+            pyside_feature_dict.setdefault(name, does_not)
 
 
 def warm_up() -> None:

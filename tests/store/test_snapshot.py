@@ -168,3 +168,37 @@ def test_the_snapshot_shows_this_desks_call_in_progress_only(sqlite_url: str, cl
     finally:
         other.close()
         mine.close()
+
+
+def test_pyside6_reads_no_source_of_the_window_s_modules_before_the_first_frame(
+    sqlite_desk: Desk, sqlite_url: str
+) -> None:
+    """PySide6 would read the whole source of each module the window imports after it (see
+    p2pdesk.ui.qt), through linecache: told beforehand, it reads none of p2pdesk's, nor of the
+    standard library's loaded before it; and what it is told of the window's modules is what it
+    would have found (but for the rich-text helper: see spare_source_reads)."""
+    sqlite_desk.load_demo()
+    probe = (
+        "import builtins, linecache, sys\n"
+        "say = builtins.print\n"
+        "def shown(*a, **k):\n"
+        "    if a == ('shown',):\n"
+        "        from shibokensupport.feature import _mod_uses_pyside as uses, pyside_feature_dict as told\n"
+        "        read = [f.rsplit('/', 2)[-2] + '/' + f.rsplit('/', 1)[-1] for f in linecache.cache]\n"
+        "        ui = [n for n in told if n.startswith('p2pdesk.ui.') and n in sys.modules]\n"
+        "        ui.remove('p2pdesk.ui.richtext')\n"
+        "        same = all(told[n] == (0 if uses(sys.modules[n]) else -1) for n in ui)\n"
+        "        say('read', sorted(r for r in read if r.startswith(('p2pdesk/', 'ui/', 'domain/', 'python3.11/'))))\n"
+        "        say('told', same, len(ui))\n"
+        "    say(*a, **k)\n"
+        "builtins.print = shown\n"
+        "from p2pdesk.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    # The second start, as every start after the first is: the script's words read from the cache
+    # the first one wrote (which the first start reads more to write).
+    _start_window(["-m", "p2pdesk", "--db", sqlite_url, "--demo", "--quit-when-shown"])
+    lines = _start_window(["-c", probe, "--db", sqlite_url, "--demo", "--quit-when-shown"])
+    # Read still: the enum module, which PySide6 imports as it loads (a bare window reads it too).
+    assert lines[0] == "read ['python3.11/enum.py']"
+    assert lines[1] == "told True 7" and lines[2:] == ["shown", "ready"]  # 8 window modules, the helper aside
