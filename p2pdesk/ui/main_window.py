@@ -84,11 +84,8 @@ class MainWindow(QMainWindow):
         self._store_line: StoreLine | None = None
         self._close_asked = False  # closing was asked for while the store kept the window waiting
         self._pointer_busy = False  # the busy pointer is shown while the store keeps the window waiting
-        # Notes sent without an answer to trust, by key: (call id, kind, text); the key a note sent
-        # again as it was goes with; whether the entry's edits are watched for it.
+        # Notes sent without an answer to trust yet, by key: (call id, kind, text).
         self._unsettled: dict[str, tuple[int, str, str]] = {}
-        self._retry_key: str | None = None
-        self._watching_entry = False
         self._store_failed = False  # the last work _guard ran had no answer from the store to trust
         self.case: Case | None = None
         self.call: Call | None = None
@@ -754,12 +751,18 @@ class MainWindow(QMainWindow):
             return
         if stored[0].in_progress != call.in_progress:  # ended meanwhile: shown as an ended call is
             self._show(self.case, stored[0], stored[1])
-        else:
-            self.call = stored[0]
-            self._settle(stored[1])
-            for note in stored[1]:
-                self.note_pane.append_note(note)  # those already listed are not listed again
-        self._say("The database has answered: what it stored while the window had stopped waiting is listed.")
+            self._unsettled.clear()
+            self._say("The database has answered: what it stored while the window had stopped waiting is listed.")
+            return
+        self.call = stored[0]
+        found = self._settle(stored[1])
+        for note in stored[1]:
+            self.note_pane.append_note(note)  # those already listed are not listed again
+        self._say(
+            "The database has answered: what it stored while the window had stopped waiting is listed."
+            if found
+            else "The database has answered: what was sent while the window had stopped waiting was not stored."
+        )
 
     def _guard(self, work, *, here: bool = False):  # noqa: ANN001, ANN202
         """Run ``work`` (on the store's line, unless ``here``: work that touches the window); show
@@ -865,7 +868,6 @@ class MainWindow(QMainWindow):
                 self.note_pane.hold_entry(False)
                 if stored:
                     self._unsettled.pop(key, None)
-                    self._retry_key = None
                     self.note_pane.note_accepted()
 
             started = self._guard(
@@ -878,63 +880,55 @@ class MainWindow(QMainWindow):
         call_id = self.call.id
         if self._unsettled:  # a note sent before had no answer to trust: was it stored after all?
             notes = self._guard(lambda: self.desk.notes(call_id))  # type: ignore[arg-type]
-            if notes is None:
-                return
-            self._settle(notes)
-            text = self.note_pane.entry.text()
-            if not text.strip():  # all the entry held was that note
-                self.note_pane.note_accepted()
-                self.note_pane.show_info("That note was stored after all: it is listed, and was not stored twice.")
-                return
+            if notes is None or self._settle(notes):
+                return  # not read (said why), or one was stored: said, and the entry is looked at first
         key = self._entry_key(call_id, kind, text)  # type: ignore[arg-type]
         note = self._guard(lambda: self.desk.add_note(call_id, NoteKind(kind), text, entry_key=key))  # type: ignore[arg-type]
         if note is not None or not self._store_failed:  # stored, or refused as it was typed: settled
             self._unsettled.pop(key, None)
-            self._retry_key = None
         if note is not None:
             self.note_pane.append_note(note)
             self.note_pane.note_accepted()
 
     def _entry_key(self, call_id: int, kind: str, text: str) -> str:
-        """The key the note is sent with. Sent again as it was (its first sending had no answer
-        it could trust: the connection lost, a wait given up), the same key, so that the store
-        keeps it once; else a new one. Until a sending is answered, it is one of the unsettled."""
-        if self._retry_key is not None and self._unsettled.get(self._retry_key) == (call_id, kind, text):
-            return self._retry_key
+        """The key a note (or an addendum) is sent with: that of a sending of the same words still
+        unsettled (no answer to trust: the connection lost, a wait given up), so that the store
+        keeps it once; else a new one, unsettled until the store answers."""
+        for key, sent in self._unsettled.items():
+            if sent == (call_id, kind, text):
+                return key
         import uuid
 
         key = str(uuid.uuid4())
         self._unsettled[key] = (call_id, kind, text)
-        self._retry_key = key
-        if not self._watching_entry:
-            self.note_pane.entry.textChanged.connect(self._entry_edited)
-            self._watching_entry = True
         return key
 
-    def _entry_edited(self, text: str) -> None:
-        """What the entry holds now is not the note sent (only added to: text typed while the
-        window waited): a later Enter sends a new note, with a key of its own."""
-        sent = self._unsettled.get(self._retry_key) if self._retry_key is not None else None
-        if sent is not None and not text.startswith(sent[2]):
-            self._retry_key = None
-
-    def _settle(self, notes: list[Note]) -> None:
-        """Of the call's stored ``notes``, list those sent without an answer to trust; one the entry
-        still holds (with what was typed after it) is taken out of the entry."""
+    def _settle(self, notes: list[Note]) -> bool:
+        """Settle the sendings that had no answer to trust against the call's stored ``notes``
+        (read after them on the store's line, so what they show is final): those stored are
+        listed, the others forgotten (sent again, they are new). Whether one was stored: then it
+        is said, and the entry is cleared if it holds that very note, else left as the physician
+        left it, to be looked at before Enter stores it as a note of its own."""
         call_id = self.call.id if self.call is not None else None
-        for key, (sent_to, _, _) in list(self._unsettled.items()):
-            if sent_to != call_id:  # another call's: nothing here shows it
-                del self._unsettled[key]
-        for note in notes:
-            if note.entry_key is None or note.entry_key not in self._unsettled:
-                continue
-            _, _, text = self._unsettled.pop(note.entry_key)
-            self.note_pane.append_note(note)
-            if note.entry_key == self._retry_key:
-                self._retry_key = None
-                typed = self.note_pane.entry.text()
-                if typed.startswith(text):
-                    self.note_pane.entry.setText(typed[len(text) :].lstrip())
+        kept = {n.entry_key: n for n in notes if n.entry_key is not None}
+        found = []
+        for key, (sent_to, kind, text) in list(self._unsettled.items()):
+            del self._unsettled[key]
+            note = kept.get(key)
+            if note is not None and sent_to == call_id:
+                self.note_pane.append_note(note)
+                found.append((kind, text))
+        if not found:
+            return False
+        if (self.note_pane.current_kind().value, self.note_pane.entry.text()) in found:
+            self.note_pane.note_accepted()
+            self.note_pane.show_info("That note was stored after all: it is listed, and was not stored twice.")
+        else:
+            self.note_pane.show_info(
+                "A note sent before was stored after all: it is listed. The entry is as you left it; press "
+                "Enter to store it as a note of its own."
+            )
+        return True
 
     def _set_reviewer(self, name: str, credentials: str, specialty: str) -> None:
         if self.call is None:

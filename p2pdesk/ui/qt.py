@@ -38,9 +38,14 @@ def spare_source_reads() -> None:
     if not isinstance(pyside_feature_dict, dict):
         return
     uses, does_not = 0, -1  # its values: 0 a module that uses PySide6, -1 one that does not
-    for entry in os.scandir(os.path.dirname(os.path.abspath(__file__))):  # the window's modules
-        if entry.name.endswith(".py") and entry.name != "__init__.py":
-            pyside_feature_dict.setdefault(f"p2pdesk.ui.{entry.name[:-3]}", uses)
+    try:
+        here = os.scandir(os.path.dirname(os.path.abspath(__file__)))
+        window_modules = [e.name[:-3] for e in here if e.name.endswith(".py")]
+    except OSError:  # not a folder of source files (a frozen build): it has no sources to read either
+        window_modules = []
+    for module in window_modules:
+        if module != "__init__":
+            pyside_feature_dict.setdefault(f"p2pdesk.ui.{module}", uses)
     for name in list(sys.modules):
         if not name.startswith(("PySide6", "shiboken")):
             pyside_feature_dict.setdefault(name, does_not)

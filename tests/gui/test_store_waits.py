@@ -143,31 +143,43 @@ def test_a_shared_server_that_stops_answering_mid_call_keeps_the_window_running(
     admin.dispose()
 
 
-@pytest.fixture
-def given_up(open_window, db_url: str, monkeypatch):  # noqa: ANN001, ANN201
-    """A call whose note "Peer reviewer: Dr. Haines" was sent while another program held the
-    database, and not answered within the window's patience (1 s here): (desk, window, free),
-    ``free()`` letting the database go on (it then stores the note) and waiting for the window to
-    hear of it (``wait=False``: not waiting)."""
+def _sent_while_held(open_window, db_url: str, monkeypatch, *, give_up_s: float, busy_timeout_ms: int):  # noqa: ANN001, ANN202
+    """A call whose note "Peer reviewer: Dr. Haines" is sent while another program holds the
+    database (the window stopping its wait after ``give_up_s``, the store after ``busy_timeout_ms``):
+    (desk, window, the other program's connection, holding its lock)."""
     import p2pdesk.ui.worker
 
-    monkeypatch.setattr(p2pdesk.ui.worker, "GIVE_UP_S", 1.0)
-    desk = Desk.open(db_url, busy_timeout_ms=30_000)
+    monkeypatch.setattr(p2pdesk.ui.worker, "GIVE_UP_S", give_up_s)
+    desk = Desk.open(db_url, busy_timeout_ms=busy_timeout_ms)
     window = open_window(desk, demo=True)
     window.act_start.trigger()
-    pane = window.note_pane
     other = sqlite3.connect(db_url.removeprefix("sqlite:///"))
     other.execute("BEGIN EXCLUSIVE")
-    type_text(pane.entry, "Peer reviewer: Dr. Haines")
-    press(pane.entry, Qt.Key.Key_Return)
+    type_text(window.note_pane.entry, "Peer reviewer: Dr. Haines")
+    press(window.note_pane.entry, Qt.Key.Key_Return)
+    return desk, window, other
+
+
+def _until_answered(window) -> None:  # noqa: ANN001
+    """Run the window until it says the database has answered what it stopped waiting for."""
+    deadline = time.monotonic() + 30
+    while "has answered" not in window.note_pane.status.text() and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def given_up(open_window, db_url: str, monkeypatch):  # noqa: ANN001, ANN201
+    """The note sent while held, not answered within the window's patience (1 s here): (desk,
+    window, free), ``free()`` letting the database go on (it then stores the note) and waiting for
+    the window to hear of it (``wait=False``: not waiting)."""
+    desk, window, other = _sent_while_held(open_window, db_url, monkeypatch, give_up_s=1.0, busy_timeout_ms=30_000)
 
     def free(wait: bool = True) -> None:
         other.rollback()
         other.close()
-        deadline = time.monotonic() + 30
-        while wait and "has answered" not in pane.status.text() and time.monotonic() < deadline:
-            QApplication.processEvents()
-            time.sleep(0.02)
+        if wait:
+            _until_answered(window)
 
     try:
         yield desk, window, free
@@ -217,16 +229,45 @@ def test_enter_again_on_a_note_the_database_stored_meanwhile_does_not_store_it_t
     assert pane.info.text() == "That note was stored after all: it is listed, and was not stored twice."
 
 
-def test_text_typed_while_the_window_waited_stays_in_the_entry_once_the_note_is_stored(given_up) -> None:  # noqa: ANN001
-    """Keys typed during the wait reach the entry after it (as the window system delivers them),
-    after the note's text; once the database has stored the note, the entry holds only what came after."""
+def test_text_added_to_a_note_that_waited_stays_as_typed_and_is_stored_as_a_note_of_its_own(given_up) -> None:  # noqa: ANN001
+    """The physician adds to the note said not saved (or keys typed during the wait arrive after
+    it); the database then stores the note as first sent: it is listed, the entry is left as
+    typed and said so, and Enter stores it as a note of its own, nothing cut out of it."""
     desk, window, free = given_up
     pane = window.note_pane
-    type_text(pane.entry, " Agrees criterion 2 is met")
+    type_text(pane.entry, ", internal medicine")
     free()
-    assert pane.entry.text() == "Agrees criterion 2 is met"
+    assert pane.entry.text() == "Peer reviewer: Dr. Haines, internal medicine"
+    assert pane.info.text() == (
+        "A note sent before was stored after all: it is listed. The entry is as you left it; press "
+        "Enter to store it as a note of its own."
+    )
     press(pane.entry, Qt.Key.Key_Return)
-    assert _said(desk, window) == ["Peer reviewer: Dr. Haines", "Agrees criterion 2 is met"]
+    assert _said(desk, window) == ["Peer reviewer: Dr. Haines", "Peer reviewer: Dr. Haines, internal medicine"]
+
+
+def test_a_note_the_database_never_stored_is_not_said_stored(open_window, db_url: str, monkeypatch) -> None:  # noqa: ANN001
+    """The window stops waiting, and the database then refuses the note (another program kept its
+    lock past the store's own patience): the window says it was not stored, an empty Enter is an
+    empty note, and the note sent again is stored once."""
+    desk, window, other = _sent_while_held(open_window, db_url, monkeypatch, give_up_s=0.5, busy_timeout_ms=1500)
+    pane = window.note_pane
+    try:
+        _until_answered(window)  # given up after 0.5 s; refused by the store at 1.5 s
+    finally:
+        other.rollback()
+        other.close()
+    assert pane.status.text() == (
+        "The database has answered: what was sent while the window had stopped waiting was not stored."
+    )
+    assert pane.entry.text() == "Peer reviewer: Dr. Haines" and _said(desk, window) == []
+    pane.entry.clear()
+    press(pane.entry, Qt.Key.Key_Return)
+    assert pane.status.text().startswith("note: is empty") and pane.info.text() == ""
+    type_text(pane.entry, "Peer reviewer: Dr. Haines")
+    press(pane.entry, Qt.Key.Key_Return)
+    assert _said(desk, window) == ["Peer reviewer: Dr. Haines"]
+    desk.close()
 
 
 def test_the_same_words_typed_again_after_clearing_the_entry_are_a_second_note(given_up) -> None:  # noqa: ANN001
