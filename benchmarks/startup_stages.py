@@ -40,6 +40,8 @@ from p2pdesk.demo import DEMO_CLAIM_NUMBER, DEMO_MEMBER_ID
 from p2pdesk.store.snapshot import read_snapshot
 snapshot = read_snapshot(resolve_db_url(None), member_id=DEMO_MEMBER_ID, claim_number=DEMO_CLAIM_NUMBER)
 reached("database folder and snapshot read")
+from p2pdesk.ui.qt import spare_source_reads
+spare_source_reads()
 import PySide6.QtWidgets
 reached("PySide6 imported")
 from p2pdesk.ui.app import MainWindow, after_first_frame
