@@ -484,13 +484,13 @@ class Store:
                 _insert_notes(s, call_id, notes)
                 row = s.get(CallRow, call_id)
                 row.sealed_at = call.sealed_at = sealed_at
-                added = []
             else:
                 call_id = first
                 if self.engine.dialect.name == "postgresql":  # SQLite's lock above holds the whole file
                     self._one_at_a_time(s, f"call\0{call_id}")  # as an addendum added here at this moment
-                kept = s.scalars(select(NoteRow.chain_hash).where(NoteRow.call_id == call_id).order_by(NoteRow.id))
-                kept_hashes = list(kept)
+                kept_hashes = list(
+                    s.scalars(select(NoteRow.chain_hash).where(NoteRow.call_id == call_id).order_by(NoteRow.id))
+                )
                 shared = min(len(kept_hashes), len(notes))
                 if kept_hashes[:shared] != [n.chain_hash for n in notes[:shared]]:
                     raise InvalidInput(Problem("record", f"its notes part from those of call {call_id} held here"))
@@ -499,8 +499,7 @@ class Store:
                     raise InvalidInput(
                         Problem("record", f"call {call_id} here already has a different version {record.version}")
                     )
-                added = notes[shared:]
-            _insert_notes(s, call_id, added)
+                _insert_notes(s, call_id, notes[shared:])  # the addenda the call lacks
             record.call_id = call_id
             return self._add_record(s, record)
 

@@ -83,7 +83,6 @@ class MainWindow(QMainWindow):
         self._desk_held = threading.Lock()  # the store is opened once, whichever thread asks first
         self._store_line: StoreLine | None = None
         self._close_asked = False  # closing was asked for while the store kept the window waiting
-        self._pointer_busy = False  # the busy pointer is shown while the store keeps the window waiting
         # Notes sent without an answer to trust yet, by key: (call id, kind, text).
         self._unsettled: dict[str, tuple[int, str, str]] = {}
         self._store_failed = False  # the last work _guard ran had no answer from the store to trust
@@ -447,16 +446,18 @@ class MainWindow(QMainWindow):
             return f"{words}: not from this view; from the case (Home, Ctrl+H, then Enter)"
         return f"{words}: open a case first (Home, Ctrl+H)"
 
-    def _say(self, message: str) -> None:
-        """Say ``message`` on the view the window shows (the note pane, Home or the editor)."""
+    def _say(self, message: str, *, beep: bool = True) -> None:
+        """Say ``message`` on the view the window shows (the note pane, Home or the editor; on
+        another view, a beep unless not ``beep``). "" takes back what was said (on the note pane,
+        what stands is said again)."""
         current = self.stack.currentWidget()
         if current is self.case_desk:
-            self.note_pane.show_problem(message)
+            self.note_pane.show_problem(message or self._standing(self._practice_problems))
         elif current is self._home:
             self.home.show_notice(message)
         elif current is self._editor:
             self._editor.say(message)
-        else:
+        elif beep:
             from PySide6.QtWidgets import QApplication
 
             QApplication.beep()
@@ -717,24 +718,15 @@ class MainWindow(QMainWindow):
         closes, if closing was asked for meanwhile)."""
         from PySide6.QtGui import QGuiApplication
 
-        if message and not self._pointer_busy:
+        busy = QGuiApplication.overrideCursor() is not None  # the window sets none but this one
+        if message and not busy:
             from PySide6.QtCore import Qt
 
             QGuiApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
-            self._pointer_busy = True
-        elif not message and self._pointer_busy:
+        elif not message and busy:
             QGuiApplication.restoreOverrideCursor()
-            self._pointer_busy = False
-        current = self.stack.currentWidget()
-        if current is self.case_desk:
-            self.note_pane.show_problem(message or self._standing(self._practice_problems))
-        elif current is self._home:
-            self.home.show_notice(message)
-        elif current is self._editor:
-            self._editor.say(message)
-        if message:
-            return
-        if self._close_asked:
+        self._say(message, beep=False)
+        if not message and self._close_asked:
             self._close_asked = False
             from PySide6.QtCore import QTimer
 

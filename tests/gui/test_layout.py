@@ -40,21 +40,35 @@ def test_narrow_column_uses_tabs_and_keeps_every_action(open_window, desk: Desk)
     assert [n.text for n in desk.notes(window.call.id)] == ["typed in the narrow column"]
 
 
-def test_mismatched_reviewer_specialty_opens_the_specialty_prompt(open_window, desk: Desk) -> None:  # noqa: ANN001
-    # A District of Columbia state-regulated plan: denials are decided by a physician of the same or
-    # a similar specialty.
+def _reviewer_on_a_case(open_window, desk: Desk, change, name: str, specialty: str):  # noqa: ANN001, ANN202
+    """A window on the demo case as ``change`` makes it (its case file as a dict), a call started
+    and this reviewer put on the record from the keyboard."""
     import json
 
-    from p2pdesk.domain.call import NoteKind
     from tests.conftest import DEMO
 
     data = json.loads(DEMO.read_text(encoding="utf-8"))
-    data["coverage"]["state"] = "DC"
+    change(data)
     window = open_window(desk, case_id=desk.import_case(json.dumps(data)))
     window.act_start.trigger()
-    window.note_pane.reviewer_name.setText("Gregory Haines")
-    window.note_pane.reviewer_specialty.setText("Obstetrics and Gynecology")
+    window.note_pane.reviewer_name.setText(name)
+    window.note_pane.reviewer_specialty.setText(specialty)
     press(window.note_pane.reviewer_specialty, Qt.Key.Key_Return)
+    return window
+
+
+def test_mismatched_reviewer_specialty_opens_the_specialty_prompt(open_window, desk: Desk) -> None:  # noqa: ANN001
+    # A District of Columbia state-regulated plan: denials are decided by a physician of the same or
+    # a similar specialty.
+    from p2pdesk.domain.call import NoteKind
+
+    window = _reviewer_on_a_case(
+        open_window,
+        desk,
+        lambda data: data["coverage"].update(state="DC"),
+        "Gregory Haines",
+        "Obstetrics and Gynecology",
+    )
     assert window.script.keys[window.script.currentIndex()] == "specialty"
     page = window.script.page_text("specialty")
     assert "Reviewer's specialty (Obstetrics and Gynecology) is not the case's (Rheumatology)." in page
@@ -84,17 +98,13 @@ def test_where_no_rule_requires_it_the_script_only_requests(open_window, desk: D
 def test_a_pediatrician_reviewing_a_pediatric_gastroenterology_case_opens_the_specialty_prompt(
     open_window, desk: Desk
 ) -> None:  # noqa: ANN001
-    import json
-
-    from tests.conftest import DEMO
-
-    data = json.loads(DEMO.read_text(encoding="utf-8"))
-    data["physician"]["specialty"] = "Pediatric Gastroenterology"
-    window = open_window(desk, case_id=desk.import_case(json.dumps(data)))
-    window.act_start.trigger()
-    window.note_pane.reviewer_name.setText("Dana Whitfield")
-    window.note_pane.reviewer_specialty.setText("Pediatrics")
-    press(window.note_pane.reviewer_specialty, Qt.Key.Key_Return)
+    window = _reviewer_on_a_case(
+        open_window,
+        desk,
+        lambda data: data["physician"].update(specialty="Pediatric Gastroenterology"),
+        "Dana Whitfield",
+        "Pediatrics",
+    )
     assert window.script.keys[window.script.currentIndex()] == "specialty"
     assert "ask for Pediatric Gastroenterology" in window.script.page_text("specialty")
 
