@@ -7,6 +7,7 @@ every commit is fsynced before it returns.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -38,13 +39,33 @@ PG_CONNECTION_WATCH = {
 def _sqlite_pragmas(busy_timeout_ms: int):  # noqa: ANN202
     def on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        _into_wal(cursor, busy_timeout_ms)
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.close()
 
     return on_connect
+
+
+def _into_wal(cursor: sqlite3.Cursor, busy_timeout_ms: int) -> None:
+    """Put the file in WAL mode, waiting up to ``busy_timeout_ms`` for other desks opening it.
+
+    SQLite answers "database is locked" at once, without its busy handler, when a connection
+    asks for WAL while another is creating the file or recovering its log (desks started
+    together on a new database); so the request is repeated until the file is free or the
+    wait runs out, and then the error stands."""
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 def _postgresql_lock_wait(busy_timeout_ms: int):  # noqa: ANN202

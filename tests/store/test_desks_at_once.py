@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 from sqlalchemy import inspect
+from sqlalchemy.exc import OperationalError
 
 from p2pdesk.store.db import current_revision, make_engine
 from p2pdesk.store.revision import HEAD_REVISION
@@ -24,3 +28,28 @@ def test_desks_starting_at_once_on_an_empty_database_all_open_it(db_url: str) ->
     assert current_revision(engine) == HEAD_REVISION
     assert {"case", "call", "note", "signer", "follow_up"} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_desks_opening_a_new_sqlite_file_together_all_put_it_in_wal(tmp_path: Path) -> None:
+    # SQLite refuses the switch to WAL at once, without waiting, to all but one of the
+    # connections asking together; each desk must wait its turn instead of failing to open.
+    refused: list[str] = []
+
+    def open_it(url: str, together: threading.Barrier) -> None:
+        engine = make_engine(url)
+        together.wait()
+        try:
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        except OperationalError as exc:
+            refused.append(str(exc.orig))
+        engine.dispose()
+
+    for trial in range(40):
+        url, together = f"sqlite:///{tmp_path / f'new-{trial}.sqlite3'}", threading.Barrier(8)
+        desks = [threading.Thread(target=open_it, args=(url, together)) for _ in range(8)]
+        for desk in desks:
+            desk.start()
+        for desk in desks:
+            desk.join()
+    assert refused == []
