@@ -338,8 +338,11 @@ class Desk:
         note.entry_key = entry_key
         return self.store.add_note(note)
 
-    def set_reviewer(self, call_id: int, name: str, credentials: str, specialty: str) -> Note:
-        """Put the reviewer on the record, and log that it was done and when."""
+    def set_reviewer(
+        self, call_id: int, name: str, credentials: str, specialty: str, *, entry_key: str | None = None
+    ) -> Note:
+        """Put the reviewer on the record, and log that it was done and when. ``entry_key``: as for
+        add_note (sent again after its answer was lost, nothing is logged twice)."""
         call = self._open_call(call_id)
         call.reviewer_name = clean_field(name, "reviewer name")
         call.reviewer_credentials = clean_field(credentials, "reviewer credentials")
@@ -347,11 +350,13 @@ class Desk:
         if not call.reviewer_name:  # credentials alone do not say who decided
             raise InvalidInput(Problem("reviewer name", "is empty; ask for name, credentials and specialty"))
         self.store.save_call(call)
-        note = self.add_note(call_id, NoteKind.OTHER, f"Reviewer on the record: {call.reviewer_display}")
-        self._note_specialty_mismatch(call)
+        note = self.add_note(
+            call_id, NoteKind.OTHER, f"Reviewer on the record: {call.reviewer_display}", entry_key=entry_key
+        )
+        self._note_specialty_mismatch(call, None if entry_key is None else logged_with(entry_key))
         return note
 
-    def _note_specialty_mismatch(self, call: Call) -> None:
+    def _note_specialty_mismatch(self, call: Call, entry_key: str | None) -> None:
         """A reviewer outside the case's specialty is a procedural fact for the appeal: log it at once,
         with the rule (if any) the same-specialty request rests on."""
         from p2pdesk.playbook.rules import case_stage, load_rules, specialty_rule
@@ -373,15 +378,23 @@ class Desk:
                 else f"a {case.physician_specialty} reviewer asked for as a request"
             )
             self.add_note(
-                call.id, NoteKind.PROCEDURAL, f"Reviewer specialty not the case's: {found.sentence()}; {basis}"
-            )  # type: ignore[arg-type]
+                call.id,  # type: ignore[arg-type]
+                NoteKind.PROCEDURAL,
+                f"Reviewer specialty not the case's: {found.sentence()}; {basis}",
+                entry_key=entry_key,
+            )
             return
         basis = (
             f"same-specialty review requested under {rule.citation}"
             if rule is not None and rule.is_demand
             else "same-specialty review asked for as a request (no rule requires it at this stage)"
         )
-        self.add_note(call.id, NoteKind.PROCEDURAL, f"Reviewer specialty mismatch: {found.sentence()}; {basis}")  # type: ignore[arg-type]
+        self.add_note(
+            call.id,  # type: ignore[arg-type]
+            NoteKind.PROCEDURAL,
+            f"Reviewer specialty mismatch: {found.sentence()}; {basis}",
+            entry_key=entry_key,
+        )
 
     def tick_criterion(self, call_id: int, case: Case, number: int) -> Note:
         """Log that policy criterion ``number`` (1-based) was addressed; once in a call (ticked
@@ -407,8 +420,10 @@ class Desk:
         information_requested: str = "",
         requested_by: date | None = None,
         alternative_offer: str = "",
+        entry_key: str | None = None,
     ) -> Note:
-        """Record how the call ended; logged as an outcome note with the time it was said.
+        """Record how the call ended; logged as an outcome note with the time it was said
+        (``entry_key``: as for add_note).
 
         Each disposition keeps its own details (reversed: the authorization number; upheld: the
         stated reasoning; deferred: what was requested and by when); details given for another
@@ -451,11 +466,14 @@ class Desk:
         }[disposition]
         if call.alternative_offer:
             detail += f"; alternative offered: {call.alternative_offer}"
-        return self.add_note(call_id, NoteKind.OUTCOME, f"Disposition {disposition.label.lower()}: {detail}")
+        return self.add_note(
+            call_id, NoteKind.OUTCOME, f"Disposition {disposition.label.lower()}: {detail}", entry_key=entry_key
+        )
 
-    def set_educational_only(self, call_id: int, educational: bool) -> Note:
+    def set_educational_only(self, call_id: int, educational: bool, *, entry_key: str | None = None) -> Note:
         """Record that the plan calls this P2P "educational only" (it cannot reverse the denial), or
-        that it no longer does; logged with the time, as a procedural fact for the appeal."""
+        that it no longer does; logged with the time, as a procedural fact for the appeal
+        (``entry_key``: as for add_note)."""
         call = self._open_call(call_id)
         call.educational_only = educational
         self.store.save_call(call)
@@ -464,7 +482,7 @@ class Desk:
             if educational
             else "Correction: the peer-to-peer is not educational only"
         )
-        return self.add_note(call_id, NoteKind.PROCEDURAL, text)
+        return self.add_note(call_id, NoteKind.PROCEDURAL, text, entry_key=entry_key)
 
     def end_call(self, call_id: int) -> Call:
         """Stamp the call's end; after this its notes are closed."""
@@ -479,6 +497,18 @@ class Desk:
 #: What a denial is known by, kept without the spaces around it: a number copied with a trailing
 #: space is the same number (one case per denial), and the same on every paper it is printed on.
 _IDENTIFIERS = ("member_id", "group_number", "claim_number", "authorization_number", "physician_npi")
+
+
+def logged_with(entry_key: str) -> str:
+    """The key of the note a change sent with ``entry_key`` logs after its own (the specialty
+    mismatch after the reviewer's): made from it, so that the change sent again logs it once."""
+    import uuid  # (not imported at start-up)
+
+    return str(uuid.uuid5(uuid.UUID(_LOGGED_WITH), entry_key))
+
+
+#: The namespace logged_with's keys are made in.
+_LOGGED_WITH = "9b0d3c6e-5a4f-4f7e-8d2a-6c1e0b7f3a51"
 
 
 def _trimmed(case: Case, kept: Case | None = None) -> Case:

@@ -23,6 +23,10 @@ from p2pdesk.ui.note_pane import NotePane
 from p2pdesk.ui.script_view import ScriptView
 
 TYPE_CHECKING = False  # not typing's: see p2pdesk.ui.qt
+
+#: Changes to a call sent with an entry key, as _unsettled names them beside notes' kinds.
+_REVIEWER, _DISPOSITION, _EDUCATIONAL = "reviewer on the record", "disposition", "educational only"
+_CALL_CHANGES = (_REVIEWER, _DISPOSITION, _EDUCATIONAL)
 if TYPE_CHECKING:
     from concurrent.futures import Future
     from datetime import datetime
@@ -83,7 +87,8 @@ class MainWindow(QMainWindow):
         self._desk_held = threading.Lock()  # the store is opened once, whichever thread asks first
         self._store_line: StoreLine | None = None
         self._close_asked = False  # closing was asked for while the store kept the window waiting
-        # Notes sent without an answer to trust yet, by key: (call id, kind, text).
+        # Notes and changes to the call sent without an answer to trust yet, by key: (call id,
+        # kind (a note's, or one of _CALL_CHANGES), text).
         self._unsettled: dict[str, tuple[int, str, str]] = {}
         self._store_failed = False  # the last work _guard ran had no answer from the store to trust
         self.case: Case | None = None
@@ -747,7 +752,7 @@ class MainWindow(QMainWindow):
             self._say("The database has answered: what it stored while the window had stopped waiting is listed.")
             return
         self.call = stored[0]
-        found = self._settle(stored[1])
+        found = bool(self._settle(stored[1]))
         for note in stored[1]:
             self.note_pane.append_note(note)  # those already listed are not listed again
         self._say(
@@ -842,18 +847,21 @@ class MainWindow(QMainWindow):
     def _add_note(self, kind: str, text: str) -> None:
         if self.call is None:
             return
-        if not self.call.in_progress and self.call.sealed_at is not None:
+        call_id, addendum = self.call.id, not self.call.in_progress and self.call.sealed_at is not None
+        if addendum and self.record_desk.addendum_pending():  # (its answer is still to come)
+            self.note_pane.show_problem("addendum: the one before is still being signed; press Enter in a moment")
+            return
+        if self._unsettled:  # a note sent before had no answer to trust: was it stored after all?
+            notes = self._guard(lambda: self.desk.notes(call_id))  # type: ignore[arg-type]
+            if notes is None or any(kind not in _CALL_CHANGES for kind, _ in self._settle(notes)):
+                return  # not read (said why), or a note was stored: said, and the entry is looked at first
+        if addendum:
             if not text.strip():
                 self.note_pane.show_problem("addendum: is empty; type it, then press Enter")
-                return
-            if self.record_desk.addendum_pending():
-                self.note_pane.show_problem("addendum: the one before is still being signed; press Enter in a moment")
                 return
             # The text stays in the entry (read-only) until the addendum is signed; if it is not,
             # it stays there to be corrected, and the problem says why.
             self.note_pane.hold_entry(True)
-
-            call_id = self.call.id
             key = self._entry_key(call_id, kind, text)  # type: ignore[arg-type]
 
             def settled(stored: bool) -> None:
@@ -869,18 +877,25 @@ class MainWindow(QMainWindow):
             if started is None:  # refused before the signing began (the store, say): the text stays, editable
                 self.note_pane.hold_entry(False)
             return
-        call_id = self.call.id
-        if self._unsettled:  # a note sent before had no answer to trust: was it stored after all?
-            notes = self._guard(lambda: self.desk.notes(call_id))  # type: ignore[arg-type]
-            if notes is None or self._settle(notes):
-                return  # not read (said why), or one was stored: said, and the entry is looked at first
         key = self._entry_key(call_id, kind, text)  # type: ignore[arg-type]
         note = self._guard(lambda: self.desk.add_note(call_id, NoteKind(kind), text, entry_key=key))  # type: ignore[arg-type]
-        if note is not None or not self._store_failed:  # stored, or refused as it was typed: settled
-            self._unsettled.pop(key, None)
+        self._answered(key, note)
         if note is not None:
             self.note_pane.append_note(note)
             self.note_pane.note_accepted()
+
+    def _answered(self, key: str, done: object) -> None:
+        """What was sent with ``key`` is settled if it was stored (``done``) or refused as it was
+        typed; left unsettled when the store gave no answer to trust."""
+        if done is not None or not self._store_failed:
+            self._unsettled.pop(key, None)
+
+    def _call_changed(self, call_id: int) -> None:
+        """Read the call again (a change to it found stored after all) and show its script anew."""
+        call = self._guard(lambda: self.desk.call(call_id))
+        if call is not None and self.call is not None and self.call.id == call_id and self.case is not None:
+            self.call = call
+            self.script.show_script(self.case, call, self.rules, self._templates)
 
     def _entry_key(self, call_id: int, kind: str, text: str) -> str:
         """The key a note (or an addendum) is sent with: that of a sending of the same words still
@@ -895,44 +910,51 @@ class MainWindow(QMainWindow):
         self._unsettled[key] = (call_id, kind, text)
         return key
 
-    def _settle(self, notes: list[Note]) -> bool:
+    def _settle(self, notes: list[Note]) -> list[tuple[str, str]]:
         """Settle the sendings that had no answer to trust against the call's stored ``notes``
         (read after them on the store's line, so what they show is final): those stored are
-        listed, the others forgotten (sent again, they are new). Whether one was stored: then it
-        is said, and the entry is cleared if it holds that very note, else left as the physician
-        left it, to be looked at before Enter stores it as a note of its own."""
+        listed, the others forgotten (sent again, they are new); those stored, as (kind, text). A note
+        stored is said, and the entry is cleared if it holds that very note, else left as the
+        physician left it, to be looked at before Enter stores it as a note of its own; a change
+        to the call stored (the reviewer, say) is shown on the call."""
+        from p2pdesk.services.desk import logged_with
+
         call_id = self.call.id if self.call is not None else None
-        kept = {n.entry_key: n for n in notes if n.entry_key is not None}
         found = []
         for key, (sent_to, kind, text) in list(self._unsettled.items()):
             del self._unsettled[key]
-            note = kept.get(key)
-            if note is not None and sent_to == call_id:
-                self.note_pane.append_note(note)
+            # The note sent with the key, and the one logged with it (a specialty mismatch after the reviewer).
+            logged = [n for n in notes if n.entry_key in (key, logged_with(key))]
+            if logged and sent_to == call_id:
+                for note in logged:
+                    self.note_pane.append_note(note)
                 found.append((kind, text))
-        if not found:
-            return False
-        if (self.note_pane.current_kind().value, self.note_pane.entry.text()) in found:
+        if any(kind in _CALL_CHANGES for kind, _ in found):
+            self._call_changed(call_id)  # type: ignore[arg-type]
+        typed = [sent for sent in found if sent[0] not in _CALL_CHANGES]
+        if (self.note_pane.current_kind().value, self.note_pane.entry.text()) in typed:
             self.note_pane.note_accepted()
             self.note_pane.show_info("That note was stored after all: it is listed, and was not stored twice.")
-        else:
+        elif typed:
             self.note_pane.show_info(
                 "A note sent before was stored after all: it is listed. The entry is as you left it; press "
                 "Enter to store it as a note of its own."
             )
-        return True
+        return found
 
     def _set_reviewer(self, name: str, credentials: str, specialty: str) -> None:
         if self.call is None:
             return
         call_id = self.call.id
+        key = self._entry_key(call_id, _REVIEWER, "\n".join((name, credentials, specialty)))  # type: ignore[arg-type]
         done = self._guard(
             lambda: (
-                self.desk.set_reviewer(call_id, name, credentials, specialty),  # type: ignore[arg-type]
+                self.desk.set_reviewer(call_id, name, credentials, specialty, entry_key=key),  # type: ignore[arg-type]
                 self.desk.call(call_id),  # type: ignore[arg-type]
                 self.desk.notes(call_id),  # type: ignore[arg-type]
             )
         )
+        self._answered(key, done)
         if done is not None:
             note, self.call, notes = done
             # The reviewer's note, and the procedural note a specialty mismatch adds after it.
@@ -960,7 +982,11 @@ class MainWindow(QMainWindow):
         if self.call is None:
             return
         call_id = self.call.id
-        done = self._guard(lambda: (self.desk.set_educational_only(call_id, on), self.desk.call(call_id)))  # type: ignore[arg-type]
+        key = self._entry_key(call_id, _EDUCATIONAL, str(on))  # type: ignore[arg-type]
+        done = self._guard(
+            lambda: (self.desk.set_educational_only(call_id, on, entry_key=key), self.desk.call(call_id))  # type: ignore[arg-type]
+        )
+        self._answered(key, done)
         if done is None:
             self.note_pane.show_educational(not on)  # not recorded: the box says what the record says
         else:
@@ -973,6 +999,8 @@ class MainWindow(QMainWindow):
         if self.call is None:
             return
         call_id = self.call.id
+        said = "\n".join((disposition, auth, reasoning, requested, by, alternative))
+        key = self._entry_key(call_id, _DISPOSITION, said)  # type: ignore[arg-type]
 
         def record():  # noqa: ANN202
             if not disposition:
@@ -994,10 +1022,12 @@ class MainWindow(QMainWindow):
                 information_requested=requested,
                 requested_by=by_date,
                 alternative_offer=alternative,
+                entry_key=key,
             )
             return note, self.desk.call(call_id)  # type: ignore[arg-type]
 
         done = self._guard(record)
+        self._answered(key, done)
         if done is not None:
             note, self.call = done
             self.note_pane.append_note(note)

@@ -112,6 +112,48 @@ def test_a_refused_addendum_stays_in_the_entry_and_a_second_waits_for_the_first(
     ]
 
 
+def test_an_addendum_stored_without_an_answer_then_added_to_is_not_stored_twice(
+    ended,  # noqa: ANN001
+    desk: Desk,
+    qtbot,  # noqa: ANN001
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """The addendum is stored and signed, but the window is told the database failed (its check
+    of the new version could not be read): the text stays. The physician adds to it and presses
+    Enter: the stored one is found and listed, the entry is left as typed and said so, and only
+    a further Enter makes the longer text a version of its own."""
+    from p2pdesk.domain.errors import StoreUnavailable
+    from p2pdesk.services.records import Records
+
+    press(ended, Qt.Key.Key_G, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: len(desk.store.records()) == 1, timeout=20_000)
+    pane = ended.note_pane
+    qtbot.waitUntil(lambda: pane.entry.isEnabled(), timeout=5_000)
+    checked = Records.verify_stored
+
+    def unanswered(self, record_id: int):  # noqa: ANN001, ANN202
+        monkeypatch.setattr(Records, "verify_stored", checked)
+        raise StoreUnavailable("The database cannot be written: the connection was lost")
+
+    monkeypatch.setattr(Records, "verify_stored", unanswered)
+    type_text(pane.entry, "Written denial received")
+    press(pane.entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not pane.entry.isReadOnly(), timeout=20_000)
+    assert len(desk.store.records()) == 2 and pane.entry.text() == "Written denial received"
+    type_text(pane.entry, " 2026-11-26")
+    press(pane.entry, Qt.Key.Key_Return)
+    assert len(desk.store.records()) == 2
+    assert pane.entry.text() == "Written denial received 2026-11-26"
+    assert pane.info.text().startswith("A note sent before was stored after all: it is listed.")
+    assert pane.notes.toPlainText().count("Written denial received") == 1
+    press(pane.entry, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(desk.store.records()) == 3, timeout=20_000)
+    assert [n.text for n in desk.notes(ended.call.id) if n.addendum] == [
+        "Written denial received",
+        "Written denial received 2026-11-26",
+    ]
+
+
 def test_without_a_secure_keyring_the_window_says_how_to_fix_it(ended, desk: Desk, qtbot) -> None:  # noqa: ANN001
     from keyring.backends import fail
 

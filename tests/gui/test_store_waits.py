@@ -143,10 +143,15 @@ def test_a_shared_server_that_stops_answering_mid_call_keeps_the_window_running(
     admin.dispose()
 
 
-def _sent_while_held(open_window, db_url: str, monkeypatch, *, give_up_s: float, busy_timeout_ms: int):  # noqa: ANN001, ANN202
-    """A call whose note "Peer reviewer: Dr. Haines" is sent while another program holds the
-    database (the window stopping its wait after ``give_up_s``, the store after ``busy_timeout_ms``):
-    (desk, window, the other program's connection, holding its lock)."""
+def _note(window) -> None:  # noqa: ANN001
+    type_text(window.note_pane.entry, "Peer reviewer: Dr. Haines")
+    press(window.note_pane.entry, Qt.Key.Key_Return)
+
+
+def _sent_while_held(open_window, db_url: str, monkeypatch, *, give_up_s: float, busy_timeout_ms: int, send=_note):  # noqa: ANN001, ANN202
+    """A call on which ``send`` (by default the note "Peer reviewer: Dr. Haines") is done while
+    another program holds the database (the window stopping its wait after ``give_up_s``, the
+    store after ``busy_timeout_ms``): (desk, window, the other program's connection, holding its lock)."""
     import p2pdesk.ui.worker
 
     monkeypatch.setattr(p2pdesk.ui.worker, "GIVE_UP_S", give_up_s)
@@ -155,8 +160,7 @@ def _sent_while_held(open_window, db_url: str, monkeypatch, *, give_up_s: float,
     window.act_start.trigger()
     other = sqlite3.connect(db_url.removeprefix("sqlite:///"))
     other.execute("BEGIN EXCLUSIVE")
-    type_text(window.note_pane.entry, "Peer reviewer: Dr. Haines")
-    press(window.note_pane.entry, Qt.Key.Key_Return)
+    send(window)
     return desk, window, other
 
 
@@ -281,3 +285,94 @@ def test_the_same_words_typed_again_after_clearing_the_entry_are_a_second_note(g
     press(pane.entry, Qt.Key.Key_Return)
     assert _said(desk, window) == ["Peer reviewer: Dr. Haines", "Peer reviewer: Dr. Haines"]
     assert pane.notes.toPlainText().count("Peer reviewer: Dr. Haines") == 2
+
+
+def _reviewer(window) -> None:  # noqa: ANN001
+    """Put a family physician on the record for the rheumatology case (a specialty mismatch)."""
+    pane = window.note_pane
+    pane.reviewer_name.setText("Gregory Haines")
+    pane.reviewer_credentials.setText("MD")
+    pane.reviewer_specialty.setText("Family Medicine")
+    press(pane.reviewer_specialty, Qt.Key.Key_Return)
+
+
+def _reversed(window) -> None:  # noqa: ANN001
+    pane = window.note_pane
+    press(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    press(pane.disposition, Qt.Key.Key_Down)
+    press(pane.disposition, Qt.Key.Key_Tab)
+    type_text(pane.authorization, "AUTH-88213")
+    press(pane.authorization, Qt.Key.Key_Return)
+
+
+@pytest.mark.parametrize(
+    ("send", "field", "logged"),
+    [
+        (_reviewer, "reviewer_specialty", ["Reviewer on the record", "Reviewer specialty mismatch"]),
+        (_reversed, "authorization", ["Disposition reversed"]),
+    ],
+)
+def test_a_change_to_the_call_made_again_after_the_database_stored_it_meanwhile_is_logged_once(
+    open_window,  # noqa: ANN001
+    db_url: str,
+    monkeypatch,  # noqa: ANN001
+    send,  # noqa: ANN001
+    field: str,
+    logged: list[str],
+) -> None:
+    """The reviewer put on the record (or the disposition set) while the database is held, the
+    window stops waiting, the database then stores it, and the physician presses Enter on it again
+    (its fields as they were left) before the window has heard: it is on the record once, with
+    what it logs, and listed once."""
+    desk, window, other = _sent_while_held(
+        open_window, db_url, monkeypatch, give_up_s=1.0, busy_timeout_ms=30_000, send=send
+    )
+    try:
+        assert window.note_pane.status.text().startswith("Not saved — the database cannot be written")
+        other.rollback()
+        other.close()
+        deadline = time.monotonic() + 30
+        while len(desk.notes(window.call.id)) < len(logged) and time.monotonic() < deadline:
+            time.sleep(0.02)  # stored; the window not told yet
+        press(getattr(window.note_pane, field), Qt.Key.Key_Return)
+        said = [n.text.split(":")[0] for n in desk.notes(window.call.id)]
+        assert said == logged
+        listed = window.note_pane.notes.toPlainText()
+        assert [listed.count(f"{what}:") for what in logged] == [1] * len(logged)
+        _until_answered(window)
+        assert [n.text.split(":")[0] for n in desk.notes(window.call.id)] == logged
+        assert window.note_pane.notes.toPlainText().count(f"{logged[0]}:") == 1
+    finally:
+        other.close()
+        desk.close()
+
+
+def test_a_note_typed_after_a_reviewer_the_database_stored_meanwhile_is_stored_and_the_reviewer_shown(
+    open_window,  # noqa: ANN001
+    db_url: str,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """The reviewer put on the record while the database is held, the window stops waiting, the
+    database then stores it, and the physician types the reviewer's first claim: the claim is
+    stored, and the reviewer is listed and on the window's call, once."""
+    desk, window, other = _sent_while_held(
+        open_window, db_url, monkeypatch, give_up_s=1.0, busy_timeout_ms=30_000, send=_reviewer
+    )
+    try:
+        other.rollback()
+        other.close()
+        deadline = time.monotonic() + 30
+        while not desk.notes(window.call.id) and time.monotonic() < deadline:
+            time.sleep(0.02)  # stored; the window not told yet
+        type_text(window.note_pane.entry, "Wants a sulfasalazine trial")
+        press(window.note_pane.entry, Qt.Key.Key_Return)
+        said = [n.text.split(":")[0] for n in desk.notes(window.call.id)]
+        assert said == ["Reviewer on the record", "Reviewer specialty mismatch", "Wants a sulfasalazine trial"]
+        listed = window.note_pane.notes.toPlainText()
+        assert [listed.count(what) for what in said] == [1, 1, 1]
+        assert window.note_pane.entry.text() == ""
+        assert window.call.reviewer_name == "Gregory Haines"
+        assert "Reviewer's specialty (Family Medicine) is not the case's" in window.script.page_text("specialty")
+    finally:
+        other.close()
+        desk.close()

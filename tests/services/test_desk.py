@@ -301,6 +301,30 @@ def test_a_reviewer_of_a_related_specialty_is_noted_for_the_appeal(desk: Desk) -
     ]
 
 
+def test_changes_to_the_call_sent_again_with_their_entry_key_are_logged_once(desk: Desk) -> None:
+    """The reviewer (with the specialty mismatch it logs), the educational-only flag and the
+    disposition, each sent again after its first answer was lost: on the record once each."""
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["physician"]["specialty"] = "Pediatric Gastroenterology"
+    call = desk.start_call(desk.import_case(json.dumps(data)))
+    for _ in range(2):
+        desk.set_reviewer(call.id, "Dana Whitfield", "MD", "Pediatrics", entry_key="reviewer-1")
+        desk.set_educational_only(call.id, True, entry_key="educational-1")
+        desk.set_disposition(call.id, Disposition.REVERSED, authorization_number="PA-1", entry_key="outcome-1")
+    said = [n.text.split(":")[0] for n in desk.notes(call.id)]
+    assert said == [
+        "Reviewer on the record",
+        "Reviewer specialty not the case's",
+        "The plan says this peer-to-peer is educational only",
+        "Disposition reversed",
+    ]
+    desk.set_reviewer(call.id, "Dana Whitfield", "MD", "Pediatrics", entry_key="reviewer-2")  # put again: a new entry
+    assert [n.text.split(":")[0] for n in desk.notes(call.id)][4:] == [
+        "Reviewer on the record",
+        "Reviewer specialty not the case's",
+    ]
+
+
 def test_the_case_is_not_edited_while_a_call_on_it_is_in_progress(db_url: str, clock) -> None:  # noqa: ANN001
     """A designee's desk editing the brief the physician is reading on the call (and whose criteria
     the physician ticks by number) is refused until the call ends; nothing is changed meanwhile."""
