@@ -55,7 +55,8 @@ QUICK_S = 0.05
 SAY_AFTER_MS = 500
 #: How long the window waits for one answer before it stops waiting: the piece of work is then
 #: refused as not answered (the text it was asked for stays where it was typed), and the keyboard
-#: and the window's close are the physician's again. The store may still do it later (``late``).
+#: and the window's close are the physician's again. The store may still do it later (``late``);
+#: until it has, what else is asked of it is refused at once (it would only queue behind), said so.
 GIVE_UP_S = 20.0
 
 
@@ -64,8 +65,9 @@ class StoreGone(StoreUnavailable):
 
 
 class _Job:
-    def __init__(self, work: Callable[[], Any]) -> None:
+    def __init__(self, work: Callable[[], Any], number: int) -> None:
         self.work = work
+        self.number = number  # the line runs them in this order
         self.done = threading.Event()
         self.result: Any = None
         self.error: BaseException | None = None
@@ -85,7 +87,9 @@ class StoreLine(QObject):
     a window that had frozen. After SAY_AFTER_MS, ``say`` is told how long it has waited, each
     second; it is told "" when a wait that was not simple ends. After GIVE_UP_S the window stops
     waiting: ``run`` raises StoreUnavailable, and if the store finishes that work later, ``late``
-    is emitted.
+    is emitted; until then, ``run`` raises StoreUnavailable at once, without queueing its work
+    (it could only wait behind the work not answered: the physician would lose GIVE_UP_S on each
+    Enter).
 
     Signals:
         answered(): on the GUI thread, each time a piece of work has finished.
@@ -101,10 +105,16 @@ class StoreLine(QObject):
         self._jobs: queue.SimpleQueue[_Job] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._waiting_since: float | None = None
+        self._queued = 0
+        self._unanswered: tuple[_Job, float] | None = None  # work given up and not yet done; since when
 
     def waiting(self) -> bool:
         """Whether the window is waiting for the store now."""
         return self._waiting_since is not None
+
+    def unanswered(self) -> bool:
+        """Whether work the window stopped waiting for is still not done (the line is held by it)."""
+        return self._unanswered is not None and not self._unanswered[0].done.is_set()
 
     def run(self, work: Callable[[], Any]) -> Any:
         """What ``work`` returns (or raises), run on the store's thread; StoreUnavailable when the
@@ -113,13 +123,20 @@ class StoreLine(QObject):
             # A daemon: a store that never answers must not keep the process from ending.
             self._thread = threading.Thread(target=self._serve, name="p2pdesk-store-line", daemon=True)
             self._thread.start()
-        job = _Job(work)
+        if self.unanswered():
+            waited = math.ceil(time.monotonic() - self._unanswered[1])  # type: ignore[index]
+            raise StoreUnavailable(f"it has still not answered what was sent {waited} s ago")
+        self._queued += 1
+        job = _Job(work, self._queued)
         self._jobs.put(job)
         if not job.done.wait(QUICK_S):
+            sent = time.monotonic()
             gave_up = self._wait_drawn(job)
             with job.settled:
                 if not job.done.is_set():
                     job.given_up = True
+                    if self._unanswered is None or self._unanswered[0].number < job.number:
+                        self._unanswered = (job, sent)  # the last one queued: when it is done, all are
                     if gave_up:
                         raise StoreUnavailable(f"it has not answered in {GIVE_UP_S:.0f} s")
                     raise StoreGone("the window closed before the database answered")

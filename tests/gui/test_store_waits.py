@@ -164,6 +164,14 @@ def _sent_while_held(open_window, db_url: str, monkeypatch, *, give_up_s: float,
     return desk, window, other
 
 
+def _until_done_untold(window) -> None:  # noqa: ANN001
+    """Wait (the window's events not run) until the store has done what the window stopped waiting
+    for: stored, the window not told yet."""
+    deadline = time.monotonic() + 30
+    while window.store_line.unanswered() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def _until_answered(window) -> None:  # noqa: ANN001
     """Run the window until it says the database has answered what it stopped waiting for."""
     deadline = time.monotonic() + 30
@@ -223,9 +231,7 @@ def test_enter_again_on_a_note_the_database_stored_meanwhile_does_not_store_it_t
     desk, window, free = given_up
     pane = window.note_pane
     free(wait=False)
-    deadline = time.monotonic() + 30
-    while not _said(desk, window) and time.monotonic() < deadline:  # stored; the window not told yet
-        time.sleep(0.02)
+    _until_done_untold(window)
     press(pane.entry, Qt.Key.Key_Return)  # sent again as it was
     assert _said(desk, window) == ["Peer reviewer: Dr. Haines"]
     assert pane.notes.toPlainText().count("Peer reviewer: Dr. Haines") == 1
@@ -331,9 +337,7 @@ def test_a_change_to_the_call_made_again_after_the_database_stored_it_meanwhile_
         assert window.note_pane.status.text().startswith("Not saved — the database cannot be written")
         other.rollback()
         other.close()
-        deadline = time.monotonic() + 30
-        while len(desk.notes(window.call.id)) < len(logged) and time.monotonic() < deadline:
-            time.sleep(0.02)  # stored; the window not told yet
+        _until_done_untold(window)
         press(getattr(window.note_pane, field), Qt.Key.Key_Return)
         said = [n.text.split(":")[0] for n in desk.notes(window.call.id)]
         assert said == logged
@@ -361,9 +365,7 @@ def test_a_note_typed_after_a_reviewer_the_database_stored_meanwhile_is_stored_a
     try:
         other.rollback()
         other.close()
-        deadline = time.monotonic() + 30
-        while not desk.notes(window.call.id) and time.monotonic() < deadline:
-            time.sleep(0.02)  # stored; the window not told yet
+        _until_done_untold(window)
         type_text(window.note_pane.entry, "Wants a sulfasalazine trial")
         press(window.note_pane.entry, Qt.Key.Key_Return)
         said = [n.text.split(":")[0] for n in desk.notes(window.call.id)]
@@ -376,3 +378,26 @@ def test_a_note_typed_after_a_reviewer_the_database_stored_meanwhile_is_stored_a
     finally:
         other.close()
         desk.close()
+
+
+def test_while_the_database_has_not_answered_what_was_given_up_the_next_enter_is_refused_at_once(given_up) -> None:  # noqa: ANN001
+    """The store still holds what the window stopped waiting for: the next note is not queued
+    behind it (a second wait of the window's whole patience), but refused at once and said so,
+    its text kept; once the store has answered, it is stored."""
+    desk, window, free = given_up
+    pane = window.note_pane
+    pane.entry.clear()
+    type_text(pane.entry, "Wants a sulfasalazine trial")
+    press(pane.entry, Qt.Key.Key_Return)
+    assert not window.store_line.waiting()
+    assert re.fullmatch(
+        r"Not saved — the database cannot be written \(it has still not answered what was sent \d+ s ago\)\. "
+        r"Your text is kept here; press Enter again to save it once the database can be written\.",
+        pane.status.text(),
+    ), pane.status.text()
+    assert pane.entry.text() == "Wants a sulfasalazine trial" and _said(desk, window) == []
+    free()
+    assert pane.entry.text() == "Wants a sulfasalazine trial"
+    press(pane.entry, Qt.Key.Key_Return)
+    assert _said(desk, window) == ["Peer reviewer: Dr. Haines", "Wants a sulfasalazine trial"]
+    assert pane.entry.text() == ""
