@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 #: Longest criterion text on its check box; the whole text is in the tooltip.
 CRITERION_CHARS = 64
+#: How many criteria the checklist shows without scrolling (a longer policy scrolls).
+CRITERIA_SHOWN = 6
 
 _KIND_COLORS = {
     NoteKind.REVIEWER_CLAIM: "#8a1c00",
@@ -203,10 +205,10 @@ class NotePane(QWidget):
         self._criteria_layout.setContentsMargins(4, 2, 4, 2)
         self._criteria_layout.setSpacing(0)
         self.criterion_boxes: list[QCheckBox] = []
-        scroll = QScrollArea(self)
+        self._criteria_scroll = scroll = QScrollArea(self)
         scroll.setWidget(self.criteria)
         scroll.setWidgetResizable(True)
-        scroll.setMaximumHeight(96)
+        scroll.setMaximumHeight(96)  # until a case's criteria are known (set_case)
         scroll.setToolTip("Policy criteria (Ctrl+K): Space ticks one and logs it with the time")
         layout.addWidget(scroll)
 
@@ -316,6 +318,12 @@ class NotePane(QWidget):
             self._criteria_layout.addWidget(box)
             box.show()
             self.criterion_boxes.append(box)
+        if self.criterion_boxes:  # every criterion in sight, up to CRITERIA_SHOWN (the notes take the rest)
+            rows = min(len(self.criterion_boxes), CRITERIA_SHOWN)
+            margins = self._criteria_layout.contentsMargins()
+            frame = 2 * self._criteria_scroll.frameWidth()
+            height = rows * self.criterion_boxes[0].sizeHint().height() + margins.top() + margins.bottom() + frame
+            self._criteria_scroll.setFixedHeight(height)
 
     def show_call(self, call: Call | None, notes: list[Note], *, ours: bool = True) -> None:
         """Show a call (or none) with its notes, as after opening or restarting. ``ours`` False:

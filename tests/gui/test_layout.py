@@ -21,6 +21,10 @@ def test_demo_brief_fits_without_scrolling_on_a_laptop(open_window, desk: Desk) 
         window.script.go_to(key)
         page = window.script.currentWidget()
         assert page.verticalScrollBar().maximum() == 0, f"script step {key} needs scrolling"
+    boxes = window.note_pane.criterion_boxes
+    assert len(boxes) == 5
+    for box in boxes:  # the checklist shows every criterion whole
+        assert box.visibleRegion().boundingRect().size() == box.size(), f"{box.text()} needs scrolling"
 
 
 def test_narrow_column_uses_tabs_and_keeps_every_action(open_window, desk: Desk) -> None:  # noqa: ANN001
