@@ -332,11 +332,21 @@ class Desk:
         """Append a note stamped now; durable on disk when this returns. ``entry_key``: made when
         the note was first sent; sent again with it (the first answer lost), the note stored the
         first time is returned and nothing is stored twice."""
-        cleaned = clean_note_text(text)
         self._open_call(call_id)
+        return self.store.add_note(self._note(call_id, kind, text, criterion=criterion, entry_key=entry_key))
+
+    def _note(
+        self, call_id: int, kind: NoteKind, text: str, *, criterion: int | None = None, entry_key: str | None = None
+    ) -> Note:
+        """A note stamped now, its text checked and cleaned as every note's is (not yet stored)."""
+        cleaned = clean_note_text(text)
         note = Note(call_id=call_id, at=self.now(), kind=NoteKind(kind), text=cleaned, criterion=criterion)
         note.entry_key = entry_key
-        return self.store.add_note(note)
+        return note
+
+    def _change_call(self, call: Call, kind: NoteKind, text: str, entry_key: str | None) -> Note:
+        """Store the change made to ``call`` and the note logging it, together (see Store.change_call)."""
+        return self.store.change_call(call, [self._note(call.id, kind, text, entry_key=entry_key)])[0]  # type: ignore[arg-type]
 
     def set_reviewer(
         self, call_id: int, name: str, credentials: str, specialty: str, *, entry_key: str | None = None
@@ -349,26 +359,28 @@ class Desk:
         call.reviewer_specialty = clean_field(specialty, "reviewer specialty")
         if not call.reviewer_name:  # credentials alone do not say who decided
             raise InvalidInput(Problem("reviewer name", "is empty; ask for name, credentials and specialty"))
-        self.store.save_call(call)
-        note = self.add_note(
-            call_id, NoteKind.OTHER, f"Reviewer on the record: {call.reviewer_display}", entry_key=entry_key
-        )
-        self._note_specialty_mismatch(call, None if entry_key is None else logged_with(entry_key))
-        return note
+        said = f"Reviewer on the record: {call.reviewer_display}"
+        notes = [self._note(call_id, NoteKind.OTHER, said, entry_key=entry_key)]
+        mismatch = self._specialty_mismatch(call)
+        if mismatch is not None:  # logged with the reviewer, in the same transaction
+            also = None if entry_key is None else logged_with(entry_key)
+            notes.append(self._note(call_id, NoteKind.PROCEDURAL, mismatch, entry_key=also))
+        return self.store.change_call(call, notes)[0]
 
-    def _note_specialty_mismatch(self, call: Call, entry_key: str | None) -> None:
-        """A reviewer outside the case's specialty is a procedural fact for the appeal: log it at once,
-        with the rule (if any) the same-specialty request rests on."""
+    def _specialty_mismatch(self, call: Call) -> str | None:
+        """A reviewer outside the case's specialty is a procedural fact for the appeal, logged at once:
+        what the note says, with the rule (if any) the same-specialty request rests on; None when
+        the specialties match or one is not known."""
         from p2pdesk.playbook.rules import case_stage, load_rules, specialty_rule
         from p2pdesk.playbook.script import similar_may_meet
         from p2pdesk.playbook.specialties import match
 
         case = self.store.get_case(call.case_id)
         if not call.reviewer_specialty or not case.physician_specialty:
-            return
+            return None
         found = match(case.physician_specialty, call.reviewer_specialty)
         if found.verdict not in ("similar", "different"):
-            return
+            return None
         # A practice rules file that cannot be used is left out: the call goes on (the window names it).
         rule = specialty_rule(load_rules(problems=[]), case.state, case.plan_type, case_stage(case))
         if found.verdict == "similar":  # a fact for the appeal; a rule met by a related specialty is not breached
@@ -377,24 +389,13 @@ class Desk:
                 if rule is not None and rule.is_demand and not similar_may_meet(rule)
                 else f"a {case.physician_specialty} reviewer asked for as a request"
             )
-            self.add_note(
-                call.id,  # type: ignore[arg-type]
-                NoteKind.PROCEDURAL,
-                f"Reviewer specialty not the case's: {found.sentence()}; {basis}",
-                entry_key=entry_key,
-            )
-            return
+            return f"Reviewer specialty not the case's: {found.sentence()}; {basis}"
         basis = (
             f"same-specialty review requested under {rule.citation}"
             if rule is not None and rule.is_demand
             else "same-specialty review asked for as a request (no rule requires it at this stage)"
         )
-        self.add_note(
-            call.id,  # type: ignore[arg-type]
-            NoteKind.PROCEDURAL,
-            f"Reviewer specialty mismatch: {found.sentence()}; {basis}",
-            entry_key=entry_key,
-        )
+        return f"Reviewer specialty mismatch: {found.sentence()}; {basis}"
 
     def tick_criterion(self, call_id: int, case: Case, number: int) -> Note:
         """Log that policy criterion ``number`` (1-based) was addressed; once in a call (ticked
@@ -457,7 +458,6 @@ class Desk:
         call.information_requested = requested
         call.requested_by = requested_by
         call.alternative_offer = clean_note_text(alternative_offer) if alternative_offer.strip() else ""
-        self.store.save_call(call)
         detail = {
             Disposition.REVERSED: f"authorization number {auth}",
             Disposition.UPHELD: f"stated reasoning: {reasoning}",
@@ -466,9 +466,8 @@ class Desk:
         }[disposition]
         if call.alternative_offer:
             detail += f"; alternative offered: {call.alternative_offer}"
-        return self.add_note(
-            call_id, NoteKind.OUTCOME, f"Disposition {disposition.label.lower()}: {detail}", entry_key=entry_key
-        )
+        said = f"Disposition {disposition.label.lower()}: {detail}"
+        return self._change_call(call, NoteKind.OUTCOME, said, entry_key)
 
     def set_educational_only(self, call_id: int, educational: bool, *, entry_key: str | None = None) -> Note:
         """Record that the plan calls this P2P "educational only" (it cannot reverse the denial), or
@@ -476,13 +475,12 @@ class Desk:
         (``entry_key``: as for add_note)."""
         call = self._open_call(call_id)
         call.educational_only = educational
-        self.store.save_call(call)
         text = (
             "The plan says this peer-to-peer is educational only: it cannot reverse the denial"
             if educational
             else "Correction: the peer-to-peer is not educational only"
         )
-        return self.add_note(call_id, NoteKind.PROCEDURAL, text, entry_key=entry_key)
+        return self._change_call(call, NoteKind.PROCEDURAL, text, entry_key)
 
     def end_call(self, call_id: int) -> Call:
         """Stamp the call's end; after this its notes are closed."""

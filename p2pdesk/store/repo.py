@@ -89,6 +89,15 @@ def _insert_notes(s: Session, call_id: int, notes: list[Note]) -> None:
         note.id = row.id
 
 
+def _write_call(s: Session, call: Call) -> None:
+    """Set the stored call's own fields (reviewer, disposition, end) to ``call``'s, in ``s``."""
+    row = s.get(CallRow, call.id)
+    if row is None:
+        raise NotFound(f"no call with id {call.id}")
+    for name, value in _values(call, skip=("id", "case_id", "started_at", "desk")).items():
+        setattr(row, name, value)
+
+
 def _live_call_on(case_id: int) -> Select[tuple[CallRow]]:
     """The first call on the case started (at any desk) and not ended."""
     return select(CallRow).where(CallRow.case_id == case_id, CallRow.ended_at.is_(None)).order_by(CallRow.id)
@@ -306,11 +315,22 @@ class Store:
     def save_call(self, call: Call) -> None:
         """Write the call's own fields (reviewer, disposition, end)."""
         with self._session(write=True) as s:
-            row = s.get(CallRow, call.id)
-            if row is None:
-                raise NotFound(f"no call with id {call.id}")
-            for name, value in _values(call, skip=("id", "case_id", "started_at", "desk")).items():
-                setattr(row, name, value)
+            _write_call(s, call)
+
+    def change_call(self, call: Call, notes: list[Note]) -> list[Note]:
+        """Write the call's own fields and the ``notes`` that log the change, in one transaction:
+        all are kept or none. Sent again with the notes' entry keys (the answer to the first
+        sending lost), nothing is written twice: the notes stored the first time are returned."""
+        try:
+            with self._session(write=True) as s:
+                _write_call(s, call)
+                _insert_notes(s, call.id, notes)  # type: ignore[arg-type]
+                return notes
+        except IntegrityError as exc:
+            kept = self._sent_before(notes, exc)
+            if kept is None:
+                raise
+            return kept
 
     def move_call(self, call_id: int, *, from_desk: str, to_desk: str) -> bool:
         """Make a call in progress at ``from_desk`` ``to_desk``'s, in one statement: False (and
@@ -361,12 +381,22 @@ class Store:
                 _insert_notes(s, note.call_id, [note])
                 return note
         except IntegrityError as exc:
-            if note.entry_key is None or not is_unique_violation(exc):
+            kept = self._sent_before([note], exc)
+            if kept is None:
                 raise
-            kept = self.note_with_key(note.entry_key)
-            if kept is None or (kept.call_id, kept.kind, kept.text) != (note.call_id, note.kind, note.text):
-                raise
-            return kept
+            return kept[0]
+
+    def _sent_before(self, notes: list[Note], refused: IntegrityError) -> list[Note] | None:
+        """The ``notes`` as stored when they were sent before with their entry keys (what
+        ``refused`` their writing again), or None when ``refused`` is anything else (a key taken
+        by another note is a fault, not a sending again)."""
+        if not notes or any(n.entry_key is None for n in notes) or not is_unique_violation(refused):
+            return None
+        kept = [self.note_with_key(n.entry_key) for n in notes]  # type: ignore[arg-type]
+        for stored, sent in zip(kept, notes, strict=True):
+            if stored is None or (stored.call_id, stored.kind, stored.text) != (sent.call_id, sent.kind, sent.text):
+                return None
+        return kept  # type: ignore[return-value]
 
     def note_with_key(self, entry_key: str) -> Note | None:
         """The note sent with ``entry_key``, if it is stored."""

@@ -739,10 +739,17 @@ class MainWindow(QMainWindow):
 
     def _answered_late(self) -> None:
         """The store answered what the window stopped waiting for: what it stored is listed (a
-        note sent again now is not stored twice)."""
+        note sent again now is not stored twice). Not while the window waits for the store (for
+        the reading of a note's Enter, say, which settles what it finds itself): after that."""
+        if self.store_line.waiting():
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(50, self._answered_late)
+            return
         call = self.call
         if call is None or call.id is None:
             return
+        sent = bool(self._unsettled)  # (or settled already, by an Enter that read the notes first)
         stored = self._guard(lambda: (self.desk.call(call.id), self.desk.notes(call.id)))  # type: ignore[arg-type]
         if stored is None or self.call is None or self.call.id != call.id or self.case is None:
             return
@@ -751,15 +758,14 @@ class MainWindow(QMainWindow):
             self._unsettled.clear()
             self._say("The database has answered: what it stored while the window had stopped waiting is listed.")
             return
-        self.call = stored[0]
+        self._take_call(stored[0])
         found = bool(self._settle(stored[1]))
         for note in stored[1]:
             self.note_pane.append_note(note)  # those already listed are not listed again
-        self._say(
-            "The database has answered: what it stored while the window had stopped waiting is listed."
-            if found
-            else "The database has answered: what was sent while the window had stopped waiting was not stored."
-        )
+        if found or not sent:
+            self._say("The database has answered: what it stored while the window had stopped waiting is listed.")
+        else:
+            self._say("The database has answered: what was sent while the window had stopped waiting was not stored.")
 
     def _guard(self, work, *, here: bool = False):  # noqa: ANN001, ANN202
         """Run ``work`` (on the store's line, unless ``here``: work that touches the window); show
@@ -891,11 +897,27 @@ class MainWindow(QMainWindow):
             self._unsettled.pop(key, None)
 
     def _call_changed(self, call_id: int) -> None:
-        """Read the call again (a change to it found stored after all) and show its script anew."""
+        """Read the call again (a change to it found stored after all) and show it."""
         call = self._guard(lambda: self.desk.call(call_id))
-        if call is not None and self.call is not None and self.call.id == call_id and self.case is not None:
-            self.call = call
+        if call is not None and self.call is not None and self.call.id == call_id:
+            self._take_call(call)
+
+    def _take_call(self, call: Call) -> None:
+        """The call as the store holds it now (a change found stored after all): its script, and
+        its educational-only box, say what it holds."""
+        self.call = call
+        if self.case is not None:
             self.script.show_script(self.case, call, self.rules, self._templates)
+        self.note_pane.show_educational(call.educational_only)
+
+    def _settled_before(self, call_id: int, kind: str, text: str) -> bool:
+        """Settle what was sent before without an answer to trust, before a change to the call is
+        sent; whether to send it: not when the store could not be read (said why), nor when this
+        very change was found stored (it is shown)."""
+        if not self._unsettled:
+            return True
+        notes = self._guard(lambda: self.desk.notes(call_id))  # type: ignore[arg-type]
+        return notes is not None and (kind, text) not in self._settle(notes)
 
     def _entry_key(self, call_id: int, kind: str, text: str) -> str:
         """The key a note (or an addendum) is sent with: that of a sending of the same words still
@@ -945,8 +967,10 @@ class MainWindow(QMainWindow):
     def _set_reviewer(self, name: str, credentials: str, specialty: str) -> None:
         if self.call is None:
             return
-        call_id = self.call.id
-        key = self._entry_key(call_id, _REVIEWER, "\n".join((name, credentials, specialty)))  # type: ignore[arg-type]
+        call_id, said = self.call.id, "\n".join((name, credentials, specialty))
+        if not self._settled_before(call_id, _REVIEWER, said):  # type: ignore[arg-type]
+            return
+        key = self._entry_key(call_id, _REVIEWER, said)  # type: ignore[arg-type]
         done = self._guard(
             lambda: (
                 self.desk.set_reviewer(call_id, name, credentials, specialty, entry_key=key),  # type: ignore[arg-type]
@@ -982,6 +1006,9 @@ class MainWindow(QMainWindow):
         if self.call is None:
             return
         call_id = self.call.id
+        if not self._settled_before(call_id, _EDUCATIONAL, str(on)):  # type: ignore[arg-type]
+            self.note_pane.show_educational(self.call.educational_only)  # the box says what the record says
+            return
         key = self._entry_key(call_id, _EDUCATIONAL, str(on))  # type: ignore[arg-type]
         done = self._guard(
             lambda: (self.desk.set_educational_only(call_id, on, entry_key=key), self.desk.call(call_id))  # type: ignore[arg-type]
@@ -1000,6 +1027,8 @@ class MainWindow(QMainWindow):
             return
         call_id = self.call.id
         said = "\n".join((disposition, auth, reasoning, requested, by, alternative))
+        if not self._settled_before(call_id, _DISPOSITION, said):  # type: ignore[arg-type]
+            return
         key = self._entry_key(call_id, _DISPOSITION, said)  # type: ignore[arg-type]
 
         def record():  # noqa: ANN202

@@ -401,3 +401,83 @@ def test_while_the_database_has_not_answered_what_was_given_up_the_next_enter_is
     press(pane.entry, Qt.Key.Key_Return)
     assert _said(desk, window) == ["Peer reviewer: Dr. Haines", "Wants a sulfasalazine trial"]
     assert pane.entry.text() == ""
+
+
+def test_enter_again_read_slowly_does_not_store_a_note_the_database_stored_meanwhile(given_up, monkeypatch) -> None:  # noqa: ANN001
+    """As above, the database being slow to read the call's notes for the Enter (the window waits
+    for it, and hears meanwhile that the note was stored): still stored once, listed once."""
+    desk, window, free = given_up
+    pane = window.note_pane
+    free(wait=False)
+    _until_done_untold(window)
+    read = desk.notes
+
+    def slowly(call_id: int):  # noqa: ANN202
+        time.sleep(0.3)  # longer than the window waits without drawing (QUICK_S)
+        return read(call_id)
+
+    monkeypatch.setattr(desk, "notes", slowly)
+    press(pane.entry, Qt.Key.Key_Return)
+    _until_answered(window)
+    assert _said(desk, window) == ["Peer reviewer: Dr. Haines"]
+    assert pane.notes.toPlainText().count("Peer reviewer: Dr. Haines") == 1
+    assert pane.entry.text() == ""
+
+
+def _educational(window) -> None:  # noqa: ANN001
+    window.note_pane.educational.setChecked(True)
+
+
+def test_the_educational_only_box_stored_after_the_window_stopped_waiting_shows_it(
+    open_window,  # noqa: ANN001
+    db_url: str,
+    monkeypatch,  # noqa: ANN001
+) -> None:
+    """Ticked while the database is held: the window stops waiting and unticks it (not on
+    record); the database then stores it: the box is ticked again, as the record says."""
+    desk, window, other = _sent_while_held(
+        open_window, db_url, monkeypatch, give_up_s=1.0, busy_timeout_ms=30_000, send=_educational
+    )
+    try:
+        assert not window.note_pane.educational.isChecked()
+        other.rollback()
+        other.close()
+        _until_answered(window)
+        assert desk.call(window.call.id).educational_only
+        assert window.note_pane.educational.isChecked()
+        assert [n.text for n in desk.notes(window.call.id)] == [
+            "The plan says this peer-to-peer is educational only: it cannot reverse the denial"
+        ]
+    finally:
+        other.close()
+        desk.close()
+
+
+def test_a_reviewer_put_back_after_another_is_logged_again(open_window, db_url: str, monkeypatch) -> None:  # noqa: ANN001
+    """Reviewer A is sent while the database is held and stored after the window stopped waiting;
+    reviewer B is put on the record, then A again: the log says A, B, A, and the call holds A."""
+    desk, window, other = _sent_while_held(
+        open_window, db_url, monkeypatch, give_up_s=1.0, busy_timeout_ms=30_000, send=_reviewer
+    )
+    try:
+        other.rollback()
+        other.close()
+        _until_done_untold(window)
+        pane = window.note_pane
+        pane.reviewer_name.setText("Dana Whitfield")
+        pane.reviewer_specialty.setText("Rheumatology")
+        press(pane.reviewer_specialty, Qt.Key.Key_Return)
+        pane.reviewer_name.setText("Gregory Haines")
+        pane.reviewer_specialty.setText("Family Medicine")
+        press(pane.reviewer_specialty, Qt.Key.Key_Return)
+        on_record = [n.text for n in desk.notes(window.call.id) if n.text.startswith("Reviewer on the record")]
+        assert on_record == [
+            "Reviewer on the record: Gregory Haines, MD (Family Medicine)",
+            "Reviewer on the record: Dana Whitfield, MD (Rheumatology)",
+            "Reviewer on the record: Gregory Haines, MD (Family Medicine)",
+        ]
+        assert desk.call(window.call.id).reviewer_name == "Gregory Haines"
+        assert window.note_pane.notes.toPlainText().count("Reviewer on the record") == 3
+    finally:
+        other.close()
+        desk.close()

@@ -325,6 +325,42 @@ def test_changes_to_the_call_sent_again_with_their_entry_key_are_logged_once(des
     ]
 
 
+def test_a_reviewer_whose_specialty_note_cannot_be_written_is_not_put_on_the_record_at_all(desk: Desk) -> None:
+    """The reviewer, the note saying so and the specialty note are kept together or not at all:
+    the database refusing the specialty note (here a trigger of its own) leaves the call as it was."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from p2pdesk.domain.errors import StoreUnavailable
+
+    call = desk.start_call(desk.load_demo())
+    with desk.store.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(
+                text(
+                    "CREATE TRIGGER no_procedural BEFORE INSERT ON note WHEN NEW.kind = 'procedural_objection' "
+                    "BEGIN SELECT RAISE(ABORT, 'no room for this note'); END"
+                )
+            )
+        else:
+            conn.execute(
+                text(
+                    "CREATE FUNCTION no_procedural() RETURNS trigger AS $$ BEGIN "
+                    "RAISE EXCEPTION 'no room for this note'; END $$ LANGUAGE plpgsql"
+                )
+            )
+            conn.execute(
+                text(
+                    "CREATE TRIGGER no_procedural BEFORE INSERT ON note FOR EACH ROW "
+                    "WHEN (NEW.kind = 'procedural_objection') EXECUTE FUNCTION no_procedural()"
+                )
+            )
+    with pytest.raises((DBAPIError, StoreUnavailable)):
+        desk.set_reviewer(call.id, "Gregory Haines", "MD", "Family Medicine", entry_key="reviewer-1")
+    assert desk.notes(call.id) == []
+    assert desk.call(call.id).reviewer_name == ""
+
+
 def test_the_case_is_not_edited_while_a_call_on_it_is_in_progress(db_url: str, clock) -> None:  # noqa: ANN001
     """A designee's desk editing the brief the physician is reading on the call (and whose criteria
     the physician ticks by number) is refused until the call ends; nothing is changed meanwhile."""
