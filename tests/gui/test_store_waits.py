@@ -11,6 +11,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -293,6 +294,24 @@ def test_the_same_words_typed_again_after_clearing_the_entry_are_a_second_note(g
     assert pane.notes.toPlainText().count("Peer reviewer: Dr. Haines") == 2
 
 
+@contextmanager
+def _stored_untold(open_window, db_url: str, monkeypatch, send):  # noqa: ANN001, ANN202
+    """``send`` done while the database is held: the window stops waiting (after 1 s) and says it
+    is not saved; the database then stores it, the window not yet told: (desk, window)."""
+    desk, window, other = _sent_while_held(
+        open_window, db_url, monkeypatch, give_up_s=1.0, busy_timeout_ms=30_000, send=send
+    )
+    try:
+        assert window.note_pane.status.text().startswith("Not saved — the database cannot be written")
+        other.rollback()
+        other.close()
+        _until_done_untold(window)
+        yield desk, window
+    finally:
+        other.close()
+        desk.close()
+
+
 def _reviewer(window) -> None:  # noqa: ANN001
     """Put a family physician on the record for the rheumatology case (a specialty mismatch)."""
     pane = window.note_pane
@@ -330,14 +349,7 @@ def test_a_change_to_the_call_made_again_after_the_database_stored_it_meanwhile_
     window stops waiting, the database then stores it, and the physician presses Enter on it again
     (its fields as they were left) before the window has heard: it is on the record once, with
     what it logs, and listed once."""
-    desk, window, other = _sent_while_held(
-        open_window, db_url, monkeypatch, give_up_s=1.0, busy_timeout_ms=30_000, send=send
-    )
-    try:
-        assert window.note_pane.status.text().startswith("Not saved — the database cannot be written")
-        other.rollback()
-        other.close()
-        _until_done_untold(window)
+    with _stored_untold(open_window, db_url, monkeypatch, send) as (desk, window):
         press(getattr(window.note_pane, field), Qt.Key.Key_Return)
         said = [n.text.split(":")[0] for n in desk.notes(window.call.id)]
         assert said == logged
@@ -346,9 +358,6 @@ def test_a_change_to_the_call_made_again_after_the_database_stored_it_meanwhile_
         _until_answered(window)
         assert [n.text.split(":")[0] for n in desk.notes(window.call.id)] == logged
         assert window.note_pane.notes.toPlainText().count(f"{logged[0]}:") == 1
-    finally:
-        other.close()
-        desk.close()
 
 
 def test_a_note_typed_after_a_reviewer_the_database_stored_meanwhile_is_stored_and_the_reviewer_shown(
@@ -359,13 +368,7 @@ def test_a_note_typed_after_a_reviewer_the_database_stored_meanwhile_is_stored_a
     """The reviewer put on the record while the database is held, the window stops waiting, the
     database then stores it, and the physician types the reviewer's first claim: the claim is
     stored, and the reviewer is listed and on the window's call, once."""
-    desk, window, other = _sent_while_held(
-        open_window, db_url, monkeypatch, give_up_s=1.0, busy_timeout_ms=30_000, send=_reviewer
-    )
-    try:
-        other.rollback()
-        other.close()
-        _until_done_untold(window)
+    with _stored_untold(open_window, db_url, monkeypatch, _reviewer) as (desk, window):
         type_text(window.note_pane.entry, "Wants a sulfasalazine trial")
         press(window.note_pane.entry, Qt.Key.Key_Return)
         said = [n.text.split(":")[0] for n in desk.notes(window.call.id)]
@@ -375,9 +378,6 @@ def test_a_note_typed_after_a_reviewer_the_database_stored_meanwhile_is_stored_a
         assert window.note_pane.entry.text() == ""
         assert window.call.reviewer_name == "Gregory Haines"
         assert "Reviewer's specialty (Family Medicine) is not the case's" in window.script.page_text("specialty")
-    finally:
-        other.close()
-        desk.close()
 
 
 def test_while_the_database_has_not_answered_what_was_given_up_the_next_enter_is_refused_at_once(given_up) -> None:  # noqa: ANN001
@@ -456,13 +456,7 @@ def test_the_educational_only_box_stored_after_the_window_stopped_waiting_shows_
 def test_a_reviewer_put_back_after_another_is_logged_again(open_window, db_url: str, monkeypatch) -> None:  # noqa: ANN001
     """Reviewer A is sent while the database is held and stored after the window stopped waiting;
     reviewer B is put on the record, then A again: the log says A, B, A, and the call holds A."""
-    desk, window, other = _sent_while_held(
-        open_window, db_url, monkeypatch, give_up_s=1.0, busy_timeout_ms=30_000, send=_reviewer
-    )
-    try:
-        other.rollback()
-        other.close()
-        _until_done_untold(window)
+    with _stored_untold(open_window, db_url, monkeypatch, _reviewer) as (desk, window):
         pane = window.note_pane
         pane.reviewer_name.setText("Dana Whitfield")
         pane.reviewer_specialty.setText("Rheumatology")
@@ -478,6 +472,3 @@ def test_a_reviewer_put_back_after_another_is_logged_again(open_window, db_url: 
         ]
         assert desk.call(window.call.id).reviewer_name == "Gregory Haines"
         assert window.note_pane.notes.toPlainText().count("Reviewer on the record") == 3
-    finally:
-        other.close()
-        desk.close()
