@@ -415,7 +415,20 @@ class MainWindow(QMainWindow):
                 event.accept()
                 self._say(self._why_unavailable(action))
                 return
+        if self.stack.currentWidget() is self.case_desk and self._typed_into_entry(event):
+            event.accept()
+            return
         super().keyPressEvent(event)
+
+    def _typed_into_entry(self, event: QKeyEvent) -> bool:
+        """Letters typed where nothing takes them (the brief, the script, a button) are the start
+        of a note: they go to the note entry, brought forward (a claim is not lost for the focus
+        having been left on the brief). Whether they went."""
+        if not self.note_pane.takes_typing(event):
+            return False
+        self.case_desk.show_pane(2)  # (in a narrow column, the notes come to the front)
+        self.note_pane.take_typing(event)
+        return True
 
     def _why_unavailable(self, action: QAction) -> str:
         words = _words(action)

@@ -123,13 +123,27 @@ class _OutcomeBox(QComboBox):
     """The outcome: before one is chosen a letter picks one (R, U, D). Once one is chosen, letters
     typed on it change nothing and go nowhere, and the pane says where its detail is typed: an
     authorization number typed here by mistake would pick another outcome by its first letter,
-    and a letter meant to change the outcome must not start the detail of the one still shown."""
+    and a letter meant to change the outcome must not start the detail of the one still shown.
+    Before one is chosen, a letter that picks none, and those typed on after it (the U of
+    "AUTH-5512" would pick Upheld), are a detail typed first: they pick nothing, and the pane
+    says to choose the outcome first."""
 
     hint: Callable[[], str]  # what to say then ("" before an outcome is chosen)
     say: Callable[[str], None]
+    _detail_until = 0.0  # a detail is being typed here until then (monotonic seconds)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        hint = self.hint() if _letters(event) else ""
+        typed = _letters(event)
+        hint = self.hint() if typed else ""
+        if typed and not hint:
+            import time
+
+            from PySide6.QtWidgets import QApplication
+
+            picks = any(self.itemText(i).lower().startswith(typed.lower()) for i in range(1, self.count()))
+            if not picks or time.monotonic() < self._detail_until:
+                self._detail_until = time.monotonic() + QApplication.keyboardInputInterval() / 1000
+                hint = "Outcome: choose it first (R reversed, U upheld, D deferred); Tab then goes to its detail."
         if hint:
             self.say(hint)
             return
@@ -218,6 +232,7 @@ class NotePane(QWidget):
         self.notes.setReadOnly(True)
         self.notes.setAccessibleName("Notes of this call")
         layout.addWidget(self.notes, 1)
+        self._at_end: bool | None = None  # whether the newest note is kept in sight (see _show_latest)
 
         # The entry.
         entry_row = QHBoxLayout()
@@ -419,6 +434,7 @@ class NotePane(QWidget):
             f'<span style="color:#555555">{stamp}</span> '
             f'<span style="color:{color}"><b>{esc(note.kind.short_label)}:</b> {said}</span>'
         )
+        self._show_latest()  # a note just logged is shown
         if note.criterion is not None and 0 < note.criterion <= len(self.criterion_boxes):
             self._loading = True
             box = self.criterion_boxes[note.criterion - 1]
@@ -520,6 +536,28 @@ class NotePane(QWidget):
 
     def focus_entry(self) -> None:
         self.entry.setFocus()
+
+    def _show_latest(self) -> None:
+        """Scroll the notes to the newest, now and once the list is laid out again. From the first
+        note on, the newest stays in sight, also when the list is made shorter (the disposition's
+        detail shown under it), unless the physician has scrolled back to read an older one.
+        (The scroll bar is first touched here: its Python type costs start-up time.)"""
+        bar = self.notes.verticalScrollBar()
+        if self._at_end is None:
+            bar.actionTriggered.connect(lambda _: setattr(self, "_at_end", bar.sliderPosition() >= bar.maximum()))
+            bar.rangeChanged.connect(lambda _low, _high: self._show_latest() if self._at_end else None)
+        self._at_end = True
+        bar.setValue(bar.maximum())
+        QTimer.singleShot(0, lambda: bar.setValue(bar.maximum()) if self._at_end else None)
+
+    def takes_typing(self, event: QKeyEvent) -> bool:
+        """Whether the key typed letters the note entry would take (typed where nothing takes them,
+        the brief or the script, they are the start of a note: see take_typing)."""
+        return bool(_letters(event)) and self.entry.isEnabled() and not self.entry.isReadOnly()
+
+    def take_typing(self, event: QKeyEvent) -> None:
+        """Put the letters the key typed at the end of the note entry, and give it the focus."""
+        _sent_to(self.entry, event)
 
     def focus_reviewer(self) -> None:
         self.reviewer_name.setFocus()

@@ -50,9 +50,11 @@ def test_next_script_step_while_reading_the_script_keeps_the_focus_in_the_script
     live.script.widget(0).setFocus()  # the physician clicked into the open step to read it
     press(live, Qt.Key.Key_PageDown, CTRL)
     assert QApplication.focusWidget() is live.script.widget(1)
-    type_into_focus("TB screen negative in October ")  # typed by mistake: nothing is ticked or logged
+    type_into_focus("TB screen negative in October ")  # typed on the script: the start of a note
     assert not any(box.isChecked() for box in live.note_pane.criterion_boxes)
     assert _notes(desk, live) == []
+    assert QApplication.focusWidget() is live.note_pane.entry
+    assert live.note_pane.entry.text() == "TB screen negative in October "
 
 
 def test_an_alternative_offer_typed_but_not_saved_keeps_the_call_open(live, desk: Desk) -> None:  # noqa: ANN001
@@ -305,3 +307,57 @@ def test_a_call_key_in_the_case_editor_says_where_a_call_is_started(open_window,
         window.editor.status.text()
         == "Criteria checklist: no call in progress; start one first (from the case or Home, Ctrl+Shift+S)"
     )
+
+
+def test_a_claim_typed_while_the_brief_has_the_focus_is_the_start_of_a_note(live, desk: Desk) -> None:  # noqa: ANN001
+    live.brief.setFocus()  # the physician clicked into the brief to read the prior treatments
+    type_into_focus("Says 14 weeks is borderline")
+    _key(Qt.Key.Key_Return)
+    assert _notes(desk, live) == ["Says 14 weeks is borderline"]
+
+
+def test_a_claim_typed_on_the_brief_in_the_narrow_column_brings_the_notes_forward(live, desk: Desk, qtbot) -> None:  # noqa: ANN001
+    live.resize(520, 700)
+    qtbot.waitUntil(lambda: live.case_desk.narrow)
+    press(live, Qt.Key.Key_1, ALT)
+    assert live.case_desk.current_pane() is live.brief
+    type_into_focus("Says 14 weeks is borderline")
+    assert live.case_desk.current_pane() is live.note_pane and live.note_pane.entry.isVisible()
+    _key(Qt.Key.Key_Return)
+    assert _notes(desk, live) == ["Says 14 weeks is borderline"]
+
+
+def test_an_authorization_number_typed_before_the_outcome_picks_none_and_says_so(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    press(live, Qt.Key.Key_D, CTRL)
+    type_into_focus("AUTH-5512")  # its U would pick Upheld
+    assert pane.disposition.currentData() == ""
+    assert pane.info.text() == (
+        "Outcome: choose it first (R reversed, U upheld, D deferred); Tab then goes to its detail."
+    )
+    assert desk.call(live.call.id).disposition is None
+
+
+def test_the_newest_note_stays_in_sight_when_the_outcome_makes_the_list_shorter(live, desk: Desk, qtbot) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    for n in range(1, 25):
+        pane.entry.setText(f"Point {n} about the methotrexate trial")
+        press(pane.entry, Qt.Key.Key_Return)
+    qtbot.wait(100)  # (listed as the window lists them, between one note and the next)
+    press(live, Qt.Key.Key_D, CTRL)
+    _key(Qt.Key.Key_Down)  # Reversed: its authorization number's row is shown under the list
+    qtbot.wait(100)  # (the window lays itself out again)
+    bar = pane.notes.verticalScrollBar()
+    assert bar.maximum() > 0 and bar.value() == bar.maximum()
+    _key(Qt.Key.Key_Tab)
+    type_into_focus("AUTH-1")
+    _key(Qt.Key.Key_Return)
+    qtbot.wait(100)
+    pane.entry.setFocus()
+    type_into_focus("Another claim")
+    _key(Qt.Key.Key_Return)
+    qtbot.wait(100)
+    assert bar.value() == bar.maximum()
+    last = pane.notes.document().lastBlock()
+    shown = pane.notes.blockBoundingGeometry(last).translated(pane.notes.contentOffset())
+    assert shown.bottom() <= pane.notes.viewport().height() and "Another claim" in last.text()
