@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache, lru_cache
@@ -17,6 +18,7 @@ from typing import Any
 
 from p2pdesk.domain.case import Case, PlanType
 from p2pdesk.domain.errors import Problem
+from p2pdesk.domain.summary import CallSummary
 from p2pdesk.playbook.practice import file_state, problem, read_toml, tolerate
 from p2pdesk.resources import resource_path
 
@@ -180,11 +182,14 @@ def deadlines(
     final_denial_at: datetime | None = None,
     practice_dir: Path | None = None,
     problems: list[Problem] | None = None,
+    calls: Sequence[CallSummary] = (),
 ) -> list[Deadline]:
     """Every clock running for a case, soonest first. ``denied_at`` (an aware instant) overrides
     the case's denial date when the time of day is known; clocks that run from the final internal
     denial (external review) count only when ``final_denial_at`` is given. ``problems`` as for
-    load_deadline_rules."""
+    load_deadline_rules. ``calls``: the case's peer-to-peer calls: one held stops the clock for
+    asking for one (p2p_held), and one that ended with the denial reversed stops those of an
+    appeal against it (overturned)."""
     denied = denied_at or denial_instant(case, tz)
     if final_denial_at is None and case.final_denial_date is not None:
         final_denial_at = datetime.combine(case.final_denial_date, time(0, 0), tzinfo=tz)
@@ -195,6 +200,8 @@ def deadlines(
         "appeal_filed": case.appeal_filed_on,
         "final_denial": case.final_denial_date,
         "external_review_requested": case.external_review_requested_on,
+        "p2p_held": next((c.started_at for c in calls), None),
+        "overturned": next((c.started_at for c in calls if c.ended and c.disposition == "reversed"), None),
     }
     rules, payers = load_deadline_rules(practice_dir, problems=problems)
     plan = PlanType(case.plan_type).value

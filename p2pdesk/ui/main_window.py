@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from PySide6.QtGui import QKeyEvent
 
+    from p2pdesk.domain.summary import CallSummary
     from p2pdesk.playbook.rules import Rule
     from p2pdesk.services.desk import Desk
     from p2pdesk.store.snapshot import Snapshot
@@ -557,7 +558,7 @@ class MainWindow(QMainWindow):
             from p2pdesk.playbook.readiness import readiness
 
             cases, full, now, follow_ups = found
-            clocks = self._next_deadlines(list(full.values()))
+            clocks = self._next_deadlines(list(full.values()), {c.id: c.calls for c in cases})
             from datetime import UTC, datetime
 
             far = datetime.max.replace(tzinfo=UTC)
@@ -583,8 +584,10 @@ class MainWindow(QMainWindow):
         load_deadline_rules(practice_rules_dir(), problems=problems)
         return problems
 
-    def _next_deadlines(self, cases: list[Case]) -> dict[int, tuple[str, str, datetime]]:
-        """Each case's next deadline as (status, text, due), in local time."""
+    def _next_deadlines(
+        self, cases: list[Case], calls: dict[int, tuple[CallSummary, ...]]
+    ) -> dict[int, tuple[str, str, datetime]]:
+        """Each case's next deadline as (status, text, due), in local time (``calls``: each case's)."""
         from p2pdesk.playbook.clock import deadlines, practice_zone, soonest
         from p2pdesk.playbook.rules import practice_rules_dir
 
@@ -593,7 +596,8 @@ class MainWindow(QMainWindow):
         folder = practice_rules_dir()
         out = {}
         for case in cases:
-            clocks = deadlines(case, tz, practice_dir=folder, problems=[])  # named by _payer_problems
+            # (what is wrong with the practice's files is named by _payer_problems)
+            clocks = deadlines(case, tz, practice_dir=folder, problems=[], calls=calls.get(case.id, ()))  # type: ignore[arg-type]
             found = soonest(clocks, now)
             if found is None:
                 continue

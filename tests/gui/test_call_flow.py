@@ -195,6 +195,32 @@ def test_home_view_sorts_by_the_next_deadline_and_marks_overdue(open_window, des
         assert rows[case][1].endswith(" · File the internal appeal")
 
 
+def test_home_stops_the_clocks_a_held_call_has_answered(open_window, desk: Desk, clock) -> None:  # noqa: ANN001
+    """A case whose peer-to-peer was held (upheld) shows the appeal as next, not the window for
+    asking for the call as run out; one whose denial was reversed on the call shows no clock."""
+    import json
+
+    from p2pdesk.domain.call import Disposition
+    from tests.conftest import DEMO
+
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["coverage"]["member_id"] = "UPHELD-1"
+    upheld = desk.import_case(json.dumps(data))
+    reversed_ = desk.load_demo()
+    for case_id, disposition, detail in (
+        (upheld, Disposition.UPHELD, {"stated_reasoning": "Policy requires sulfasalazine"}),
+        (reversed_, Disposition.REVERSED, {"authorization_number": "AUTH-88213"}),
+    ):
+        call = desk.start_call(case_id)
+        desk.set_disposition(call.id, disposition, **detail)
+        desk.end_call(call.id)
+    window = open_window(desk)
+    tree = window.home.tree
+    rows = {int(tree.topLevelItem(i).text(0).split()[0].lstrip("#")): tree.topLevelItem(i).text(7) for i in range(2)}
+    assert rows[upheld].endswith(" · File the internal appeal") and "OVERDUE" not in rows[upheld]
+    assert rows[reversed_] == ""
+
+
 def test_find_a_case_on_home_by_name_or_claim_number(open_window, desk: Desk) -> None:  # noqa: ANN001
     import json
 
