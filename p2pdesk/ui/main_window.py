@@ -1008,6 +1008,16 @@ class MainWindow(QMainWindow):
             else:
                 self.script.go_to("criteria")
             self.note_pane.focus_entry()
+            missing = [
+                what for what, given in (("credentials", credentials), ("specialty", specialty)) if not given.strip()
+            ]
+            if missing:  # on the record as given; what is missing is asked for, then put again (Ctrl+R)
+                self.note_pane.show_hint(
+                    f"Reviewer on the record without {' or '.join(missing)}: ask for "
+                    f"{'them' if len(missing) > 1 else 'it'}, then Ctrl+R to add "
+                    f"{'them' if len(missing) > 1 else 'it'}"
+                    + (" (the same-specialty check needs the specialty)." if "specialty" in missing else ".")
+                )
 
     def _tick_criterion(self, number: int) -> None:
         if self.call is None or self.case is None:

@@ -361,3 +361,26 @@ def test_the_newest_note_stays_in_sight_when_the_outcome_makes_the_list_shorter(
     last = pane.notes.document().lastBlock()
     shown = pane.notes.blockBoundingGeometry(last).translated(pane.notes.contentOffset())
     assert shown.bottom() <= pane.notes.viewport().height() and "Another claim" in last.text()
+
+
+def test_a_reviewer_put_on_the_record_by_name_alone_asks_for_credentials_and_specialty(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    press(live, Qt.Key.Key_R, CTRL)
+    type_into_focus("Gregory Haines")
+    _key(Qt.Key.Key_Return)
+    assert desk.call(live.call.id).reviewer_name == "Gregory Haines"
+    assert pane.info.text() == (
+        "Reviewer on the record without credentials or specialty: ask for them, then Ctrl+R to add them "
+        "(the same-specialty check needs the specialty)."
+    )
+    press(live, Qt.Key.Key_R, CTRL)
+    _key(Qt.Key.Key_Tab)
+    type_into_focus("MD")
+    _key(Qt.Key.Key_Tab)
+    type_into_focus("Rheumatology")
+    _key(Qt.Key.Key_Return)
+    assert (desk.call(live.call.id).reviewer_credentials, desk.call(live.call.id).reviewer_specialty) == (
+        "MD",
+        "Rheumatology",
+    )
+    assert "without" not in pane.info.text()
