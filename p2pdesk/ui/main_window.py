@@ -1148,10 +1148,11 @@ class MainWindow(QMainWindow):
         if not self._may_leave_editor():
             return
         desk = self.record_desk
-        records = self._guard(lambda: desk.records.records())
-        if records is None:
+        found = self._guard(lambda: (desk.records.records(), self.desk.archive()))
+        if found is None:
             return
-        desk.show_records(records)
+        records, calls = found
+        desk.show_records(records, {c.call_id: f"{c.patient} · {c.payer} · {c.service_code}" for c in calls})
         self.stack.setCurrentWidget(desk.view)
         self.setWindowTitle("p2pdesk — records")
         self._update_actions()

@@ -129,9 +129,10 @@ class RecordDesk(QObject):
 
     # Records list, preview, export ---------------------------------------------------------------
 
-    def show_records(self, records: list[Any]) -> None:
-        """List ``records`` (every record, as read from the store), then verify each one off the GUI thread."""
-        self.view.show_records(records)
+    def show_records(self, records: list[Any], about: dict[int, str]) -> None:
+        """List ``records`` (every record, as read from the store; ``about``: by call id, whose
+        case it is), then verify each one off the GUI thread."""
+        self.view.show_records(records, about)
         for record in records:
             record_id = record.id
 

@@ -69,6 +69,9 @@ class _RecordTree(QTreeWidget):
         super().keyPressEvent(event)
 
 
+_VERDICT = 6  # the records list's column saying whether the record verifies
+
+
 class RecordsView(QWidget):
     previewRequested = Signal(int)
 
@@ -79,14 +82,18 @@ class RecordsView(QWidget):
         self.tree = _RecordTree(self)
         self.tree.setObjectName("records")
         self.tree.setRootIsDecorated(False)
-        self.tree.setHeaderLabels(["Record", "Call", "Version", "Sealed (local)", "Signed by", "Verification"])
-        self.tree.setColumnWidth(3, 150)
-        self.tree.setColumnWidth(4, 200)
+        self.tree.setHeaderLabels(
+            ["Record", "Call", "Patient · payer · service", "Version", "Sealed (local)", "Signed by", "Verification"]
+        )
+        self.tree.setColumnWidth(2, 300)
+        self.tree.setColumnWidth(4, 150)
+        self.tree.setColumnWidth(5, 200)
         self.tree.itemActivated.connect(lambda item, _c: self.previewRequested.emit(int(item.text(0))))
         layout.addWidget(self.tree, 1)
         self._rows: dict[int, QTreeWidgetItem] = {}
 
-    def show_records(self, records: list[SealedRecord]) -> None:
+    def show_records(self, records: list[SealedRecord], about: dict[int, str]) -> None:
+        """List ``records``; ``about``: by call id, whose case it is (patient, payer, service)."""
         self.tree.clear()
         self._rows = {}
         for record in records:
@@ -94,6 +101,7 @@ class RecordsView(QWidget):
                 [
                     str(record.id),
                     str(record.call_id),
+                    about.get(record.call_id, ""),
                     str(record.version),
                     record.sealed_at.astimezone().strftime("%Y-%m-%d %H:%M"),
                     record.signer_name,
@@ -108,11 +116,11 @@ class RecordsView(QWidget):
     def set_verdict(self, record_id: int, ok: bool, detail: str) -> None:
         item = self._rows.get(record_id)
         if item is not None:
-            item.setText(5, ("valid" if ok else "NOT VALID: ") + ("" if ok else detail))
-            item.setToolTip(5, detail)
+            item.setText(_VERDICT, ("valid" if ok else "NOT VALID: ") + ("" if ok else detail))
+            item.setToolTip(_VERDICT, detail)
 
     def verification(self, record_id: int) -> str:
-        return self._rows[record_id].text(5)
+        return self._rows[record_id].text(_VERDICT)
 
     def selected_record_id(self) -> int | None:
         item = self.tree.currentItem()

@@ -64,6 +64,8 @@ def test_records_view_shows_each_record_verified(ended, desk: Desk, qtbot) -> No
     qtbot.waitUntil(lambda: view.verification(record.id) != "checking…", timeout=20_000)
     assert view.verification(record.id) == "valid"
     assert ended.act_export.isEnabled()
+    # Billing tells one record from another by whose it is.
+    assert view.tree.topLevelItem(0).text(2) == "Carmen Delgado · Lakeshore Health Plan · J1745"
 
 
 def test_an_addendum_typed_after_sealing_makes_version_2(ended, desk: Desk, qtbot) -> None:  # noqa: ANN001
