@@ -68,7 +68,7 @@ def local_time(instant) -> str:  # noqa: ANN001 - an aware datetime
 
 
 #: How a problem is said under the field it concerns.
-PROBLEM_STYLE = "color:#b00020;font-weight:600;"
+PROBLEM_STYLE = "color:#b00020;font-weight:700;"
 
 
 def message_line(parent: QWidget, name: str, style: str) -> QLabel:
@@ -179,7 +179,7 @@ class NotePane(QWidget):
             bar.addWidget(button)
         self.clock = QLabel("No call in progress", self)
         self.clock.setObjectName("callClock")
-        self.clock.setStyleSheet("font-weight:600;")
+        self.clock.setStyleSheet("font-weight:700;")
         # The clock gives way to the panes beside it rather than widening the column (a minimum
         # width of its own, instead of its text's; a size policy would cost more at start-up), and
         # takes a second line when its words do not fit on one.
@@ -252,10 +252,9 @@ class NotePane(QWidget):
         entry_row.addWidget(self.entry, 1)
         layout.addLayout(entry_row)
 
-        self.info = message_line(self, "info", "color:#0b5d1e;")
-        layout.addWidget(self.info)
-        self.status = message_line(self, "problem", PROBLEM_STYLE)
-        layout.addWidget(self.status)
+        # The two message lines are made the first time they have something to say (hidden till then).
+        self._layout = layout
+        self._lines: dict[str, QLabel] = {}
 
         # Disposition.
         box = QGroupBox("Disposition (Ctrl+D)", self)
@@ -300,6 +299,7 @@ class NotePane(QWidget):
             edit.returnPressed.connect(self._submit_disposition)
             edit.setToolTip("Enter records the disposition (logged with the time)")
         layout.addWidget(box)
+        self._disposition_box = box
         self._disposition_kind_changed()
 
         self._timer = QTimer(self)
@@ -513,19 +513,40 @@ class NotePane(QWidget):
 
     def clear_hint(self) -> None:
         """Take back a hint still shown (not a message said since)."""
-        if self._hint and self.info.text() == self._hint:
+        if self._hint and "info" in self._lines and self.info.text() == self._hint:
             self.show_info("")
         self._hint = ""
 
+    def _line(self, name: str) -> QLabel:
+        line = self._lines.get(name)
+        if line is None:
+            line = message_line(self, name, "color:#0b5d1e;" if name == "info" else PROBLEM_STYLE)
+            at = self._layout.indexOf(self._disposition_box)
+            if name == "info" and "problem" in self._lines:
+                at = self._layout.indexOf(self._lines["problem"])
+            self._layout.insertWidget(at, line)
+            self._lines[name] = line
+        return line
+
+    @property
+    def info(self) -> QLabel:
+        return self._line("info")
+
+    @property
+    def status(self) -> QLabel:
+        return self._line("problem")
+
     def show_info(self, message: str) -> None:
         """Say how something is going (not a problem), above the problem line."""
-        self.info.setText(message)
-        self.info.setVisible(bool(message))
+        if message or "info" in self._lines:
+            self.info.setText(message)
+            self.info.setVisible(bool(message))
 
     def show_problem(self, message: str) -> None:
         """Say what is wrong, in red, under the entry; whatever was typed stays where it is."""
-        self.status.setText(message)
-        self.status.setVisible(bool(message))
+        if message or "problem" in self._lines:
+            self.status.setText(message)
+            self.status.setVisible(bool(message))
 
     def set_kind(self, kind: NoteKind) -> None:
         self.kind.setCurrentIndex(self.kind.findData(kind.value))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from p2pdesk.playbook.script import Segment
 
-MISSING_STYLE = "color:#b00020;font-weight:600;background:#fdecee"
+MISSING_STYLE = "color:#b00020;font-weight:700;background:#fdecee"
 #: The brief's and the script's styles, in the head of each page (see ``page``).
 STYLE_SHEET = """
 h2 { font-size: 9.5pt; margin-top: 4px; margin-bottom: 1px; color: #0b4f6c; }
@@ -14,7 +14,7 @@ td.k { color: #555555; }
 p { margin-top: 0px; margin-bottom: 2px; }
 .sec { color: #0b4f6c; font-weight: 700; }
 .hint { color: #777777; font-weight: normal; }
-.alert { color: #ffffff; background-color: #b00020; font-weight: 600; }
+.alert { color: #ffffff; background-color: #b00020; font-weight: 700; }
 """
 
 

@@ -57,8 +57,9 @@ class ScriptView(QToolBox):
         self.setObjectName("script")
         self.setAccessibleName("Call script")
         self.keys: list[str] = []
-        self._pages: list[QTextBrowser] = []
-        self._unfilled: dict[int, str] = {}  # page index -> its rich text, until it is shown
+        self._pages: list[QWidget] = []  # each step's holder; its text view is made when first shown
+        self._browsers: dict[int, QTextBrowser] = {}
+        self._unfilled: dict[int, Prompt] = {}  # page index -> its prompt, until it is shown
         self.currentChanged.connect(self._fill)
 
     def show_script(
@@ -73,29 +74,46 @@ class ScriptView(QToolBox):
                 self.removeItem(0)
                 page.deleteLater()
             self._pages = []
+            self._browsers = {}
             self.keys = [p.key for p in prompts]
             for prompt in prompts:
-                page = QTextBrowser(self)
+                page = QWidget(self)
                 page.setObjectName(f"prompt_{prompt.key}")
-                page.setOpenLinks(False)
                 self._pages.append(page)
                 self.addItem(page, "")
         for n, prompt in enumerate(prompts, start=1):
             self.setItemText(n - 1, prompt_title(n, prompt))
-            self._unfilled[n - 1] = prompt_html(prompt)
+            self._unfilled[n - 1] = prompt
         self.setCurrentIndex(max(current, 0))
         self._fill(self.currentIndex())
 
+    def browser(self, index: int) -> QTextBrowser:
+        """Step ``index``'s text view (made, inside its holder, the first time it is needed)."""
+        view = self._browsers.get(index)
+        if view is None:
+            from PySide6.QtWidgets import QVBoxLayout
+
+            holder = self._pages[index]
+            view = QTextBrowser(holder)
+            view.setOpenLinks(False)
+            box = QVBoxLayout(holder)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.addWidget(view)
+            view.show()  # (made after the window was shown, a child widget is hidden until told)
+            holder.setFocusProxy(view)
+            self._browsers[index] = view
+        return view
+
     def _fill(self, index: int) -> None:
-        html = self._unfilled.pop(index, None)
-        if html is not None:
-            self._pages[index].setHtml(page(html))
+        prompt = self._unfilled.pop(index, None)
+        if prompt is not None:
+            self.browser(index).setHtml(page(prompt_html(prompt)))
 
     def page_text(self, key: str) -> str:
         """The plain text of one step, as the physician reads it."""
         index = self.keys.index(key)
         self._fill(index)
-        return self._pages[index].toPlainText()
+        return self.browser(index).toPlainText()
 
     def title(self, key: str) -> str:
         return self.itemText(self.keys.index(key))

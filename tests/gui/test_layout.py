@@ -19,8 +19,8 @@ def test_demo_brief_fits_without_scrolling_on_a_laptop(open_window, desk: Desk) 
     assert "If the denial stands" in window.brief.toPlainText()
     for key in window.script.keys:
         window.script.go_to(key)
-        page = window.script.currentWidget()
-        assert page.verticalScrollBar().maximum() == 0, f"script step {key} needs scrolling"
+        page = window.script.browser(window.script.currentIndex())
+        assert page.isVisible() and page.verticalScrollBar().maximum() == 0, f"script step {key} needs scrolling"
     boxes = window.note_pane.criterion_boxes
     assert len(boxes) == 5
     for box in boxes:  # the checklist shows every criterion whole

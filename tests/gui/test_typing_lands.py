@@ -47,9 +47,9 @@ def test_tab_from_the_authorization_number_goes_to_the_alternative_offer(live, d
 
 
 def test_next_script_step_while_reading_the_script_keeps_the_focus_in_the_script(live, desk: Desk) -> None:  # noqa: ANN001
-    live.script.widget(0).setFocus()  # the physician clicked into the open step to read it
+    live.script.browser(0).setFocus()  # the physician clicked into the open step to read it
     press(live, Qt.Key.Key_PageDown, CTRL)
-    assert QApplication.focusWidget() is live.script.widget(1)
+    assert QApplication.focusWidget() is live.script.browser(1)
     type_into_focus("TB screen negative in October ")  # typed on the script: the start of a note
     assert not any(box.isChecked() for box in live.note_pane.criterion_boxes)
     assert _notes(desk, live) == []
