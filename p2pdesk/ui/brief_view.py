@@ -120,14 +120,16 @@ def brief_html(case: Case) -> str:
     return "".join(parts)
 
 
-class BriefView(QTextBrowser):
-    """Shows one case's brief. Read-only; it has no signals of its own."""
+def brief_view(parent: QWidget | None = None) -> QTextBrowser:
+    """The view a case's brief is read in (read-only; see show_brief). A plain text browser, not a
+    class of its own: it adds nothing to one, and a Python subclass of a Qt widget costs start-up time."""
+    view = QTextBrowser(parent)
+    view.setObjectName("brief")
+    view.setOpenLinks(False)
+    view.setAccessibleName("Case brief")
+    return view
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("brief")
-        self.setOpenLinks(False)
-        self.setAccessibleName("Case brief")
 
-    def show_case(self, case: Case) -> None:
-        self.setHtml(page(brief_html(case)))
+def show_brief(view: QTextBrowser, case: Case) -> None:
+    """Show ``case``'s brief in ``view``."""
+    view.setHtml(page(brief_html(case)))

@@ -17,7 +17,7 @@ from p2pdesk.domain.call import Call, Disposition, Note, NoteKind, local_when
 from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, NotFound, Problem, StoreUnavailable
 from p2pdesk.playbook.script import specialty_not_the_cases
-from p2pdesk.ui.brief_view import BriefView
+from p2pdesk.ui.brief_view import brief_view, show_brief
 from p2pdesk.ui.case_desk import CaseDesk
 from p2pdesk.ui.note_pane import NotePane
 from p2pdesk.ui.script_view import ScriptView
@@ -115,7 +115,7 @@ class MainWindow(QMainWindow):
         self._rules_problems: list[Problem] = []  # practice rule files that could not be used
         self._script_problems: list[Problem] = []  # the practice's script words, if they could not be
         self._templates: dict | None = None  # the practice's script templates, once loaded
-        self.brief = BriefView(self)
+        self.brief = brief_view(self)
         self.script = ScriptView(self)
         self.note_pane = NotePane((self.act_start, self.act_end, self.act_seal), self)
         self.case_desk = CaseDesk(self.brief, self.script, self.note_pane, self)
@@ -673,7 +673,7 @@ class MainWindow(QMainWindow):
         notes = notes or []
         self.case, self.call = case, call
         self.setWindowTitle(f"p2pdesk — case #{case.id}")
-        self.brief.show_case(case)
+        show_brief(self.brief, case)
         self.script.show_script(case, call, self.rules, self._templates)
         self.note_pane.set_case(case)
         mine = call is None or self._mine(call)
@@ -1453,7 +1453,7 @@ class MainWindow(QMainWindow):
             return
         self.editor.saved()
         self.case = case
-        self.brief.show_case(case)
+        show_brief(self.brief, case)
         self.script.show_script(case, self.call, self.rules, self._templates)
         self.note_pane.set_case(case)
         self._show_offer_window(case)  # an urgent request has a shorter one

@@ -97,17 +97,6 @@ def _sent_to(entry: QLineEdit, event: QKeyEvent) -> bool:
     return bool(typed)
 
 
-class _CriterionBox(QCheckBox):
-    """A criterion's check box: Space ticks it; letters typed on it are the start of a note, and go
-    to the note entry."""
-
-    entry: QLineEdit
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        if not _sent_to(self.entry, event):
-            super().keyPressEvent(event)
-
-
 class _KindBox(QComboBox):
     """The next note's kind (Ctrl+1 … Ctrl+6, or Up and Down here): letters typed on it are the
     start of the note, and go to the entry (they would pick a kind by its first letter)."""
@@ -321,8 +310,9 @@ class NotePane(QWidget):
             label = criterion.text
             if len(label) > CRITERION_CHARS:
                 label = label[:CRITERION_CHARS].rstrip() + "…"
-            box = _CriterionBox(f"{n}. {label}", self.criteria)
-            box.entry = self.entry
+            # Space ticks it; letters typed on it are the start of a note: a check box leaves them
+            # to the window, which gives them to the note entry (MainWindow._typed_into_entry).
+            box = QCheckBox(f"{n}. {label}", self.criteria)
             box.setObjectName(f"criterion{n}")
             box.setProperty("criterion", criterion.text)
             # Long criteria are cut at the column's edge (the whole text is in the tooltip)
