@@ -267,7 +267,7 @@ def main() -> None:
             bare = counts["bare"]
             print(
                 "instructions to the first frame: "
-                + ", ".join(f"{name} {count / 1e6:.0f} M ({count / bare:.2f}x bare)" for name, count in counts.items())
+                + ", ".join(f"{name} {count / 1e6:.1f} M ({count / bare:.3f}x bare)" for name, count in counts.items())
             )
             return
         startup = bench_startup(args.runs, db, Path(tmp))
