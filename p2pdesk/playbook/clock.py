@@ -188,8 +188,8 @@ def deadlines(
     the case's denial date when the time of day is known; clocks that run from the final internal
     denial (external review) count only when ``final_denial_at`` is given. ``problems`` as for
     load_deadline_rules. ``calls``: the case's peer-to-peer calls: one held stops the clock for
-    asking for one (p2p_held), and one that ended with the denial reversed stops those of an
-    appeal against it (overturned)."""
+    asking for one (p2p_held). A denial reversed on a call stops no appeal clock: a verbal reversal
+    is confirmed in writing first (a follow-up of the call), and the appeal's time runs until then."""
     denied = denied_at or denial_instant(case, tz)
     if final_denial_at is None and case.final_denial_date is not None:
         final_denial_at = datetime.combine(case.final_denial_date, time(0, 0), tzinfo=tz)
@@ -200,8 +200,9 @@ def deadlines(
         "appeal_filed": case.appeal_filed_on,
         "final_denial": case.final_denial_date,
         "external_review_requested": case.external_review_requested_on,
-        "p2p_held": next((c.started_at for c in calls), None),
-        "overturned": next((c.started_at for c in calls if c.ended and c.disposition == "reversed"), None),
+        # A call counts as held once a reviewer was on the record or it had an outcome (not one
+        # started on hold and ended when no one came, nor one started by mistake).
+        "p2p_held": next((c.started_at for c in calls if c.reviewer_name or c.disposition), None),
     }
     rules, payers = load_deadline_rules(practice_dir, problems=problems)
     plan = PlanType(case.plan_type).value

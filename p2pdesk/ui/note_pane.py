@@ -109,32 +109,21 @@ class _KindBox(QComboBox):
 
 
 class _OutcomeBox(QComboBox):
-    """The outcome: before one is chosen a letter picks one (R, U, D). Once one is chosen, letters
-    typed on it change nothing and go nowhere, and the pane says where its detail is typed: an
-    authorization number typed here by mistake would pick another outcome by its first letter,
-    and a letter meant to change the outcome must not start the detail of the one still shown.
-    Before one is chosen, a letter that picks none, and those typed on after it (the U of
-    "AUTH-5512" would pick Upheld), are a detail typed first: they pick nothing, and the pane
-    says to choose the outcome first."""
+    """The outcome, chosen with Up and Down. Letters typed on it pick nothing, before a choice or
+    after, and the pane says how to choose it and where its detail is typed: an authorization
+    number typed here by mistake ("UM-4471", "D-44718") would otherwise pick an outcome by its
+    first letter, and a letter meant to change the outcome must not start the detail of the one
+    still shown."""
 
-    hint: Callable[[], str]  # what to say then ("" before an outcome is chosen)
+    hint: Callable[[], str]  # where the chosen outcome's detail is typed ("" before one is chosen)
     say: Callable[[str], None]
-    _detail_until = 0.0  # a detail is being typed here until then (monotonic seconds)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        typed = _letters(event)
-        hint = self.hint() if typed else ""
-        if typed and not hint:
-            import time
-
-            from PySide6.QtWidgets import QApplication
-
-            picks = any(self.itemText(i).lower().startswith(typed.lower()) for i in range(1, self.count()))
-            if not picks or time.monotonic() < self._detail_until:
-                self._detail_until = time.monotonic() + QApplication.keyboardInputInterval() / 1000
-                hint = "Outcome: choose it first (R reversed, U upheld, D deferred); Tab then goes to its detail."
-        if hint:
-            self.say(hint)
+        if _letters(event):
+            self.say(
+                self.hint()
+                or "Outcome: choose it with Up and Down (Reversed, Upheld, Deferred); Tab then goes to its detail."
+            )
             return
         super().keyPressEvent(event)
 
@@ -323,12 +312,12 @@ class NotePane(QWidget):
             self._criteria_layout.addWidget(box)
             box.show()
             self.criterion_boxes.append(box)
-        if self.criterion_boxes:  # every criterion in sight, up to CRITERIA_SHOWN (the notes take the rest)
-            rows = min(len(self.criterion_boxes), CRITERIA_SHOWN)
-            margins = self._criteria_layout.contentsMargins()
-            frame = 2 * self._criteria_scroll.frameWidth()
-            height = rows * self.criterion_boxes[0].sizeHint().height() + margins.top() + margins.bottom() + frame
-            self._criteria_scroll.setFixedHeight(height)
+        # Every criterion in sight, up to CRITERIA_SHOWN (the notes take the rest); none, one empty row.
+        rows = min(len(self.criterion_boxes), CRITERIA_SHOWN)
+        row = self.criterion_boxes[0].sizeHint().height() if rows else self.fontMetrics().height()
+        margins = self._criteria_layout.contentsMargins()
+        frame = 2 * self._criteria_scroll.frameWidth()
+        self._criteria_scroll.setFixedHeight(max(rows, 1) * row + margins.top() + margins.bottom() + frame)
 
     def show_call(self, call: Call | None, notes: list[Note], *, ours: bool = True) -> None:
         """Show a call (or none) with its notes, as after opening or restarting. ``ours`` False:

@@ -101,6 +101,9 @@ class ScriptView(QToolBox):
             box.addWidget(view)
             view.show()  # (made after the window was shown, a child widget is hidden until told)
             holder.setFocusProxy(view)
+            first = next(iter(self._browsers.values()), None)
+            if first is not None:  # Tab goes on from it as from the step made first (one step shows at a time)
+                QWidget.setTabOrder(first, view)
             self._browsers[index] = view
         return view
 

@@ -191,21 +191,25 @@ def test_once_the_appeal_is_filed_or_decided_the_earlier_clocks_stop() -> None:
     assert late is not None and late.id == "aca-external-review"  # the only clock left: external review
 
 
-def test_a_peer_to_peer_held_stops_its_window_and_a_reversal_stops_the_appeal_clock() -> None:
+def test_a_peer_to_peer_held_stops_its_window_and_a_reversal_on_the_call_leaves_the_appeal_clock() -> None:
     from p2pdesk.domain.summary import CallSummary
 
     case = parse_case(DEMO.read_text(encoding="utf-8"))
     started = datetime(2026, 11, 18, 16, 0, tzinfo=UTC)
 
-    def held(disposition: str, *, ended: bool = True) -> set[str]:
-        call = CallSummary(id=1, started_at=started, ended=ended, disposition=disposition, reviewer_name="Haines")
+    def after(disposition: str, *, reviewer: str = "Haines", ended: bool = True) -> set[str]:
+        call = CallSummary(id=1, started_at=started, ended=ended, disposition=disposition, reviewer_name=reviewer)
         return {d.id for d in deadlines(case, CHICAGO, calls=(call,))}
 
-    assert {"p2p-request-window-default", "erisa-appeal-filing"} <= {d.id for d in deadlines(case, CHICAGO)}
-    assert held("upheld") == {"erisa-appeal-filing"}  # asked for and held: what is left is the appeal
-    assert held("deferred") == {"erisa-appeal-filing"}
-    assert held("", ended=False) == {"erisa-appeal-filing"}  # in progress: asked for already
-    assert held("reversed") == set()  # the denial reversed on the call: nothing to appeal
+    asked_for = {"p2p-request-window-default", "erisa-appeal-filing"}
+    assert asked_for <= {d.id for d in deadlines(case, CHICAGO)}
+    assert after("upheld") == {"erisa-appeal-filing"}  # asked for and held: what is left is the appeal
+    assert after("", ended=False) == {"erisa-appeal-filing"}  # the reviewer on the record: held
+    assert after("deferred", reviewer="") == {"erisa-appeal-filing"}  # an outcome given: held
+    # Reversed on the call: the appeal's time runs until the reversal is confirmed in writing.
+    assert after("reversed") == {"erisa-appeal-filing"}
+    # Started on hold and ended when no reviewer came (or started by mistake): not held.
+    assert asked_for <= after("", reviewer="")
 
 
 def test_the_practice_zone_has_daylight_saving_rules(monkeypatch) -> None:  # noqa: ANN001
@@ -231,7 +235,7 @@ def test_the_practice_zone_has_daylight_saving_rules(monkeypatch) -> None:  # no
 def test_every_clock_rule_names_events_the_clock_knows() -> None:
     from p2pdesk.playbook.clock import load_deadline_rules
 
-    events = {"decided", "appeal_filed", "final_denial", "external_review_requested", "p2p_held", "overturned"}
+    events = {"decided", "appeal_filed", "final_denial", "external_review_requested", "p2p_held"}
     rules, _ = load_deadline_rules()
     for rule in rules:
         ends = rule.get("ends_when", [])

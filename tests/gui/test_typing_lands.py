@@ -224,7 +224,8 @@ def test_a_tick_sends_the_next_key_to_the_entry_and_a_logged_tick_stays(live, de
 def test_letters_typed_on_a_chosen_outcome_change_nothing_and_say_where_to_type(live, desk: Desk) -> None:  # noqa: ANN001
     pane = live.note_pane
     press(live, Qt.Key.Key_D, CTRL)
-    _key(Qt.Key.Key_U)  # before an outcome is chosen, a letter picks one: Upheld
+    _key(Qt.Key.Key_Down)
+    _key(Qt.Key.Key_Down)  # Upheld
     assert pane.disposition.currentData() == "upheld"
     type_into_focus("DA-7731")  # an authorization number, Tab forgotten; or D meant to pick Deferred
     assert pane.disposition.currentData() == "upheld"  # D did not pick Deferred behind the physician's back
@@ -273,7 +274,7 @@ def test_starting_from_home_after_a_call_ended_unsealed_asks_first(live, desk: D
 def test_a_hint_is_taken_back_by_the_next_thing_done(live, desk: Desk) -> None:  # noqa: ANN001
     pane = live.note_pane
     press(live, Qt.Key.Key_D, CTRL)
-    _key(Qt.Key.Key_R)  # Reversed
+    _key(Qt.Key.Key_Down)  # Reversed
     type_into_focus("A")  # held, with a hint naming Reversed
     assert pane.info.text().startswith("Outcome: Reversed.")
     _key(Qt.Key.Key_Down)  # Upheld now: the hint about Reversed is gone
@@ -327,13 +328,16 @@ def test_a_claim_typed_on_the_brief_in_the_narrow_column_brings_the_notes_forwar
     assert _notes(desk, live) == ["Says 14 weeks is borderline"]
 
 
-def test_an_authorization_number_typed_before_the_outcome_picks_none_and_says_so(live, desk: Desk) -> None:  # noqa: ANN001
+@pytest.mark.parametrize("number", ["AUTH-5512", "D-44718", "UM-4471", "R"])
+def test_an_authorization_number_typed_before_the_outcome_picks_none_and_says_so(live, desk: Desk, number) -> None:  # noqa: ANN001
     pane = live.note_pane
     press(live, Qt.Key.Key_D, CTRL)
-    type_into_focus("AUTH-5512")  # its U would pick Upheld
+    for letter in number:  # one key at a time, however slowly
+        type_into_focus(letter)
+        QApplication.processEvents()
     assert pane.disposition.currentData() == ""
     assert pane.info.text() == (
-        "Outcome: choose it first (R reversed, U upheld, D deferred); Tab then goes to its detail."
+        "Outcome: choose it with Up and Down (Reversed, Upheld, Deferred); Tab then goes to its detail."
     )
     assert desk.call(live.call.id).disposition is None
 
@@ -384,3 +388,16 @@ def test_a_reviewer_put_on_the_record_by_name_alone_asks_for_credentials_and_spe
         "Rheumatology",
     )
     assert "without" not in pane.info.text()
+
+
+def test_tab_from_a_script_step_opened_later_goes_where_tab_from_the_first_goes(live, desk: Desk) -> None:  # noqa: ANN001
+    script = live.script
+    script.browser(0).setFocus()
+    _key(Qt.Key.Key_Tab)
+    after_the_first = QApplication.focusWidget()
+    assert after_the_first is not live.brief
+    script.go_to("criteria")  # its text view is made now, after the window was shown
+    script.browser(script.currentIndex()).setFocus()
+    assert QApplication.focusWidget() is script.browser(script.currentIndex())
+    _key(Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is after_the_first
