@@ -1088,6 +1088,11 @@ class MainWindow(QMainWindow):
             note, self.call = done
             self.note_pane.append_note(note)
             self.note_pane.focus_entry()
+            if self.call.disposition is Disposition.DEFERRED and self.call.requested_by is None:  # type: ignore[union-attr]
+                # On the record as said; a deferral is what was requested and by when.
+                self.note_pane.show_hint(
+                    "Deferred without a date: ask by when the plan needs it, then Ctrl+D, Tab to By, and Enter."
+                )
 
     def _import_fhir(self) -> None:
         self._import_case(fhir=True)

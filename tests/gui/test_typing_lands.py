@@ -401,3 +401,25 @@ def test_tab_from_a_script_step_opened_later_goes_where_tab_from_the_first_goes(
     assert QApplication.focusWidget() is script.browser(script.currentIndex())
     _key(Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is after_the_first
+
+
+def test_a_deferral_recorded_without_a_date_asks_by_when(live, desk: Desk) -> None:  # noqa: ANN001
+    pane = live.note_pane
+    press(live, Qt.Key.Key_D, CTRL)
+    for _ in range(3):
+        _key(Qt.Key.Key_Down)  # Deferred
+    _key(Qt.Key.Key_Tab)
+    type_into_focus("Office notes from 2026-10")
+    _key(Qt.Key.Key_Return)
+    assert desk.call(live.call.id).information_requested == "Office notes from 2026-10"
+    assert pane.info.text() == (
+        "Deferred without a date: ask by when the plan needs it, then Ctrl+D, Tab to By, and Enter."
+    )
+    press(live, Qt.Key.Key_D, CTRL)
+    _key(Qt.Key.Key_Tab)
+    _key(Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is pane.requested_by
+    type_into_focus("2026-12-04")
+    _key(Qt.Key.Key_Return)
+    assert str(desk.call(live.call.id).requested_by) == "2026-12-04"
+    assert "without a date" not in pane.info.text()
