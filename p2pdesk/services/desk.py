@@ -340,13 +340,9 @@ class Desk:
     ) -> Note:
         """A note stamped now, its text checked and cleaned as every note's is (not yet stored)."""
         cleaned = clean_note_text(text)
-        note = Note(call_id=call_id, at=self.now(), kind=NoteKind(kind), text=cleaned, criterion=criterion)
-        note.entry_key = entry_key
-        return note
-
-    def _change_call(self, call: Call, kind: NoteKind, text: str, entry_key: str | None) -> Note:
-        """Store the change made to ``call`` and the note logging it, together (see Store.change_call)."""
-        return self.store.change_call(call, [self._note(call.id, kind, text, entry_key=entry_key)])[0]  # type: ignore[arg-type]
+        return Note(
+            call_id=call_id, at=self.now(), kind=NoteKind(kind), text=cleaned, criterion=criterion, entry_key=entry_key
+        )
 
     def set_reviewer(
         self, call_id: int, name: str, credentials: str, specialty: str, *, entry_key: str | None = None
@@ -467,7 +463,7 @@ class Desk:
         if call.alternative_offer:
             detail += f"; alternative offered: {call.alternative_offer}"
         said = f"Disposition {disposition.label.lower()}: {detail}"
-        return self._change_call(call, NoteKind.OUTCOME, said, entry_key)
+        return self.store.change_call(call, [self._note(call_id, NoteKind.OUTCOME, said, entry_key=entry_key)])[0]
 
     def set_educational_only(self, call_id: int, educational: bool, *, entry_key: str | None = None) -> Note:
         """Record that the plan calls this P2P "educational only" (it cannot reverse the denial), or
@@ -480,7 +476,7 @@ class Desk:
             if educational
             else "Correction: the peer-to-peer is not educational only"
         )
-        return self._change_call(call, NoteKind.PROCEDURAL, text, entry_key)
+        return self.store.change_call(call, [self._note(call_id, NoteKind.PROCEDURAL, text, entry_key=entry_key)])[0]
 
     def end_call(self, call_id: int) -> Call:
         """Stamp the call's end; after this its notes are closed."""

@@ -149,8 +149,14 @@ class Records:
             version = (versions[-1].version if versions else 1) + 1
             case = self.desk.case(call.case_id)
             notes = self.desk.notes(call_id)
-            note = Note(call_id=call_id, at=self.desk.now(), kind=NoteKind(kind), text=cleaned, addendum=version)
-            note.entry_key = entry_key
+            note = Note(
+                call_id=call_id,
+                at=self.desk.now(),
+                kind=NoteKind(kind),
+                text=cleaned,
+                addendum=version,
+                entry_key=entry_key,
+            )
             notes.append(note)
             note.chain_hash = chain(call, case, notes)[-1]
             record = self._sign(case, call, notes, version=version)

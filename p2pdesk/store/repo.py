@@ -321,16 +321,7 @@ class Store:
         """Write the call's own fields and the ``notes`` that log the change, in one transaction:
         all are kept or none. Sent again with the notes' entry keys (the answer to the first
         sending lost), nothing is written twice: the notes stored the first time are returned."""
-        try:
-            with self._session(write=True) as s:
-                _write_call(s, call)
-                _insert_notes(s, call.id, notes)  # type: ignore[arg-type]
-                return notes
-        except IntegrityError as exc:
-            kept = self._sent_before(notes, exc)
-            if kept is None:
-                raise
-            return kept
+        return self._keep_notes(call.id, notes, call)  # type: ignore[arg-type]
 
     def move_call(self, call_id: int, *, from_desk: str, to_desk: str) -> bool:
         """Make a call in progress at ``from_desk`` ``to_desk``'s, in one statement: False (and
@@ -376,15 +367,22 @@ class Store:
         """Append one note; it is on disk when this returns. A note whose entry key is stored
         already (sent again after the answer to its first sending was lost) is not stored again:
         the stored one is returned."""
+        return self._keep_notes(note.call_id, [note])[0]
+
+    def _keep_notes(self, call_id: int, notes: list[Note], call: Call | None = None) -> list[Note]:
+        """Append ``notes`` to call ``call_id`` (with ``call``'s own fields, when given) in one
+        transaction; those sent before with their entry keys are returned as stored instead."""
         try:
             with self._session(write=True) as s:
-                _insert_notes(s, note.call_id, [note])
-                return note
+                if call is not None:
+                    _write_call(s, call)
+                _insert_notes(s, call_id, notes)
+                return notes
         except IntegrityError as exc:
-            kept = self._sent_before([note], exc)
+            kept = self._sent_before(notes, exc)
             if kept is None:
                 raise
-            return kept[0]
+            return kept
 
     def _sent_before(self, notes: list[Note], refused: IntegrityError) -> list[Note] | None:
         """The ``notes`` as stored when they were sent before with their entry keys (what

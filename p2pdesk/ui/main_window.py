@@ -875,8 +875,8 @@ class MainWindow(QMainWindow):
             self.note_pane.show_problem("addendum: the one before is still being signed; press Enter in a moment")
             return
         if self._unsettled:  # a note sent before had no answer to trust: was it stored after all?
-            notes = self._guard(lambda: self.desk.notes(call_id))  # type: ignore[arg-type]
-            if notes is None or any(kind not in _CALL_CHANGES for kind, _ in self._settle(notes)):
+            found = self._settle_stored(call_id)  # type: ignore[arg-type]
+            if found is None or any(kind not in _CALL_CHANGES for kind, _ in found):
                 return  # not read (said why), or a note was stored: said, and the entry is looked at first
         if addendum:
             if not text.strip():
@@ -913,12 +913,6 @@ class MainWindow(QMainWindow):
         if done is not None or not self._store_failed:
             self._unsettled.pop(key, None)
 
-    def _call_changed(self, call_id: int) -> None:
-        """Read the call again (a change to it found stored after all) and show it."""
-        call = self._guard(lambda: self.desk.call(call_id))
-        if call is not None and self.call is not None and self.call.id == call_id:
-            self._take_call(call)
-
     def _take_call(self, call: Call) -> None:
         """The call as the store holds it now (a change found stored after all): its script, and
         its educational-only box, say what it holds."""
@@ -933,8 +927,14 @@ class MainWindow(QMainWindow):
         very change was found stored (it is shown)."""
         if not self._unsettled:
             return True
-        notes = self._guard(lambda: self.desk.notes(call_id))  # type: ignore[arg-type]
-        return notes is not None and (kind, text) not in self._settle(notes)
+        found = self._settle_stored(call_id)
+        return found is not None and (kind, text) not in found
+
+    def _settle_stored(self, call_id: int) -> list[tuple[str, str]] | None:
+        """Read the call and its notes (one turn of the store's line) and settle against them
+        (see _settle); None when they could not be read (said why)."""
+        stored = self._guard(lambda: (self.desk.call(call_id), self.desk.notes(call_id)))
+        return None if stored is None else self._settle(stored[1], stored[0])
 
     def _entry_key(self, call_id: int, kind: str, text: str) -> str:
         """The key a note (or an addendum) is sent with: that of a sending of the same words still
@@ -949,13 +949,14 @@ class MainWindow(QMainWindow):
         self._unsettled[key] = (call_id, kind, text)
         return key
 
-    def _settle(self, notes: list[Note]) -> list[tuple[str, str]]:
+    def _settle(self, notes: list[Note], call: Call | None = None) -> list[tuple[str, str]]:
         """Settle the sendings that had no answer to trust against the call's stored ``notes``
         (read after them on the store's line, so what they show is final): those stored are
         listed, the others forgotten (sent again, they are new); those stored, as (kind, text). A note
         stored is said, and the entry is cleared if it holds that very note, else left as the
         physician left it, to be looked at before Enter stores it as a note of its own; a change
-        to the call stored (the reviewer, say) is shown on the call."""
+        to the call stored (the reviewer, say) is shown on the call, as ``call`` (read with the
+        notes) holds it."""
         from p2pdesk.services.desk import logged_with
 
         call_id = self.call.id if self.call is not None else None
@@ -963,13 +964,14 @@ class MainWindow(QMainWindow):
         for key, (sent_to, kind, text) in list(self._unsettled.items()):
             del self._unsettled[key]
             # The note sent with the key, and the one logged with it (a specialty mismatch after the reviewer).
-            logged = [n for n in notes if n.entry_key in (key, logged_with(key))]
+            keys = (key, logged_with(key))
+            logged = [n for n in notes if n.entry_key in keys]
             if logged and sent_to == call_id:
                 for note in logged:
                     self.note_pane.append_note(note)
                 found.append((kind, text))
-        if any(kind in _CALL_CHANGES for kind, _ in found):
-            self._call_changed(call_id)  # type: ignore[arg-type]
+        if call is not None and call.id == call_id and any(kind in _CALL_CHANGES for kind, _ in found):
+            self._take_call(call)
         typed = [sent for sent in found if sent[0] not in _CALL_CHANGES]
         if (self.note_pane.current_kind().value, self.note_pane.entry.text()) in typed:
             self.note_pane.note_accepted()
@@ -1264,9 +1266,9 @@ class MainWindow(QMainWindow):
 
         def read():  # noqa: ANN202
             items = self.desk.follow_ups()
-            calls = {item.call_id: self.desk.call(item.call_id) for item in items}
-            # A sealed call has several follow-ups: its case is read once.
-            cases = {call.case_id: self.desk.case(call.case_id) for call in calls.values()}
+            # A sealed call has several follow-ups, a case several calls: each is read once.
+            calls = {call_id: self.desk.call(call_id) for call_id in {item.call_id for item in items}}
+            cases = {case_id: self.desk.case(case_id) for case_id in {call.case_id for call in calls.values()}}
             return items, calls, cases
 
         found = self._guard(read)

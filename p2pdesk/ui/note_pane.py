@@ -332,7 +332,9 @@ class NotePane(QWidget):
             box.setProperty("logged", False)
         self._loading = False
         for note in notes:
-            self.append_note(note)
+            self.append_note(note, show=False)
+        if notes:
+            self._show_latest()  # once, the newest
         live = call is not None and call.in_progress and ours
         sealed = call is not None and call.sealed_at is not None
         for widget in (
@@ -395,8 +397,8 @@ class NotePane(QWidget):
             self._timer.stop()
         self._tick()
 
-    def append_note(self, note: Note) -> None:
-        """List ``note`` (once: a note already listed is not listed again)."""
+    def append_note(self, note: Note, *, show: bool = True) -> None:
+        """List ``note`` (once: a note already listed is not listed again), and show it (``show``)."""
         if note.id is not None:
             if note.id in self._listed:
                 return
@@ -413,7 +415,8 @@ class NotePane(QWidget):
             f'<span style="color:#555555">{stamp}</span> '
             f'<span style="color:{color}"><b>{esc(note.kind.short_label)}:</b> {said}</span>'
         )
-        self._show_latest()  # a note just logged is shown
+        if show:
+            self._show_latest()  # a note just logged is shown
         if note.criterion is not None and 0 < note.criterion <= len(self.criterion_boxes):
             self._loading = True
             box = self.criterion_boxes[note.criterion - 1]
