@@ -86,7 +86,8 @@ def brief_html(case: Case) -> str:
                 dates = f"to {t.end.isoformat()}" if t.end else "no dates"
             why = f"; {esc(t.why_stopped)}" if t.why_stopped else ""
             outcome = value(t.outcome, "outcome")
-            lines.append(f"• <b>{esc(t.therapy)}</b> {esc(t.dose)} <i>({esc(dates)})</i>: {outcome}{why}")
+            when = f'<span class="when">({esc(dates)})</span>'  # muted, not italic: see STYLE_SHEET
+            lines.append(f"• <b>{esc(t.therapy)}</b> {esc(t.dose)} {when}: {outcome}{why}")
         treatments = "<br>" + "<br>".join(lines)
     else:
         treatments = missing("prior treatments")

@@ -118,3 +118,22 @@ def test_home_fits_the_narrow_column_beside_the_ehr(open_window, desk: Desk) -> 
     window = open_window(desk, size=(520, 740))
     assert window.stack.currentWidget() is window.home
     assert window.width() == 520  # its title wraps instead of holding the window at 658 px
+
+
+def test_prior_treatment_dates_are_muted_and_nothing_in_the_brief_is_italic(open_window, desk: Desk) -> None:  # noqa: ANN001
+    # Italics would need a third face of the font for the first frame (see p2pdesk.ui.richtext).
+    window = open_window(desk, demo=True, size=(1366, 700))
+    dates, italic = [], []
+    block = window.brief.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fragment = it.fragment()
+            if fragment.charFormat().fontItalic():
+                italic.append(fragment.text())
+            if "→ ongoing" in fragment.text():
+                dates.append((fragment.text(), fragment.charFormat().foreground().color().name()))
+            it += 1
+        block = block.next()
+    assert italic == []
+    assert ("(2026-07-29 → ongoing)", "#555555") in dates
