@@ -354,6 +354,7 @@ class MainWindow(QMainWindow):
             self._home = HomeView(self)
             self._home.caseOpenRequested.connect(self.open_case)
             self._home.callOpenRequested.connect(self.open_call)
+            self._home.backRequested.connect(self._back_from_home)
             self.stack.addWidget(self._home)
         return self._home
 
@@ -573,7 +574,29 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(home)
         self.setWindowTitle("p2pdesk")
         self._update_actions()
+        home.show_way_back(self._way_back())
         home.focus_list()
+
+    def _way_back(self) -> str:
+        """What Home says of the call this desk has in progress, if any: it goes on, and Escape goes back to it."""
+        call, case = self.call, self.case
+        if call is None or case is None or not call.in_progress or not self._mine(call):
+            return ""
+        since = call.started_at.astimezone().strftime("%H:%M")
+        return (
+            f"A call is in progress on case #{case.id} ({case.patient_name}) since {since}: "
+            "Escape goes back to it, with what was typed there."
+        )
+
+    def _back_from_home(self) -> None:
+        """Escape on Home: back to the call or case the desk was showing, as it is on file (a
+        call in progress keeps what was typed and not yet entered: see NotePane.show_call)."""
+        if self.case is None:
+            self.home.show_notice("No case was open to go back to: Enter opens the one selected.")
+        elif self.call is not None:
+            self.open_call(self.case.id, self.call.id)  # type: ignore[arg-type]
+        else:
+            self.open_case(self.case.id)  # type: ignore[arg-type]
 
     def _payer_problems(self) -> list[Problem]:
         """What is wrong with the practice's payer windows, if anything (the default window counts)."""
@@ -691,6 +714,7 @@ class MainWindow(QMainWindow):
     def _focus(self, pane: int, then) -> None:  # noqa: ANN001
         if self.case is not None and self.stack.currentWidget() is not self.case_desk:
             self.stack.setCurrentWidget(self.case_desk)
+            self.setWindowTitle(f"p2pdesk — case #{self.case.id}")
             self._update_actions()
         self.case_desk.show_pane(pane)
         then()

@@ -321,8 +321,15 @@ class NotePane(QWidget):
 
     def show_call(self, call: Call | None, notes: list[Note], *, ours: bool = True) -> None:
         """Show a call (or none) with its notes, as after opening or restarting. ``ours`` False:
-        another desk's call in progress, shown as it stands (nothing here writes to it)."""
+        another desk's call in progress, shown as it stands (nothing here writes to it).
+
+        Shown again while it goes on (back from Home, say), the reviewer and the disposition
+        typed but not yet entered stay as typed: they are the physician's, not yet the record's."""
         self.clear_hint()
+        live = call is not None and call.in_progress and ours
+        again = live and self._call is not None and self._call.id == call.id  # type: ignore[union-attr]
+        keep_reviewer = again and self._reviewer_unsaved(self._call)  # type: ignore[arg-type]
+        keep_disposition = again and self._disposition_unsaved(self._call)  # type: ignore[arg-type]
         self._call = call
         self.notes.clear()
         self._listed.clear()
@@ -335,7 +342,6 @@ class NotePane(QWidget):
             self.append_note(note, show=False)
         if notes:
             self._show_latest()  # once, the newest
-        live = call is not None and call.in_progress and ours
         sealed = call is not None and call.sealed_at is not None
         for widget in (
             self.entry,
@@ -362,16 +368,18 @@ class NotePane(QWidget):
             else "Type what was said; Enter saves it with the time"
         )
         if call is not None:
-            self.reviewer_name.setText(call.reviewer_name)
-            self.reviewer_credentials.setText(call.reviewer_credentials)
-            self.reviewer_specialty.setText(call.reviewer_specialty)
-            index = self.disposition.findData(call.disposition.value if call.disposition else "")
-            self.disposition.setCurrentIndex(max(index, 0))
-            self.authorization.setText(call.authorization_number)
-            self.reasoning.setText(call.stated_reasoning)
-            self.requested.setText(call.information_requested)
-            self.requested_by.setText(call.requested_by.isoformat() if call.requested_by else "")
-            self.alternative.setText(call.alternative_offer)
+            if not keep_reviewer:
+                self.reviewer_name.setText(call.reviewer_name)
+                self.reviewer_credentials.setText(call.reviewer_credentials)
+                self.reviewer_specialty.setText(call.reviewer_specialty)
+            if not keep_disposition:
+                index = self.disposition.findData(call.disposition.value if call.disposition else "")
+                self.disposition.setCurrentIndex(max(index, 0))
+                self.authorization.setText(call.authorization_number)
+                self.reasoning.setText(call.stated_reasoning)
+                self.requested.setText(call.information_requested)
+                self.requested_by.setText(call.requested_by.isoformat() if call.requested_by else "")
+                self.alternative.setText(call.alternative_offer)
             self._loading = True
             self.educational.setChecked(call.educational_only)
             self._loading = False
@@ -433,10 +441,20 @@ class NotePane(QWidget):
 
     def unsaved(self, call: Call) -> list[str]:
         """The parts of the pane holding what was typed but not yet saved to ``call``'s record."""
+        found = ["note entry"] if self.entry.text().strip() else []
+        if self._reviewer_unsaved(call):
+            found.append("reviewer fields")
+        if self._disposition_unsaved(call):
+            found.append("disposition")
+        return found
 
-        def line(edit: QLineEdit) -> str:
-            return one_line(edit.text())
+    def _reviewer_unsaved(self, call: Call) -> bool:
+        typed = tuple(
+            one_line(e.text()) for e in (self.reviewer_name, self.reviewer_credentials, self.reviewer_specialty)
+        )
+        return typed != (call.reviewer_name, call.reviewer_credentials, call.reviewer_specialty)
 
+    def _disposition_unsaved(self, call: Call) -> bool:
         def day(edit: QLineEdit) -> object:
             from datetime import date
 
@@ -445,16 +463,10 @@ class NotePane(QWidget):
             except ValueError:
                 return edit.text()
 
-        found = []
-        if self.entry.text().strip():
-            found.append("note entry")
-        typed = (line(self.reviewer_name), line(self.reviewer_credentials), line(self.reviewer_specialty))
-        if typed != (call.reviewer_name, call.reviewer_credentials, call.reviewer_specialty):
-            found.append("reviewer fields")
         kind = self.disposition.currentData() or ""
         recorded = call.disposition.value if call.disposition else ""
         details = {
-            Disposition.REVERSED.value: [(line(self.authorization), call.authorization_number)],
+            Disposition.REVERSED.value: [(one_line(self.authorization.text()), call.authorization_number)],
             Disposition.UPHELD.value: [(self.reasoning.text().strip(), call.stated_reasoning)],
             Disposition.DEFERRED.value: [
                 (self.requested.text().strip(), call.information_requested),
@@ -463,9 +475,7 @@ class NotePane(QWidget):
         }.get(kind, [])
         changed = any(typed_value != kept for typed_value, kept in details)
         alternative = self.alternative.text().strip() != call.alternative_offer
-        if (kind and (kind != recorded or changed)) or alternative:
-            found.append("disposition")
-        return found
+        return bool(kind and (kind != recorded or changed)) or alternative
 
     def show_educational(self, on: bool) -> None:
         """Set the educational-only box without logging anything (it shows what is on record)."""

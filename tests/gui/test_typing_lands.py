@@ -423,3 +423,62 @@ def test_a_deferral_recorded_without_a_date_asks_by_when(live, desk: Desk) -> No
     _key(Qt.Key.Key_Return)
     assert str(desk.call(live.call.id).requested_by) == "2026-12-04"
     assert "without a date" not in pane.info.text()
+
+
+def _type_on_the_call_without_entering(live) -> None:  # noqa: ANN001
+    """The reviewer's name, the outcome with its authorization number and half a note, none entered yet."""
+    press(live, Qt.Key.Key_R, CTRL)
+    type_into_focus("Gregory Haines")
+    press(live, Qt.Key.Key_D, CTRL)
+    _key(Qt.Key.Key_Down)  # Reversed
+    _key(Qt.Key.Key_Tab)
+    type_into_focus("AUTH-5512")
+    press(live, Qt.Key.Key_L, CTRL)
+    type_into_focus("Reviewer will")
+
+
+def _typed(live) -> tuple[str, str, str, str]:  # noqa: ANN001
+    pane = live.note_pane
+    return pane.reviewer_name.text(), pane.disposition.currentText(), pane.authorization.text(), pane.entry.text()
+
+
+def test_what_was_typed_on_the_call_is_still_there_after_a_visit_home(live, desk: Desk) -> None:  # noqa: ANN001
+    _type_on_the_call_without_entering(live)
+    press(live, Qt.Key.Key_H, CTRL)
+    assert live.stack.currentWidget() is live.home
+    _key(Qt.Key.Key_Return)  # the case, selected: back to its call
+    assert live.stack.currentWidget() is live.case_desk
+    assert _typed(live) == ("Gregory Haines", "Reversed", "AUTH-5512", "Reviewer will")
+    assert desk.call(live.call.id).reviewer_name == ""  # typed, not entered: nothing logged
+    press(live, Qt.Key.Key_R, CTRL)
+    _key(Qt.Key.Key_Return)
+    assert desk.call(live.call.id).reviewer_name == "Gregory Haines"
+
+
+def test_home_during_a_call_says_so_and_escape_goes_back_to_it(live, desk: Desk) -> None:  # noqa: ANN001
+    _type_on_the_call_without_entering(live)
+    press(live, Qt.Key.Key_F, CTRL)  # find, by habit, in the middle of the call
+    assert live.stack.currentWidget() is live.home
+    way_back = live.home.way_back
+    assert way_back.isVisible() and way_back.text().startswith("A call is in progress on case #1 (Carmen Delgado)")
+    assert "Escape goes back to it" in way_back.text()
+    type_into_focus("sulfa")
+    _key(Qt.Key.Key_Escape)
+    assert live.stack.currentWidget() is live.case_desk and live.windowTitle() == "p2pdesk — case #1"
+    assert QApplication.focusWidget() is live.note_pane.entry
+    assert _typed(live) == ("Gregory Haines", "Reversed", "AUTH-5512", "Reviewer will")
+    type_into_focus(" send the decision by fax")
+    _key(Qt.Key.Key_Return)
+    assert _notes(desk, live) == ["Reviewer will send the decision by fax"]
+
+
+def test_escape_on_home_goes_back_to_the_case_and_home_says_nothing_of_a_call_when_none_goes_on(
+    open_window,  # noqa: ANN001
+    desk: Desk,
+) -> None:
+    window = open_window(desk, demo=True)
+    press(window, Qt.Key.Key_H, CTRL)
+    assert window.stack.currentWidget() is window.home and not window.home.way_back.isVisible()
+    _key(Qt.Key.Key_Escape)
+    assert window.stack.currentWidget() is window.case_desk and window.windowTitle() == "p2pdesk — case #1"
+    assert "Carmen Delgado" in window.brief.toPlainText()
