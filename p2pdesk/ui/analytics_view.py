@@ -20,7 +20,9 @@ class AnalyticsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Practice history</b> — reversal rate of P2P calls, by group", self))
+        layout.addWidget(
+            QLabel("<b>Practice history</b> — reversal rate of P2P calls, by group · Escape goes back", self)
+        )
         self.tabs = QTabWidget(self)
         layout.addWidget(self.tabs, 1)
         self.summary = QLabel(self)

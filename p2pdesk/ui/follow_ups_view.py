@@ -19,7 +19,12 @@ class FollowUpsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Follow-ups</b> — select one, type how it was confirmed, Enter marks it done", self))
+        layout.addWidget(
+            QLabel(
+                "<b>Follow-ups</b> — select one, type how it was confirmed, Enter marks it done · Escape goes back",
+                self,
+            )
+        )
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("followUps")
         self.tree.setRootIsDecorated(False)

@@ -3,7 +3,6 @@
 Signals:
     caseOpenRequested(case_id: int)
     callOpenRequested(case_id: int, call_id: int)
-    backRequested()      Escape: back to the case or call the desk was showing
 """
 
 from __future__ import annotations
@@ -81,7 +80,6 @@ def _readiness_text(gaps: int | None) -> str:
 class HomeView(QWidget):
     caseOpenRequested = Signal(int)
     callOpenRequested = Signal(int, int)
-    backRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -225,17 +223,9 @@ class HomeView(QWidget):
         self.follow_ups_due.setVisible(bool(lines))
 
     def show_way_back(self, message: str) -> None:
-        """Say what Escape goes back to, while it matters (a call going on; "" hides the line)."""
+        """Say what Escape goes back to while it matters, a call going on ("" hides the line)."""
         self.way_back.setText(message)
         self.way_back.setVisible(bool(message))
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
-        from PySide6.QtCore import Qt  # late on purpose: see p2pdesk.ui.qt
-
-        if event.key() == Qt.Key.Key_Escape:  # from the list or the find field, which leave it to the view
-            self.backRequested.emit()
-            return
-        super().keyPressEvent(event)
 
     def show_notice(self, message: str) -> None:
         """Say why the list is shown instead of what was asked for ("" hides the line)."""

@@ -354,7 +354,6 @@ class MainWindow(QMainWindow):
             self._home = HomeView(self)
             self._home.caseOpenRequested.connect(self.open_case)
             self._home.callOpenRequested.connect(self.open_call)
-            self._home.backRequested.connect(self._back_from_home)
             self.stack.addWidget(self._home)
         return self._home
 
@@ -408,7 +407,8 @@ class MainWindow(QMainWindow):
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
         """The shortcut of an action that cannot be used now says why, where the eyes are,
         instead of doing nothing (Qt passes it on as a plain key press, which reaches the window
-        when the focused field has no use for it)."""
+        when the focused field has no use for it). Escape on a list goes back (see _go_back)."""
+        from PySide6.QtCore import Qt
         from PySide6.QtGui import QKeySequence
 
         pressed = QKeySequence(event.keyCombination())
@@ -420,7 +420,16 @@ class MainWindow(QMainWindow):
         if self.stack.currentWidget() is self.case_desk and self._typed_into_entry(event):
             event.accept()
             return
+        if event.key() == Qt.Key.Key_Escape and self.stack.currentWidget() in self._lists():
+            event.accept()
+            self._go_back()
+            return
         super().keyPressEvent(event)
+
+    def _lists(self) -> list[QWidget]:
+        """The views Escape goes back from (those built so far): the case editor is not one of them."""
+        records = self._record_desk.view if self._record_desk is not None else None
+        return [v for v in (self._home, records, self._follow_ups, self._archive, self._history) if v is not None]
 
     def _typed_into_entry(self, event: QKeyEvent) -> bool:
         """Letters typed where nothing takes them (the brief, the script, a button) are the start
@@ -588,11 +597,12 @@ class MainWindow(QMainWindow):
             "Escape goes back to it, with what was typed there."
         )
 
-    def _back_from_home(self) -> None:
-        """Escape on Home: back to the call or case the desk was showing, as it is on file (a
-        call in progress keeps what was typed and not yet entered: see NotePane.show_call)."""
+    def _go_back(self) -> None:
+        """Escape on a list (Home, the records, the follow-ups, the archive, the history): back to
+        the call or case the desk was showing, as it is on file (a call in progress keeps what was
+        typed and not yet entered: see NotePane.show_call)."""
         if self.case is None:
-            self.home.show_notice("No case was open to go back to: Enter opens the one selected.")
+            self._say("No case was open to go back to: Enter opens the one selected.")
         elif self.call is not None:
             self.open_call(self.case.id, self.call.id)  # type: ignore[arg-type]
         else:

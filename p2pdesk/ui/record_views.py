@@ -78,7 +78,12 @@ class RecordsView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("<b>Sealed records</b> — Enter previews the selected record · Ctrl+E exports it", self))
+        layout.addWidget(
+            QLabel(
+                "<b>Sealed records</b> — Enter previews the selected record · Ctrl+E exports it · Escape goes back",
+                self,
+            )
+        )
         self.tree = _RecordTree(self)
         self.tree.setObjectName("records")
         self.tree.setRootIsDecorated(False)

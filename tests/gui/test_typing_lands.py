@@ -482,3 +482,14 @@ def test_escape_on_home_goes_back_to_the_case_and_home_says_nothing_of_a_call_wh
     _key(Qt.Key.Key_Escape)
     assert window.stack.currentWidget() is window.case_desk and window.windowTitle() == "p2pdesk — case #1"
     assert "Carmen Delgado" in window.brief.toPlainText()
+
+
+def test_escape_from_the_records_and_the_follow_ups_goes_back_to_the_call(live, desk: Desk) -> None:  # noqa: ANN001
+    _type_on_the_call_without_entering(live)
+    for keys in (Qt.Key.Key_R, Qt.Key.Key_U):  # the sealed records, the follow-ups
+        press(live, keys, CTRL | SHIFT)
+        assert live.stack.currentWidget() not in (live.case_desk, live.home)
+        _key(Qt.Key.Key_Escape)
+        assert live.stack.currentWidget() is live.case_desk
+        assert QApplication.focusWidget() is live.note_pane.entry
+        assert _typed(live) == ("Gregory Haines", "Reversed", "AUTH-5512", "Reviewer will")
