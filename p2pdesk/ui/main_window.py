@@ -517,6 +517,7 @@ class MainWindow(QMainWindow):
         if not self._may_leave_editor():
             return False
         unsaved = self.note_pane.unsaved(self.call) if self.call is not None else []
+        unsaved += self.note_pane.unsaved_elsewhere()
         if not unsaved:
             return True
         return self._ask_yes(

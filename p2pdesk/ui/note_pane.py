@@ -144,6 +144,9 @@ class NotePane(QWidget):
         self._loading = False
         self._hint = ""  # a hint on the info line, taken back by the next thing done
         self._listed: set[int] = set()  # the ids of the notes listed
+        # What was typed in the entry on a call and left there when another was shown, by call id:
+        # (its case, the text). Put back when that call is shown again; never filed on another.
+        self._drafts: dict[int, tuple[int, str]] = {}
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -330,6 +333,7 @@ class NotePane(QWidget):
         again = live and self._call is not None and self._call.id == call.id  # type: ignore[union-attr]
         keep_reviewer = again and self._reviewer_unsaved(self._call)  # type: ignore[arg-type]
         keep_disposition = again and self._disposition_unsaved(self._call)  # type: ignore[arg-type]
+        self._keep_draft(self._call, call)
         self._call = call
         self.notes.clear()
         self._listed.clear()
@@ -438,6 +442,22 @@ class NotePane(QWidget):
         if document.isEmpty():
             return []
         return [document.findBlockByNumber(i).text() for i in range(document.blockCount())]
+
+    def _keep_draft(self, shown: Call | None, coming: Call | None) -> None:
+        """When another call (or none) is shown, the entry's text stays with the call it was typed on."""
+        shown_id = shown.id if shown is not None else None
+        coming_id = coming.id if coming is not None else None
+        if shown_id == coming_id:
+            return
+        typed = self.entry.text()
+        if shown is not None and shown_id is not None and typed.strip():
+            self._drafts[shown_id] = (shown.case_id, typed)
+        _, text = self._drafts.pop(coming_id, (0, "")) if coming_id is not None else (0, "")
+        self.entry.setText(text)
+
+    def unsaved_elsewhere(self) -> list[str]:
+        """The notes typed on calls not shown now and not yet saved (each put back with its call)."""
+        return [f"note typed on call {call_id} (case #{case_id})" for call_id, (case_id, _) in self._drafts.items()]
 
     def unsaved(self, call: Call) -> list[str]:
         """The parts of the pane holding what was typed but not yet saved to ``call``'s record."""

@@ -271,3 +271,35 @@ def test_a_follow_up_done_at_another_desk_leaves_the_list_when_refused(ended, de
     assert view.how.text() == "Portal reference 222"  # what was typed stays
     done = [i for i in desk.follow_ups(open_only=False) if i.done]
     assert [i.done_how for i in done] == ["Fax confirmation #111"]
+
+
+def test_an_addendum_typed_but_not_entered_stays_with_its_call(ended, desk: Desk, qtbot, _no_modal_dialogs) -> None:  # noqa: ANN001
+    """Typed on one call's record and left for another case, it is not filed on the other's call:
+    it is put back when its call is opened again, and quitting names it."""
+    import json
+
+    from tests.conftest import DEMO
+
+    sealed = ended.call.id
+    press(ended, Qt.Key.Key_G, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: ended.note_pane.entry.isEnabled(), timeout=20_000)
+    type_text(ended.note_pane.entry, "Written denial received")  # not entered yet
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["coverage"]["member_id"] = "M-OTHER"
+    other = desk.import_case(json.dumps(data))
+    ended.open_case(other)
+    assert ended.note_pane.entry.text() == ""
+    press(ended, Qt.Key.Key_S, CTRL | SHIFT)  # a call on the other case
+    assert ended.call.case_id == other and ended.note_pane.entry.text() == ""
+    press(ended.note_pane.entry, Qt.Key.Key_Return)
+    assert desk.notes(ended.call.id) == []
+    assert ended.note_pane.unsaved_elsewhere() == [f"note typed on call {sealed} (case #1)"]
+    press(ended, Qt.Key.Key_Q, CTRL)  # quitting names it (answered No: the window stays)
+    assert _no_modal_dialogs[-1][0] == "question"
+    assert f"the note typed on call {sealed} (case #1)" in _no_modal_dialogs[-1][1]
+    type_text(ended.note_pane.entry, "Reviewer will call back")
+    press(ended.note_pane.entry, Qt.Key.Key_Return)
+    press(ended, Qt.Key.Key_E, CTRL | SHIFT)
+    ended.open_call(desk.case(desk.call(sealed).case_id).id, sealed)
+    assert ended.note_pane.entry.text() == "Written denial received"
+    assert [n.text for n in desk.notes(sealed)][-1] != "Written denial received"
