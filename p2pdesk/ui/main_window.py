@@ -699,14 +699,15 @@ class MainWindow(QMainWindow):
             return call
         return self._guard(lambda: self.desk.take_over(call.id)) or call  # type: ignore[arg-type]
 
-    def _show(self, case: Case, call: Call | None, notes: list[Note] | None = None) -> None:
+    def _show(self, case: Case, call: Call | None, notes: list[Note] | None = None, *, forward: bool = True) -> None:
+        """Show ``case`` and ``call`` on the case desk, brought forward (not when ``forward`` is
+        False: the desk is brought up to date behind the view the physician went on to)."""
         if notes is None and call is not None:
             notes = self._guard(lambda: self.desk.notes(call.id))  # type: ignore[arg-type]
             if notes is None:  # not read (said why): the view stays as it was
                 return
         notes = notes or []
         self.case, self.call = case, call
-        self.setWindowTitle(f"p2pdesk — case #{case.id}")
         show_brief(self.brief, case)
         self.script.show_script(case, call, self.rules, self._templates)
         self.note_pane.set_case(case)
@@ -717,9 +718,11 @@ class MainWindow(QMainWindow):
                 "This call is in progress at another desk and is shown as it stands; "
                 "open it again from Home (Ctrl+H) to take it over here."
             )
-        self.stack.setCurrentWidget(self.case_desk)
+        if forward:
+            self.stack.setCurrentWidget(self.case_desk)
+            self.setWindowTitle(f"p2pdesk — case #{case.id}")
         self._update_actions()
-        if call is not None and call.in_progress:
+        if forward and call is not None and call.in_progress:
             self._focus(2, self.note_pane.focus_entry)
 
     def _focus(self, pane: int, then) -> None:  # noqa: ANN001
@@ -919,21 +922,20 @@ class MainWindow(QMainWindow):
                 return
             # The text stays in the entry (read-only) until the addendum is signed; if it is not,
             # it stays there to be corrected, and the problem says why.
-            self.note_pane.hold_entry(True)
+            self.note_pane.hold_entry(call_id)  # type: ignore[arg-type]
             key = self._entry_key(call_id, kind, text)  # type: ignore[arg-type]
 
             def settled(stored: bool) -> None:
-                self.note_pane.hold_entry(False)
                 if stored:
                     self._unsettled.pop(key, None)
-                    self.note_pane.note_accepted()
+                self.note_pane.release_entry(call_id, stored)  # type: ignore[arg-type]
 
             started = self._guard(
                 lambda: self.record_desk.add_addendum(call_id, NoteKind(kind), text, settled, entry_key=key) or True,
                 here=True,
             )
             if started is None:  # refused before the signing began (the store, say): the text stays, editable
-                self.note_pane.hold_entry(False)
+                self.note_pane.release_entry(call_id, stored=False)  # type: ignore[arg-type]
             return
         key = self._entry_key(call_id, kind, text)  # type: ignore[arg-type]
         note = self._guard(lambda: self.desk.add_note(call_id, NoteKind(kind), text, entry_key=key))  # type: ignore[arg-type]
@@ -1173,7 +1175,9 @@ class MainWindow(QMainWindow):
         call_id = getattr(record, "call_id", None)
         sealed = self._guard(lambda: self.desk.call(call_id)) if self.call is not None else None  # type: ignore[arg-type]
         if sealed is not None and self.call is not None and self.call.id == call_id:
-            self._show(self.case, sealed)  # type: ignore[arg-type]
+            # Not brought forward over a view gone on to meanwhile (the editor, say: what is typed
+            # there stays there).
+            self._show(self.case, sealed, forward=self.stack.currentWidget() is self.case_desk)  # type: ignore[arg-type]
             self.note_pane.show_problem("")  # what stood in the way of sealing no longer does
             self.note_pane.show_info(
                 f"Record version {record.version} sealed and signed · digest {record.digest[:16]}…"  # type: ignore[attr-defined]
@@ -1359,6 +1363,8 @@ class MainWindow(QMainWindow):
         call: the brief is the call's)."""
         if self.call is not None and self.call.in_progress:
             return
+        if self._editor is not None and self.stack.currentWidget() is self._editor:
+            return  # already there: showing the case again would drop what is being typed and what was refused
         chosen = self.home.selected_case_id() if self.stack.currentWidget() is self._home else None
         if chosen is not None and (self.case is None or chosen != self.case.id):
             self.open_case(chosen)  # the window's case from now on: its brief, letters and log are this one's

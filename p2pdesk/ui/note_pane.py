@@ -147,6 +147,7 @@ class NotePane(QWidget):
         # What was typed in the entry on a call and left there when another was shown, by call id:
         # (its case, the text). Put back when that call is shown again; never filed on another.
         self._drafts: dict[int, tuple[int, str]] = {}
+        self._held: int | None = None  # the call whose addendum the entry holds while it is signed
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -454,6 +455,7 @@ class NotePane(QWidget):
             self._drafts[shown_id] = (shown.case_id, typed)
         _, text = self._drafts.pop(coming_id, (0, "")) if coming_id is not None else (0, "")
         self.entry.setText(text)
+        self.entry.setReadOnly(coming_id is not None and coming_id == self._held)  # still being signed
 
     def unsaved_elsewhere(self) -> list[str]:
         """The notes typed on calls not shown now and not yet saved (each put back with its call)."""
@@ -503,14 +505,27 @@ class NotePane(QWidget):
         self.educational.setChecked(on)
         self._loading = False
 
-    def hold_entry(self, held: bool) -> None:
-        """Keep the entry's text as it is (read-only) while what it holds is being saved, and say
-        so: typing meanwhile is not taken (an addendum is signed before the next is typed)."""
-        self.entry.setReadOnly(held)
-        if held:
-            self.show_hint("Signing it… the entry takes the next one once it is signed.")
-        else:
-            self.clear_hint()
+    def hold_entry(self, call_id: int) -> None:
+        """Keep the entry's text as it is (read-only) while what it holds for ``call_id`` is being
+        saved, and say so: typing meanwhile is not taken (an addendum is signed before the next is
+        typed). Another call shown meanwhile has the entry to itself (see _keep_draft)."""
+        self._held = call_id
+        self.entry.setReadOnly(True)
+        self.show_hint("Signing it… the entry takes the next one once it is signed.")
+
+    def release_entry(self, call_id: int, stored: bool) -> None:
+        """What the entry held for ``call_id`` was saved (``stored``: gone from the entry, or from
+        what is kept for that call if another is shown now) or refused (it stays, to be corrected)."""
+        if self._held == call_id:
+            self._held = None
+        if self._call is not None and self._call.id == call_id:
+            self.entry.setReadOnly(False)
+            if stored:
+                self.note_accepted()
+            else:
+                self.clear_hint()
+        elif stored:
+            self._drafts.pop(call_id, None)
 
     def note_accepted(self) -> None:
         """The note is on disk: clear the entry for the next one."""

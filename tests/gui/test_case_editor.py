@@ -346,3 +346,20 @@ def test_leaving_with_a_refused_value_on_screen_asks_first(open_window, desk: De
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     press(window, Qt.Key.Key_H, CTRL)
     assert window.stack.currentWidget() is window.home
+
+
+def test_the_editor_key_in_the_editor_keeps_what_is_typed_and_what_was_refused(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    _retype(editor.fields["denial_date"], "2026-02-30")  # refused, flagged, kept as typed
+    name = editor.fields["patient_name"]
+    editor.jump_to("patient_name")
+    press(name, Qt.Key.Key_A, CTRL)
+    type_text(name, "Carmen Delgado-Ruiz")  # not yet left nor entered
+    press(window, Qt.Key.Key_P, CTRL | SHIFT)
+    assert window.stack.currentWidget() is editor
+    assert name.text() == "Carmen Delgado-Ruiz"
+    assert editor.fields["denial_date"].text() == "2026-02-30"
+    assert "is not a real date" in editor.flags["denial_date"].text()
+    press(name, Qt.Key.Key_Return)
+    assert desk.case(case_id).patient_name == "Carmen Delgado-Ruiz"

@@ -303,3 +303,61 @@ def test_an_addendum_typed_but_not_entered_stays_with_its_call(ended, desk: Desk
     ended.open_call(desk.case(desk.call(sealed).case_id).id, sealed)
     assert ended.note_pane.entry.text() == "Written denial received"
     assert [n.text for n in desk.notes(sealed)][-1] != "Written denial received"
+
+
+def test_a_seal_finishing_while_the_case_is_edited_leaves_the_editor_where_it_is(ended, desk: Desk, qtbot) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QApplication
+
+    from tests.gui.keys import type_into_focus
+
+    call_id = ended.call.id
+    press(ended, Qt.Key.Key_G, CTRL | SHIFT)
+    press(ended, Qt.Key.Key_P, CTRL | SHIFT)  # on to the editor while the record is sealed and signed
+    editor = ended.stack.currentWidget()
+    assert editor is ended._editor
+    qtbot.waitUntil(lambda: ended.call.sealed_at is not None, timeout=20_000)  # sealed: the desk was told
+    assert ended.stack.currentWidget() is editor
+    name = editor.fields["patient_name"]
+    assert QApplication.focusWidget() is name
+    name.selectAll()
+    type_into_focus("Carmen Delgado-Ruiz")
+    assert name.text() == "Carmen Delgado-Ruiz"
+    assert [n.text for n in desk.notes(call_id) if n.addendum] == []
+    assert len(desk.store.records()) == 1
+
+
+def test_an_addendum_signed_while_another_call_is_shown_touches_only_its_own_call(
+    open_window,  # noqa: ANN001
+    desk: Desk,
+    qtbot,  # noqa: ANN001
+) -> None:
+    """Enter on call A's addendum, then at once call B (its addendum typed before): B's entry is
+    B's own (editable, its text kept); A's, once signed, is not put back anywhere."""
+    from p2pdesk.services.records import Records
+    from tests.gui.keys import type_into_focus
+
+    case = desk.load_demo()
+    a = desk.start_call(case).id
+    desk.end_call(a)
+    b = desk.start_call(case).id
+    desk.end_call(b)
+    for call_id in (a, b):
+        Records(desk).seal_and_sign(call_id)
+    window = open_window(desk, demo=True)
+    window.open_call(case, b)
+    press(window, Qt.Key.Key_L, CTRL)
+    type_into_focus("B: pharmacy faxed the records")  # not entered
+    window.open_call(case, a)
+    assert window.note_pane.entry.text() == ""
+    press(window, Qt.Key.Key_L, CTRL)
+    type_into_focus("A: reviewer confirmed by phone")
+    press(window.note_pane.entry, Qt.Key.Key_Return)  # signing starts
+    window.open_call(case, b)
+    entry = window.note_pane.entry
+    assert entry.text() == "B: pharmacy faxed the records" and not entry.isReadOnly()
+    qtbot.waitUntil(lambda: not window.record_desk.addendum_pending(), timeout=20_000)
+    assert entry.text() == "B: pharmacy faxed the records" and not entry.isReadOnly()
+    assert [n.text for n in desk.notes(a) if n.addendum] == ["A: reviewer confirmed by phone"]
+    assert window.note_pane.unsaved_elsewhere() == []  # A's was signed: nothing of it is kept to put back
+    window.open_call(case, a)
+    assert window.note_pane.entry.text() == "" and not window.note_pane.entry.isReadOnly()
