@@ -41,9 +41,16 @@ class FollowUpsView(QWidget):
         self.problem = message_line(self, "followUpProblem", PROBLEM_STYLE)
         layout.addWidget(self.problem)
         self._ids: list[int] = []
+        # What was typed in "how" is the selected follow-up's: kept with it, by id, while another
+        # is selected (and put back when it is selected again), never marked on another one.
+        self._selected: int | None = None
+        self._typed: dict[int, str] = {}
+        self.tree.currentItemChanged.connect(lambda item, _before: self._select(self._id_of(item)))
 
     def show_items(self, rows: list[tuple[int, str, str, str, str, str]]) -> None:
-        """Rows of (id, due text, status, case text, call text, what)."""
+        """Rows of (id, due text, status, case text, call text, what). The follow-up selected
+        stays selected while it is listed; else the first is."""
+        selected = self._selected
         self.tree.clear()
         self._ids = []
         for follow_up_id, due, status, case, call, what in rows:
@@ -52,13 +59,34 @@ class FollowUpsView(QWidget):
                 item.setForeground(1, QColor("#b00020"))
             self.tree.addTopLevelItem(item)
             self._ids.append(follow_up_id)
-        if self._ids:
-            self.tree.setCurrentItem(self.tree.topLevelItem(0))
+        # Typed for one no longer listed (done at another desk meanwhile): left in view, on none of
+        # the others until one is chosen.
+        left = self._typed.pop(selected, "") if selected is not None and selected not in self._ids else ""
+        self._typed = {key: text for key, text in self._typed.items() if key in self._ids}
+        if left:
+            self.how.setText(left)
+        elif self._ids:
+            row = self._ids.index(selected) if selected in self._ids else 0
+            self.tree.setCurrentItem(self.tree.topLevelItem(row))
+
+    def _id_of(self, item: QTreeWidgetItem | None) -> int | None:
+        row = self.tree.indexOfTopLevelItem(item) if item is not None else -1
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def _select(self, follow_up_id: int | None) -> None:
+        if follow_up_id == self._selected:
+            return
+        text = self.how.text()  # typed while none was selected, it goes to the one chosen next
+        if self._selected is not None:
+            if text.strip():
+                self._typed[self._selected] = text
+            text = ""
+        self._selected = follow_up_id
+        self.how.setText(self._typed.pop(follow_up_id, text) if follow_up_id is not None else text)
 
     def _complete(self) -> None:
-        row = self.tree.indexOfTopLevelItem(self.tree.currentItem()) if self.tree.currentItem() else -1
-        if row >= 0:
-            self.completeRequested.emit(self._ids[row], self.how.text())
+        if self._selected is not None:
+            self.completeRequested.emit(self._selected, self.how.text())
 
     def show_problem(self, message: str) -> None:
         """Say why the follow-up was not marked done ("" hides the line); what was typed stays."""

@@ -269,6 +269,8 @@ def test_a_follow_up_done_at_another_desk_leaves_the_list_when_refused(ended, de
     assert "already marked done" in view.problem.text() and view.problem.isVisible()
     assert view.tree.topLevelItemCount() == 1  # the list no longer offers it
     assert view.how.text() == "Portal reference 222"  # what was typed stays
+    assert view.tree.currentItem() is None  # on none of the others, until one is chosen
+    press(view.how, Qt.Key.Key_Return)
     done = [i for i in desk.follow_ups(open_only=False) if i.done]
     assert [i.done_how for i in done] == ["Fax confirmation #111"]
 
@@ -361,3 +363,26 @@ def test_an_addendum_signed_while_another_call_is_shown_touches_only_its_own_cal
     assert window.note_pane.unsaved_elsewhere() == []  # A's was signed: nothing of it is kept to put back
     window.open_call(case, a)
     assert window.note_pane.entry.text() == "" and not window.note_pane.entry.isReadOnly()
+
+
+def test_how_a_follow_up_was_confirmed_stays_with_that_follow_up(ended, desk: Desk, qtbot, clock) -> None:  # noqa: ANN001
+    from p2pdesk.services.records import Records
+
+    Records(desk).seal_and_sign(ended.call.id)
+    press(ended, Qt.Key.Key_U, CTRL | SHIFT)
+    view = ended.follow_ups_view
+    first, second = (i.id for i in desk.follow_ups())
+    press(view.tree, Qt.Key.Key_Down)  # the second one
+    view.how.setFocus()
+    type_text(view.how, "Appeal filed on the portal, confirmation 88-1")
+    press(view.how, Qt.Key.Key_Escape)  # back to the call, then the list again
+    assert ended.stack.currentWidget() is ended.case_desk
+    press(ended, Qt.Key.Key_U, CTRL | SHIFT)
+    assert view.how.text() == "Appeal filed on the portal, confirmation 88-1"
+    press(view.tree, Qt.Key.Key_Up)  # the first one: its own (empty) answer
+    assert view.how.text() == ""
+    press(view.tree, Qt.Key.Key_Down)
+    press(view.how, Qt.Key.Key_Return)
+    done = {i.id: i.done_how for i in desk.follow_ups(open_only=False) if i.done}
+    assert done == {second: "Appeal filed on the portal, confirmation 88-1"}
+    assert [i.id for i in desk.follow_ups()] == [first]
