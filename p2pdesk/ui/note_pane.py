@@ -145,8 +145,8 @@ class NotePane(QWidget):
         self._hint = ""  # a hint on the info line, taken back by the next thing done
         self._listed: set[int] = set()  # the ids of the notes listed
         # What was typed in the entry on a call and left there when another was shown, by call id:
-        # (its case, the text). Put back when that call is shown again; never filed on another.
-        self._drafts: dict[int, tuple[int, str]] = {}
+        # (its case, the text, its kind's row). Put back when that call is shown again; never filed on another.
+        self._drafts: dict[int, tuple[int, str, int]] = {}
         self._held: int | None = None  # the call whose addendum the entry holds while it is signed
 
         layout = QVBoxLayout(self)
@@ -452,14 +452,16 @@ class NotePane(QWidget):
             return
         typed = self.entry.text()
         if shown is not None and shown_id is not None and typed.strip():
-            self._drafts[shown_id] = (shown.case_id, typed)
-        _, text = self._drafts.pop(coming_id, (0, "")) if coming_id is not None else (0, "")
-        self.entry.setText(text)
+            self._drafts[shown_id] = (shown.case_id, typed, self.kind.currentIndex())
+        draft = self._drafts.pop(coming_id, None) if coming_id is not None else None
+        self.entry.setText(draft[1] if draft else "")
+        if draft:
+            self.kind.setCurrentIndex(draft[2])  # the kind it was typed as
         self.entry.setReadOnly(coming_id is not None and coming_id == self._held)  # still being signed
 
     def unsaved_elsewhere(self) -> list[str]:
         """The notes typed on calls not shown now and not yet saved (each put back with its call)."""
-        return [f"note typed on call {call_id} (case #{case_id})" for call_id, (case_id, _) in self._drafts.items()]
+        return [f"note typed on call {call_id} (case #{case_id})" for call_id, (case_id, *_) in self._drafts.items()]
 
     def unsaved(self, call: Call) -> list[str]:
         """The parts of the pane holding what was typed but not yet saved to ``call``'s record."""

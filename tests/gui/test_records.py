@@ -285,6 +285,7 @@ def test_an_addendum_typed_but_not_entered_stays_with_its_call(ended, desk: Desk
     sealed = ended.call.id
     press(ended, Qt.Key.Key_G, CTRL | SHIFT)
     qtbot.waitUntil(lambda: ended.note_pane.entry.isEnabled(), timeout=20_000)
+    press(ended, Qt.Key.Key_3, CTRL)  # as information requested
     type_text(ended.note_pane.entry, "Written denial received")  # not entered yet
     data = json.loads(DEMO.read_text(encoding="utf-8"))
     data["coverage"]["member_id"] = "M-OTHER"
@@ -299,11 +300,13 @@ def test_an_addendum_typed_but_not_entered_stays_with_its_call(ended, desk: Desk
     press(ended, Qt.Key.Key_Q, CTRL)  # quitting names it (answered No: the window stays)
     assert _no_modal_dialogs[-1][0] == "question"
     assert f"the note typed on call {sealed} (case #1)" in _no_modal_dialogs[-1][1]
+    press(ended, Qt.Key.Key_1, CTRL)
     type_text(ended.note_pane.entry, "Reviewer will call back")
     press(ended.note_pane.entry, Qt.Key.Key_Return)
     press(ended, Qt.Key.Key_E, CTRL | SHIFT)
     ended.open_call(desk.case(desk.call(sealed).case_id).id, sealed)
     assert ended.note_pane.entry.text() == "Written denial received"
+    assert ended.note_pane.current_kind().value == "info_requested"  # as it was typed
     assert [n.text for n in desk.notes(sealed)][-1] != "Written denial received"
 
 
