@@ -809,7 +809,7 @@ class MainWindow(QMainWindow):
         if stored is None or self.call is None or self.call.id != call.id or self.case is None:
             return
         if stored[0].in_progress != call.in_progress:  # ended meanwhile: shown as an ended call is
-            self._show(self.case, stored[0], stored[1])
+            self._show(self.case, stored[0], stored[1], forward=self.stack.currentWidget() is self.case_desk)
             self._unsettled.clear()
             self._say("The database has answered: what it stored while the window had stopped waiting is listed.")
             return

@@ -472,3 +472,27 @@ def test_a_reviewer_put_back_after_another_is_logged_again(open_window, db_url: 
         ]
         assert desk.call(window.call.id).reviewer_name == "Gregory Haines"
         assert window.note_pane.notes.toPlainText().count("Reviewer on the record") == 3
+
+
+def test_an_end_the_database_stores_late_leaves_the_window_on_home(open_window, db_url: str, monkeypatch) -> None:  # noqa: ANN001
+    """End call given up on, then Home: when the database does end the call, the desk is brought up
+    to date behind Home (which says so), not brought forward over it."""
+    desk, window, other = _sent_while_held(
+        open_window, db_url, monkeypatch, give_up_s=1.0, busy_timeout_ms=30_000, send=lambda w: w.act_end.trigger()
+    )
+    try:
+        assert window.call.in_progress  # not told yet
+        press(window, Qt.Key.Key_H, Qt.KeyboardModifier.ControlModifier)
+        assert window.stack.currentWidget() is window.home
+        other.rollback()
+        other.close()
+        deadline = time.monotonic() + 30
+        while "has answered" not in window.home.notice.text() and time.monotonic() < deadline:
+            QApplication.processEvents()
+            time.sleep(0.02)
+        assert "has answered" in window.home.notice.text()
+        assert window.stack.currentWidget() is window.home
+        assert not window.call.in_progress and not window.note_pane.entry.isEnabled()  # the desk behind is up to date
+    finally:
+        other.close()
+        desk.close()
