@@ -126,8 +126,10 @@ def test_a_letter_is_refused_while_a_practice_rules_file_cannot_be_used(
     tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert p2pdesk("import-case", str(DEMO), db=db_url).returncode == 0
-    for _ in range(2):
-        assert p2pdesk("log-attempt", "1", "--outcome", "failed", db=db_url).returncode == 0
+    blank = p2pdesk("log-attempt", "1", "--outcome", "failed", db=db_url)  # says nothing: refused, by name
+    assert blank.returncode == 2 and "attempt: says nothing yet" in blank.stderr
+    for reference in ("REF-1", "REF-2"):
+        assert p2pdesk("log-attempt", "1", "--outcome", "failed", "--reference", reference, db=db_url).returncode == 0
     rules = tmp_path / "practice-rules"
     rules.mkdir()
     (rules / "ours.toml").write_text('[[rule]]\nid = "tx-ours"\n', encoding="utf-8")

@@ -201,6 +201,16 @@ def clean_note_text(text: str) -> str:
     return cleaned
 
 
+def written_date(text: str) -> date:
+    """The date written as YYYY-MM-DD, and only so: Python's ``date.fromisoformat`` also reads
+    "2026-W50" and "20261207", which a field asking for YYYY-MM-DD must not take without a word.
+    ValueError for anything else, or a day the calendar does not have."""
+    digits = text[:4] + text[5:7] + text[8:]
+    if len(text) != 10 or text[4] + text[7] != "--" or not (digits.isascii() and digits.isdigit()):
+        raise ValueError(f"{text!r} is not written as YYYY-MM-DD")
+    return date.fromisoformat(text)
+
+
 def one_line(value: str) -> str:
     """A one-line field's text as kept: its runs of white space made single spaces, none at the ends."""
     return " ".join(value.split())

@@ -193,7 +193,15 @@ class Desk:
         hold_minutes: int | None = None,
         detail: str = "",
     ) -> SchedulingAttempt:
-        """Log one attempt to schedule the P2P, stamped now."""
+        """Log one attempt to schedule the P2P, stamped now. An attempt says something of itself
+        (whom, a reference, a hold time or what was said): it is what the written demand cites."""
+        if not (whom.strip() or reference.strip() or detail.strip()) and hold_minutes is None:
+            raise InvalidInput(
+                Problem(
+                    "attempt",
+                    "says nothing yet; give whom you reached, the reference number, the hold time or what was said",
+                )
+            )
         if hold_minutes is not None and not 0 <= hold_minutes <= 24 * 60:
             raise InvalidInput(Problem("hold time", f"{hold_minutes} minutes is not a plausible hold time"))
         return self.store.add_attempt(

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from p2pdesk.domain.call import written_date
 from p2pdesk.domain.case import (
     CASE_LISTS,
     Case,
@@ -153,13 +154,13 @@ def _parse(kind: str, text: str) -> tuple[Any, str]:
         if not text:
             return None, ""
         try:
-            return date.fromisoformat(text), ""
+            return written_date(text), ""
         except ValueError:
             return None, f"{text!r} is not a real date as YYYY-MM-DD; not saved until corrected"
     if kind == "int":
         if not text:
             return None, ""
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):  # ("²" is a digit to isdigit, not to int)
             return None, f"{text!r} is not a year; not saved until corrected"
         return int(text), ""
     if kind == "upper":  # codes and state abbreviations are kept in capitals, as case files have them

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QStackedWidget, QWidget
 
-from p2pdesk.domain.call import Call, Disposition, Note, NoteKind, local_when
+from p2pdesk.domain.call import Call, Disposition, Note, NoteKind, local_when, written_date
 from p2pdesk.domain.case import Case
 from p2pdesk.domain.errors import InvalidInput, NotFound, Problem, StoreUnavailable
 from p2pdesk.playbook.script import specialty_not_the_cases
@@ -1100,11 +1100,9 @@ class MainWindow(QMainWindow):
         def record():  # noqa: ANN202
             if not disposition:
                 raise InvalidInput(Problem("disposition", "choose reversed, upheld or deferred first"))
-            from datetime import date
-
             deferred = disposition == Disposition.DEFERRED.value  # the date is read only for a deferral
             try:
-                by_date = date.fromisoformat(by.strip()) if deferred and by.strip() else None
+                by_date = written_date(by.strip()) if deferred and by.strip() else None
             except ValueError:
                 raise InvalidInput(
                     Problem("requested by", f"{by.strip()!r} is not a real date written as YYYY-MM-DD")
@@ -1409,7 +1407,7 @@ class MainWindow(QMainWindow):
         if self.case is None:
             return
         hold = hold.strip()
-        if hold and not hold.isdigit():
+        if hold and not (hold.isascii() and hold.isdigit()):  # ("²" is a digit to isdigit, not to int)
             self.editor.failed(f"hold time: {hold!r} is not a number of minutes")
             return
         case_id = self.case.id

@@ -38,6 +38,7 @@ from p2pdesk.domain.call import (
     kept_indent,
     one_line,
     utc_now,
+    written_date,
 )
 from p2pdesk.domain.case import Case
 from p2pdesk.playbook.script import phase_at
@@ -480,10 +481,8 @@ class NotePane(QWidget):
 
     def _disposition_unsaved(self, call: Call) -> bool:
         def day(edit: QLineEdit) -> object:
-            from datetime import date
-
             try:
-                return date.fromisoformat(edit.text().strip()) if edit.text().strip() else None
+                return written_date(edit.text().strip()) if edit.text().strip() else None
             except ValueError:
                 return edit.text()
 

@@ -363,3 +363,31 @@ def test_the_editor_key_in_the_editor_keeps_what_is_typed_and_what_was_refused(o
     assert "is not a real date" in editor.flags["denial_date"].text()
     press(name, Qt.Key.Key_Return)
     assert desk.case(case_id).patient_name == "Carmen Delgado-Ruiz"
+
+
+def test_enter_on_an_empty_attempt_logs_nothing_and_says_what_is_missing(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    editor.tabs.setCurrentIndex([editor.tabs.tabText(i) for i in range(editor.tabs.count())].index("Scheduling"))
+    editor.attempt_whom.setFocus()
+    press(editor.attempt_whom, Qt.Key.Key_Return)
+    press(editor.attempt_whom, Qt.Key.Key_Return)
+    assert desk.attempts(case_id) == [] and not editor.demand_button.isEnabled()
+    assert "attempt: says nothing yet; give whom you reached" in editor.status.text()
+    type_text(editor.attempt_hold, "5²")  # a digit to str.isdigit, not to int()
+    press(editor.attempt_hold, Qt.Key.Key_Return)
+    assert "hold time: '5²' is not a number of minutes" in editor.status.text()
+    assert desk.attempts(case_id) == []
+
+
+def test_a_year_or_a_date_not_written_as_asked_is_flagged_not_saved(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    _retype(editor.fields["denial_date"], "2026-W47")  # an ISO week Python would read as 2026-11-16
+    assert "'2026-W47' is not a real date as YYYY-MM-DD" in editor.flags["denial_date"].text()
+    assert str(desk.case(case_id).denial_date) == "2026-11-18"
+    table = editor.tables["guidelines"]
+    year = table.property("columns").index("year")
+    table.item(0, year).setText("2021²")  # as if typed into the cell
+    assert "'2021²' is not a year" in editor.status.text()
+    assert desk.case(case_id).guidelines[0].year == 2021

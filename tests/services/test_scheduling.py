@@ -109,3 +109,12 @@ def test_patient_letters_to_the_plan_and_the_office(db_url: str, tmp_path: Path)
     assert "1-800-555-0199" in note and "PA-2026-1118-0457" in note
     shown = subprocess.run(["pdftotext", str(tmp_path / "request-to-plan.pdf"), "-"], capture_output=True, text=True)
     assert "REQUEST FOR A PEER-TO-PEER REVIEW" in shown.stdout
+
+
+def test_an_attempt_that_says_nothing_is_refused_and_nothing_is_logged(desk: Desk) -> None:
+    case_id = desk.load_demo()
+    with pytest.raises(InvalidInput, match="attempt: says nothing yet; give whom you reached"):
+        desk.log_attempt(case_id, "failed", whom="  ", reference="", detail=" ")
+    assert desk.attempts(case_id) == []
+    desk.log_attempt(case_id, "failed", hold_minutes=0)  # held, and hung up on: that is something
+    assert [a.hold_minutes for a in desk.attempts(case_id)] == [0]
