@@ -530,8 +530,10 @@ class CaseEditor(QWidget):
         self.status.setStyleSheet("color:#b00020;")
 
     def unsaved_fields(self) -> list[str]:
-        """What is on screen but refused, not saved: the fields, then the tables."""
-        return [*self._refused, *sorted(self._refused_tables)]
+        """What is on screen but refused, not saved, as the editor labels it: the fields, then the tables."""
+        labels = {key: label for fields in FORM.values() for key, label, _ in fields}
+        tables = [table.replace("_", " ").capitalize() for table in sorted(self._refused_tables)]
+        return [*(labels.get(key, key) for key in self._refused), *tables]
 
     def commit_pending(self) -> None:
         """Save the field being typed in (or the table cell being edited) now, as leaving it does,

@@ -1135,6 +1135,8 @@ class MainWindow(QMainWindow):
         self._import_case(fhir=True)
 
     def _import_case(self, fhir: bool = False) -> None:
+        if not self._may_leave_editor():  # asked before anything is imported: No imports nothing
+            return
         # Dialog classes are imported when first used: they are slow to load (see p2pdesk.ui.qt).
         from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -1158,6 +1160,8 @@ class MainWindow(QMainWindow):
         except StoreUnavailable as exc:
             QMessageBox.warning(self, title, str(exc))
             return
+        if self._editor is not None and self.stack.currentWidget() is self._editor:
+            self.stack.setCurrentWidget(self.case_desk)  # left as agreed above (not asked twice)
         self.open_case(case_id)
 
     # Records ---------------------------------------------------------------------------------

@@ -319,7 +319,7 @@ def test_a_table_cell_the_store_refuses_is_still_said_after_other_saves(open_win
     assert "guidelines row 1.year" in editor.status.text(), editor.status.text()  # rows counted as shown
     _retype(editor.fields["payer"], "Lakeshore Health")
     assert desk.case(case_id).payer == "Lakeshore Health"
-    assert editor.status.text() == "Other changes saved; not saved until corrected: guidelines"
+    assert editor.status.text() == "Other changes saved; not saved until corrected: Guidelines"
     assert table.item(0, year).text() == "2200"
     table.item(0, year).setText("2021")
     assert desk.case(case_id).guidelines[0].year == 2021 and editor.status.text() == "All changes saved"
@@ -342,7 +342,7 @@ def test_leaving_with_a_refused_value_on_screen_asks_first(open_window, desk: De
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
     press(window, Qt.Key.Key_H, CTRL)
     assert window.stack.currentWidget() is editor and editor.fields["state"].text() == "TEXAS"
-    assert asked and "Not saved, and lost if you leave the editor: state" in asked[0]
+    assert asked and "Not saved, and lost if you leave the editor: State (two letters)" in asked[0]
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
     press(window, Qt.Key.Key_H, CTRL)
     assert window.stack.currentWidget() is window.home
@@ -391,3 +391,39 @@ def test_a_year_or_a_date_not_written_as_asked_is_flagged_not_saved(open_window,
     table.item(0, year).setText("2021²")  # as if typed into the cell
     assert "'2021²' is not a year" in editor.status.text()
     assert desk.case(case_id).guidelines[0].year == 2021
+
+
+def test_importing_from_the_editor_with_a_refused_value_asks_first_and_no_imports_nothing(
+    open_window,  # noqa: ANN001
+    desk: Desk,
+    monkeypatch,  # noqa: ANN001
+    tmp_path,  # noqa: ANN001
+) -> None:
+    import json
+
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from tests.conftest import DEMO
+
+    window, editor = _editor(open_window, desk)
+    _retype(editor.fields["patient_dob"], "1978-02-30")  # refused: on screen, not saved
+    data = json.loads(DEMO.read_text(encoding="utf-8"))
+    data["coverage"]["member_id"] = "M-OTHER"
+    other = tmp_path / "other.case.json"
+    other.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(other), "")))
+    asked: list[str] = []
+
+    def reply(answer: QMessageBox.StandardButton):  # noqa: ANN202
+        return staticmethod(lambda _parent, _title, text, *a, **k: asked.append(text) or answer)
+
+    monkeypatch.setattr(QMessageBox, "question", reply(QMessageBox.StandardButton.No))
+    press(window, Qt.Key.Key_O, CTRL)
+    assert asked == ["Not saved, and lost if you leave the editor: Date of birth.\n\nLeave anyway?"]
+    assert len(desk.cases()) == 1 and window.stack.currentWidget() is editor
+    assert editor.fields["patient_dob"].text() == "1978-02-30"
+    monkeypatch.setattr(QMessageBox, "question", reply(QMessageBox.StandardButton.Yes))
+    press(window, Qt.Key.Key_O, CTRL)
+    assert len(asked) == 2  # asked once more, not twice
+    assert len(desk.cases()) == 2 and window.case.member_id == "M-OTHER"
+    assert window.stack.currentWidget() is window.case_desk
