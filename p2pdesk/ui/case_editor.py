@@ -518,10 +518,10 @@ class CaseEditor(QWidget):
         self.status.setText("All changes saved")
         self.status.setStyleSheet("color:#0b5d1e;")
 
-    def say(self, message: str) -> None:
-        """Say something that is not about a field (a key that does nothing here, say)."""
+    def say(self, message: str, *, problem: bool = False) -> None:
+        """Say something that is not about a field (a key that does nothing here, a file written)."""
         self.status.setText(message)
-        self.status.setStyleSheet("color:#555555;")
+        self.status.setStyleSheet("color:#b00020;" if problem else "color:#555555;")
 
     def failed(self, message: str) -> None:
         # The case file's paths count rows from 0 ("guidelines[1].year"); the editor's tables from 1.

@@ -365,7 +365,7 @@ class MainWindow(QMainWindow):
 
             self._record_desk = RecordDesk(lambda: self.desk, self)
             self._record_desk.problem.connect(self._record_problem)
-            self._record_desk.info.connect(self.note_pane.show_info)
+            self._record_desk.info.connect(self._tell)
             self._record_desk.sealed.connect(self._record_sealed)
             self.stack.addWidget(self._record_desk.view)
         return self._record_desk
@@ -1188,9 +1188,24 @@ class MainWindow(QMainWindow):
                 self._focus(2, self.note_pane.focus_entry)  # an addendum signed: the entry takes the next
 
     def _record_problem(self, message: str) -> None:
-        self.note_pane.show_info("")
-        self.note_pane.show_problem(message)
+        self._tell(message, problem=True)
         self._update_actions()
+
+    def _tell(self, message: str, *, problem: bool = False) -> None:
+        """Say what work done in the background came to (a file written, or why not): on the note
+        pane, and on the view the window shows when that is another (the records, the editor, Home)."""
+        if problem:
+            self.note_pane.show_info("")
+            self.note_pane.show_problem(message)
+        else:
+            self.note_pane.show_info(message)
+        current = self.stack.currentWidget()
+        if self._editor is not None and current is self._editor:
+            self._editor.say(message, problem=problem)
+        elif self._record_desk is not None and current is self._record_desk.view:
+            self._record_desk.view.show_message(message, problem=problem)
+        elif self._home is not None and current is self._home:
+            self._home.show_notice(message)
 
     def show_records(self) -> None:
         if not self._may_leave_editor():
@@ -1471,9 +1486,22 @@ class MainWindow(QMainWindow):
         except InvalidInput as exc:
             self.editor.failed(str(exc))
             return
-        path.write_bytes(demand_pdf(letter))
-        path.with_suffix(".txt").write_text(letter, encoding="utf-8")
-        self.editor.status.setText(f"Demand written to {path}")
+        text = path.with_suffix(".txt")
+        # The text beside the PDF replaces a file of that name only if the designee says so (the
+        # save dialog asked about the PDF alone).
+        keep = text.exists() and not self._ask_yes(
+            f"{text.name} is already there, beside {path.name}. Replace it with the demand's text?"
+        )
+        try:
+            path.write_bytes(demand_pdf(letter))
+            if not keep:
+                text.write_text(letter, encoding="utf-8")
+        except OSError as exc:
+            self.editor.say(f"Demand not written: {exc}", problem=True)
+            return
+        self.editor.say(
+            f"Demand written to {path}" + (f" (its text not written: {text.name} kept as it was)" if keep else "")
+        )
 
     def _check_codes(self, case: Case) -> None:
         """Check the codes against the code sets off the GUI thread (loading them takes seconds)."""
@@ -1530,15 +1558,9 @@ class MainWindow(QMainWindow):
             path.write_bytes(render_brief(case))  # type: ignore[arg-type]
             return path
 
-        def failed(exc: object) -> None:
-            message = f"Brief not written: {exc}"
-            self.note_pane.show_problem(message)
-            if self._editor is not None:
-                self._editor.failed(message)
-
         task = Task(render, self)
-        task.finished.connect(lambda written: self.note_pane.show_info(f"Brief written to {written}"))
-        task.failed.connect(failed)
+        task.finished.connect(lambda written: self._tell(f"Brief written to {written}"))
+        task.failed.connect(lambda exc: self._tell(f"Brief not written: {exc}", problem=True))
         task.start()
         self._brief_task = task
 

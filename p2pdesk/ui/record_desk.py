@@ -158,7 +158,13 @@ class RecordDesk(QObject):
         def done(written: Path) -> None:
             self.info.emit(f"Record {record_id} written to {written}")
 
-        self._run(lambda: self.records.export(record_id, path), done)
+        def write() -> Path:
+            try:
+                return self.records.export(record_id, path)
+            except OSError as exc:  # said with what was asked, not only the system's words
+                raise OSError(f"Record {record_id} not written to {path}: {exc.strerror or exc}") from exc
+
+        self._run(write, done)
 
     def close(self) -> None:
         if self.preview_dialog is not None:

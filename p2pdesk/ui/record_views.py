@@ -13,6 +13,7 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QDialog, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from p2pdesk.domain.sealed import SealedRecord
+from p2pdesk.ui.note_pane import PROBLEM_STYLE, message_line
 
 
 class RecordPreview(QDialog):
@@ -95,7 +96,15 @@ class RecordsView(QWidget):
         self.tree.setColumnWidth(5, 200)
         self.tree.itemActivated.connect(lambda item, _c: self.previewRequested.emit(int(item.text(0))))
         layout.addWidget(self.tree, 1)
+        self.message = message_line(self, "recordsMessage", "")  # what an export came to
+        layout.addWidget(self.message)
         self._rows: dict[int, QTreeWidgetItem] = {}
+
+    def show_message(self, message: str, *, problem: bool = False) -> None:
+        """Say what was done with a record (an export written, or why not); "" hides the line."""
+        self.message.setText(message)
+        self.message.setStyleSheet(PROBLEM_STYLE if problem else "")
+        self.message.setVisible(bool(message))
 
     def show_records(self, records: list[SealedRecord], about: dict[int, str]) -> None:
         """List ``records``; ``about``: by call id, whose case it is (patient, payer, service)."""

@@ -427,3 +427,34 @@ def test_importing_from_the_editor_with_a_refused_value_asks_first_and_no_import
     assert len(asked) == 2  # asked once more, not twice
     assert len(desk.cases()) == 2 and window.case.member_id == "M-OTHER"
     assert window.stack.currentWidget() is window.case_desk
+
+
+def test_the_demand_asks_before_replacing_a_text_file_and_says_when_it_cannot_be_written(
+    open_window,  # noqa: ANN001
+    desk: Desk,
+    monkeypatch,  # noqa: ANN001
+    tmp_path,  # noqa: ANN001
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    window, editor = _editor(open_window, desk)
+    for reference in ("REF-1", "REF-2"):
+        desk.log_attempt(window.case.id, "failed", reference=reference)
+    notes = tmp_path / "letter.txt"
+    notes.write_text("MY OWN NOTES", encoding="utf-8")
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(lambda *a, **k: QMessageBox.StandardButton.No))
+    window.write_demand(tmp_path / "letter.pdf")
+    assert (tmp_path / "letter.pdf").read_bytes().startswith(b"%PDF")
+    assert notes.read_text(encoding="utf-8") == "MY OWN NOTES"
+    assert "its text not written: letter.txt kept as it was" in editor.status.text()
+    window.write_demand(tmp_path / "no-such-folder" / "letter.pdf")
+    assert (
+        editor.status.text().startswith("Demand not written: ") and "No such file or directory" in editor.status.text()
+    )
+
+
+def test_the_brief_pdf_written_from_the_editor_says_so_there(open_window, desk: Desk, qtbot, tmp_path) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    window.write_brief(tmp_path / "brief.pdf")
+    qtbot.waitUntil(lambda: "Brief written to" in editor.status.text(), timeout=20_000)
+    assert (tmp_path / "brief.pdf").read_bytes().startswith(b"%PDF")

@@ -389,3 +389,26 @@ def test_how_a_follow_up_was_confirmed_stays_with_that_follow_up(ended, desk: De
     done = {i.id: i.done_how for i in desk.follow_ups(open_only=False) if i.done}
     assert done == {second: "Appeal filed on the portal, confirmation 88-1"}
     assert [i.id for i in desk.follow_ups()] == [first]
+
+
+def test_an_export_says_where_it_went_or_why_not_on_the_records_view(
+    ended, desk: Desk, qtbot, monkeypatch, tmp_path
+) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QFileDialog
+
+    from p2pdesk.services.records import Records
+
+    Records(desk).seal_and_sign(ended.call.id)
+    press(ended, Qt.Key.Key_R, CTRL | SHIFT)
+    view = ended.record_desk.view
+    (tmp_path / "a-file").write_text("not a folder", encoding="utf-8")
+    target = {"path": str(tmp_path / "a-file" / "record.pdf")}
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (target["path"], "")))
+    press(ended, Qt.Key.Key_E, CTRL)
+    qtbot.waitUntil(lambda: view.message.isVisible(), timeout=20_000)
+    assert view.message.text() == f"Record 1 not written to {target['path']}: File exists"
+    target["path"] = str(tmp_path / "record.pdf")
+    press(ended, Qt.Key.Key_E, CTRL)
+    qtbot.waitUntil(lambda: view.message.text().startswith("Record 1 written to"), timeout=20_000)
+    assert view.message.text() == f"Record 1 written to {tmp_path / 'record.pdf'}"
+    assert (tmp_path / "record.pdf").read_bytes().startswith(b"%PDF")
