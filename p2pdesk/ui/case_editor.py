@@ -137,6 +137,21 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
 }
 
 
+def _as_labelled(message: str) -> str:
+    """A message from the store, with the editor's words for what it names: "guidelines[1].year:"
+    (the case file's paths count rows from 0) is "Guidelines row 2, Year:", "state:" is "State (two letters):"."""
+
+    def cell(match: re.Match[str]) -> str:
+        table, row, column = match.group(1), int(match.group(2)) + 1, match.group(3)
+        labels = {key: label for key, label, _ in TABLES[table][1]} if table in TABLES else {}
+        where = f"{table.replace('_', ' ').capitalize()} row {row}"
+        return f"{where}, {labels.get(column, column)}" if column else where
+
+    message = re.sub(r"\b(\w+)\[(\d+)\](?:\.(\w+))?", cell, message)
+    fields = {key: label for entries in FORM.values() for key, label, _ in entries}
+    return re.sub(r"(?m)^(\w+):", lambda m: f"{fields.get(m.group(1), m.group(1))}:", message)
+
+
 def _shown(value: Any) -> str:
     if value is None:
         return ""
@@ -524,9 +539,7 @@ class CaseEditor(QWidget):
         self.status.setStyleSheet("color:#b00020;" if problem else "color:#555555;")
 
     def failed(self, message: str) -> None:
-        # The case file's paths count rows from 0 ("guidelines[1].year"); the editor's tables from 1.
-        message = re.sub(r"(\w+)\[(\d+)\]", lambda m: f"{m.group(1)} row {int(m.group(2)) + 1}", message)
-        self.status.setText(f"Not saved: {message}")
+        self.status.setText(f"Not saved: {_as_labelled(message)}")
         self.status.setStyleSheet("color:#b00020;")
 
     def unsaved_fields(self) -> list[str]:

@@ -316,7 +316,7 @@ def test_a_table_cell_the_store_refuses_is_still_said_after_other_saves(open_win
     kept = desk.case(case_id).guidelines[0].year
     table.item(0, year).setText("2200")  # a whole number, but past what a case file holds: the store refuses
     assert desk.case(case_id).guidelines[0].year == kept
-    assert "guidelines row 1.year" in editor.status.text(), editor.status.text()  # rows counted as shown
+    assert "Guidelines row 1, Year" in editor.status.text(), editor.status.text()  # rows counted as shown
     _retype(editor.fields["payer"], "Lakeshore Health")
     assert desk.case(case_id).payer == "Lakeshore Health"
     assert editor.status.text() == "Other changes saved; not saved until corrected: Guidelines"
@@ -458,3 +458,17 @@ def test_the_brief_pdf_written_from_the_editor_says_so_there(open_window, desk: 
     window.write_brief(tmp_path / "brief.pdf")
     qtbot.waitUntil(lambda: "Brief written to" in editor.status.text(), timeout=20_000)
     assert (tmp_path / "brief.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_row_without_its_required_cell_is_named_as_the_editor_shows_it(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    table = editor.tables["prior_treatments"]
+    editor.tabs.setCurrentIndex(2)
+    table.setFocus()
+    press(table, Qt.Key.Key_Return, CTRL)  # a new row (the fifth)
+    press(QApplication.focusWidget(), Qt.Key.Key_Tab)  # past Therapy, left empty
+    type_into_focus("20 mg daily")
+    press(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert "Prior treatments row 5, Therapy: " in editor.status.text(), editor.status.text()
+    assert len(desk.case(case_id).prior_treatments) == 4
