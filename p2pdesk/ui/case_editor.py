@@ -503,15 +503,21 @@ class CaseEditor(QWidget):
             for attr, table in self.tables.items():
                 columns = table.property("columns")
                 items = getattr(case, attr)
+                typed: dict[tuple[int, int], str] = {}
                 if attr in self._refused_tables:
                     if before is not None and getattr(before, attr) == items:
                         continue  # its refused cell stays as typed, marked
+                    typed = self._typed_cells(attr, getattr(before, attr) if before is not None else [], items)
                     self._refused_tables.discard(attr)
                 table.setRowCount(len(items))
                 for row, item in enumerate(items):
                     for col, name in enumerate(columns):
                         value = item if CASE_LISTS[attr] is None else getattr(item, name)
-                        table.setItem(row, col, QTableWidgetItem(_shown(value)))
+                        table.setItem(row, col, QTableWidgetItem(typed.get((row, col), _shown(value))))
+                if typed:  # cells this edit (an undo of another cell, say) did not set: still as typed, marked
+                    self._refused_tables.add(attr)
+                    for row in {row for row, _ in typed}:
+                        self._row_value(attr, row)
         finally:
             self._loading = False
         self._count_sentences()
@@ -541,6 +547,25 @@ class CaseEditor(QWidget):
     def failed(self, message: str) -> None:
         self.status.setText(f"Not saved: {_as_labelled(message)}")
         self.status.setStyleSheet("color:#b00020;")
+
+    def _typed_cells(self, attr: str, stored: list[Any], coming: list[Any]) -> dict[tuple[int, int], str]:
+        """The cells of table ``attr`` holding what was typed and not stored, that the case
+        ``coming`` does not change: by (row, column), their text."""
+        table, columns = self.tables[attr], self.tables[attr].property("columns")
+
+        def shown(items: list[Any], row: int, name: str) -> str | None:
+            if row >= len(items):
+                return None
+            return _shown(items[row] if CASE_LISTS[attr] is None else getattr(items[row], name))
+
+        typed = {}
+        for row in range(min(table.rowCount(), len(coming))):
+            for col, name in enumerate(columns):
+                cell = table.item(row, col)
+                text = cell.text() if cell is not None else ""
+                if text != shown(stored, row, name) and shown(stored, row, name) == shown(coming, row, name):
+                    typed[(row, col)] = text
+        return typed
 
     def unsaved_fields(self) -> list[str]:
         """What is on screen but refused, not saved, as the editor labels it: the fields, then the tables."""

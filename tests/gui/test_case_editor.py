@@ -472,3 +472,22 @@ def test_a_row_without_its_required_cell_is_named_as_the_editor_shows_it(open_wi
     press(QApplication.focusWidget(), Qt.Key.Key_Tab)
     assert "Prior treatments row 5, Therapy: " in editor.status.text(), editor.status.text()
     assert len(desk.case(case_id).prior_treatments) == 4
+
+
+def test_undoing_another_cell_of_a_table_keeps_its_refused_cell_as_typed(open_window, desk: Desk) -> None:  # noqa: ANN001
+    window, editor = _editor(open_window, desk)
+    case_id = window.case.id
+    table = editor.tables["guidelines"]
+    title, year = (table.property("columns").index(c) for c in ("title", "year"))
+    stored_title = desk.case(case_id).guidelines[0].title
+    table.item(0, title).setText("ACR guideline, 2021 update")  # saved
+    assert desk.case(case_id).guidelines[0].title == "ACR guideline, 2021 update"
+    table.item(1, year).setText("2O22")  # a letter O: refused, flagged, kept as typed
+    assert "not a year" in editor.status.text()
+    editor.setFocus()
+    press(editor, Qt.Key.Key_Z, CTRL)  # meant for the title
+    assert desk.case(case_id).guidelines[0].title == stored_title
+    assert table.item(0, title).text() == stored_title
+    assert table.item(1, year).text() == "2O22" and "not a year" in table.item(1, year).toolTip()
+    assert editor.unsaved_fields() == ["Guidelines"]
+    assert desk.case(case_id).guidelines[1].year == 2022
