@@ -397,7 +397,7 @@ class Desk:
         basis = (
             f"same-specialty review requested under {rule.citation}"
             if rule is not None and rule.is_demand
-            else "same-specialty review asked for as a request (no rule requires it at this stage)"
+            else "same-specialty review asked for as a request (no rule on file requires it at this stage)"
         )
         return f"Reviewer specialty mismatch: {found.sentence()}; {basis}"
 

@@ -94,7 +94,7 @@ def test_where_no_rule_requires_it_the_script_only_requests(open_window, desk: D
     window.note_pane.reviewer_specialty.setText("Family Medicine")
     press(window.note_pane.reviewer_specialty, Qt.Key.Key_Return)
     page = window.script.page_text("specialty")
-    assert "No rule requires a reviewer of the same specialty at this stage." in page
+    assert "No rule on file for this plan, state and stage requires a reviewer of the same specialty." in page
     assert "As a request: I ask that a physician in Rheumatology decide this case" in page
     assert "No rule on file for this plan, state and stage." in page
 
