@@ -121,8 +121,8 @@ def _front_matter(
         else:
             context = f" ({rule.citation}: {rule.summary})" if rule is not None else ""
         letter[-2:-2] = [
-            f"{mismatch} I know of no rule that required the plan's reviewer to be of the same specialty at that stage{context}; "
-            "I asked for one, and the request was noted.",
+            f"{mismatch} I know of no rule that required the plan's reviewer to be of the same specialty at that "
+            f"stage{context}; I asked for one, and the request was noted.",
         ]
     for note in record["notes"]:
         if note["kind"] == NoteKind.PROCEDURAL.value and not note["text"].startswith("Reviewer specialty mismatch"):

@@ -138,8 +138,8 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
 
 
 def _as_labelled(message: str) -> str:
-    """A message from the store, with the editor's words for what it names: "guidelines[1].year:"
-    (the case file's paths count rows from 0) is "Guidelines row 2, Year:", "state:" is "State (two letters):"."""
+    """A message from the store, with the editor's words for the table cells it names:
+    "guidelines[1].year" (the case file's paths count rows from 0) is "Guidelines row 2, Year"."""
 
     def cell(match: re.Match[str]) -> str:
         table, row, column = match.group(1), int(match.group(2)) + 1, match.group(3)
@@ -147,9 +147,7 @@ def _as_labelled(message: str) -> str:
         where = f"{table.replace('_', ' ').capitalize()} row {row}"
         return f"{where}, {labels.get(column, column)}" if column else where
 
-    message = re.sub(r"\b(\w+)\[(\d+)\](?:\.(\w+))?", cell, message)
-    fields = {key: label for entries in FORM.values() for key, label, _ in entries}
-    return re.sub(r"(?m)^(\w+):", lambda m: f"{fields.get(m.group(1), m.group(1))}:", message)
+    return re.sub(r"\b(\w+)\[(\d+)\](?:\.(\w+))?", cell, message)
 
 
 def _shown(value: Any) -> str:

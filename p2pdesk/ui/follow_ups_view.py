@@ -45,6 +45,7 @@ class FollowUpsView(QWidget):
         # is selected (and put back when it is selected again), never marked on another one.
         self._selected: int | None = None
         self._typed: dict[int, str] = {}
+        self._left = ""  # what was typed for follow-ups no longer listed, as said under the list
         self.tree.currentItemChanged.connect(lambda item, _before: self._select(self._id_of(item)))
 
     def show_items(self, rows: list[tuple[int, str, str, str, str, str]]) -> None:
@@ -59,13 +60,13 @@ class FollowUpsView(QWidget):
                 item.setForeground(1, QColor("#b00020"))
             self.tree.addTopLevelItem(item)
             self._ids.append(follow_up_id)
-        # Typed for one no longer listed (done at another desk meanwhile): left in view, on none of
-        # the others until one is chosen.
-        left = self._typed.pop(selected, "") if selected is not None and selected not in self._ids else ""
+        # Typed for one no longer listed (done at another desk meanwhile): said under the list, with
+        # the words typed, and filed on none of the others.
+        gone = {key: text for key, text in self._typed.items() if key not in self._ids}
         self._typed = {key: text for key, text in self._typed.items() if key in self._ids}
-        if left:
-            self.how.setText(left)
-        elif self._ids:
+        self._left = "; ".join(f"“{text.strip()}”" for text in gone.values())
+        self.show_problem("A follow-up was marked done elsewhere meanwhile." if self._left else "")
+        if self._ids:
             row = self._ids.index(selected) if selected in self._ids else 0
             self.tree.setCurrentItem(self.tree.topLevelItem(row))
 
@@ -76,20 +77,20 @@ class FollowUpsView(QWidget):
     def _select(self, follow_up_id: int | None) -> None:
         if follow_up_id == self._selected:
             return
-        text = self.how.text()  # typed while none was selected, it goes to the one chosen next
-        if self._selected is not None:
-            if text.strip():
-                self._typed[self._selected] = text
-            text = ""
+        if self._selected is not None and self.how.text().strip():
+            self._typed[self._selected] = self.how.text()
         self._selected = follow_up_id
-        self.how.setText(self._typed.pop(follow_up_id, text) if follow_up_id is not None else text)
+        self.how.setText(self._typed.pop(follow_up_id, "") if follow_up_id is not None else "")
 
     def _complete(self) -> None:
         if self._selected is not None:
             self.completeRequested.emit(self._selected, self.how.text())
 
     def show_problem(self, message: str) -> None:
-        """Say why the follow-up was not marked done ("" hides the line); what was typed stays."""
+        """Say why the follow-up was not marked done ("" hides the line); what was typed stays (for
+        one no longer listed, its words are said here)."""
+        if self._left:
+            message = f"{message} What was typed for it, not filed on another: {self._left}".strip()
         self.problem.setText(message)
         self.problem.setVisible(bool(message))
 

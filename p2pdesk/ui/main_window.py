@@ -604,6 +604,8 @@ class MainWindow(QMainWindow):
         typed and not yet entered: see NotePane.show_call)."""
         if self.case is None:
             self._say("No case was open to go back to: Enter opens the one selected.")
+        elif self.call is not None and self.call.in_progress and not self._mine(self.call):
+            self._focus(0, lambda: None)  # another desk's call, shown as it stood: going back is not taking it over
         elif self.call is not None:
             self.open_call(self.case.id, self.call.id)  # type: ignore[arg-type]
         else:

@@ -456,8 +456,7 @@ class NotePane(QWidget):
             self._drafts[shown_id] = (shown.case_id, typed, self.kind.currentIndex())
         draft = self._drafts.pop(coming_id, None) if coming_id is not None else None
         self.entry.setText(draft[1] if draft else "")
-        if draft:
-            self.kind.setCurrentIndex(draft[2])  # the kind it was typed as
+        self.kind.setCurrentIndex(draft[2] if draft else 0)  # the kind it was typed as; a call's first, a claim
         self.entry.setReadOnly(coming_id is not None and coming_id == self._held)  # still being signed
 
     def unsaved_elsewhere(self) -> list[str]:

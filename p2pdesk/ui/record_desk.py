@@ -123,7 +123,10 @@ class RecordDesk(QObject):
 
     def _on_sealed(self, result: tuple[Any, list[str]]) -> None:
         record, lines = result
-        self.info.emit(f"Record version {record.version} sealed and signed · digest {record.digest[:16]}…")
+        # (the call named: another may be on screen by the time its record is signed)
+        self.info.emit(
+            f"Record version {record.version} of call {record.call_id} sealed and signed · digest {record.digest[:16]}…"
+        )
         self.sealed.emit(record)
         self._show_preview(record, lines, activate=False)  # beside the desk: the keys stay with the notes
 

@@ -174,7 +174,9 @@ def test_another_desks_call_opened_from_home_is_offered_to_take_over(
         elsewhere.close()
 
 
-def test_another_desks_call_not_taken_over_is_shown_as_it_stands(open_window, db_url: str, clock) -> None:  # noqa: ANN001
+def test_another_desks_call_not_taken_over_is_shown_as_it_stands(
+    open_window, db_url: str, clock, _no_modal_dialogs
+) -> None:  # noqa: ANN001
     elsewhere = Desk.open(db_url, clock=clock, desk_id="desk-front-office")
     here = Desk.open(db_url, clock=clock, desk_id="desk-exam-room-3")
     try:
@@ -188,5 +190,10 @@ def test_another_desks_call_not_taken_over_is_shown_as_it_stands(open_window, db
         press(window, Qt.Key.Key_E, CTRL | SHIFT)
         assert "being taken at another desk; open it from Home (Ctrl+H) to take it over" in pane.status.text()
         assert elsewhere.call(call.id).in_progress
+        asked = len(_no_modal_dialogs)
+        press(window, Qt.Key.Key_H, CTRL)
+        press(window.home.tree, Qt.Key.Key_Escape)  # back to it as it stands: not a take-over, nothing asked
+        assert window.stack.currentWidget() is window.case_desk and len(_no_modal_dialogs) == asked
+        assert window.call.desk == "desk-front-office" and not pane.entry.isEnabled()
     finally:
         elsewhere.close()

@@ -268,8 +268,10 @@ def test_a_follow_up_done_at_another_desk_leaves_the_list_when_refused(ended, de
     press(view.how, Qt.Key.Key_Return)
     assert "already marked done" in view.problem.text() and view.problem.isVisible()
     assert view.tree.topLevelItemCount() == 1  # the list no longer offers it
-    assert view.how.text() == "Portal reference 222"  # what was typed stays
-    assert view.tree.currentItem() is None  # on none of the others, until one is chosen
+    assert view.problem.text().endswith("What was typed for it, not filed on another: “Portal reference 222”")
+    assert view.how.text() == ""  # not offered to the other one
+    press(view.how, Qt.Key.Key_Return)
+    press(view.tree, Qt.Key.Key_Down)
     press(view.how, Qt.Key.Key_Return)
     done = [i for i in desk.follow_ups(open_only=False) if i.done]
     assert [i.done_how for i in done] == ["Fax confirmation #111"]
@@ -300,7 +302,7 @@ def test_an_addendum_typed_but_not_entered_stays_with_its_call(ended, desk: Desk
     press(ended, Qt.Key.Key_Q, CTRL)  # quitting names it (answered No: the window stays)
     assert _no_modal_dialogs[-1][0] == "question"
     assert f"the note typed on call {sealed} (case #1)" in _no_modal_dialogs[-1][1]
-    press(ended, Qt.Key.Key_1, CTRL)
+    assert ended.note_pane.current_kind().value == "reviewer_claim"  # a call's own first kind, not the addendum's
     type_text(ended.note_pane.entry, "Reviewer will call back")
     press(ended.note_pane.entry, Qt.Key.Key_Return)
     press(ended, Qt.Key.Key_E, CTRL | SHIFT)
@@ -412,3 +414,21 @@ def test_an_export_says_where_it_went_or_why_not_on_the_records_view(
     qtbot.waitUntil(lambda: view.message.text().startswith("Record 1 written to"), timeout=20_000)
     assert view.message.text() == f"Record 1 written to {tmp_path / 'record.pdf'}"
     assert (tmp_path / "record.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_how_typed_for_a_follow_up_done_elsewhere_is_said_not_filed_on_another(ended, desk: Desk) -> None:  # noqa: ANN001
+    from p2pdesk.services.records import Records
+
+    Records(desk).seal_and_sign(ended.call.id)
+    press(ended, Qt.Key.Key_U, CTRL | SHIFT)
+    view = ended.follow_ups_view
+    first, second = (i.id for i in desk.follow_ups())
+    view.how.setFocus()
+    type_text(view.how, "Portal reference 222")  # for the first
+    press(view.how, Qt.Key.Key_Escape)
+    desk.complete_follow_up(first, "Fax confirmation #111")  # at the front office, meanwhile
+    press(ended, Qt.Key.Key_U, CTRL | SHIFT)
+    assert view.how.text() == ""
+    assert "“Portal reference 222”" in view.problem.text() and view.problem.isVisible()
+    press(view.how, Qt.Key.Key_Return)  # Enter on the second, with nothing typed for it: refused
+    assert [i.id for i in desk.follow_ups()] == [second]

@@ -130,7 +130,8 @@ def test_a_mismatch_no_rule_forbids_is_not_called_a_defect(desk, clock, tmp_path
     text = _packet_text(desk, tmp_path, "TX", plan_type="medicare_advantage")
     before, defects = text.split("Procedural defects", 1)
     assert (
-        "I know of no rule that required the plan's reviewer to be of the same specialty at that stage (42 CFR 422.590(g)(2)" in before
+        "I know of no rule that required the plan's reviewer to be of the same specialty at that stage "
+        "(42 CFR 422.590(g)(2)" in before
     )
     assert "I asked for one, and the request was noted." in before
     assert "is not the case's" not in defects.split("Reviewers of this case", 1)[0]
