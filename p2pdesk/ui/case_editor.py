@@ -137,6 +137,20 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
 }
 
 
+#: Each field's label, by the case's attribute.
+_FIELD_LABELS = {key: label for entries in FORM.values() for key, label, _ in entries}
+
+
+def _table_title(attr: str) -> str:
+    """A table's title, as the editor shows it over the table ("Prior treatments")."""
+    return attr.replace("_", " ").capitalize()
+
+
+def _cell_value(attr: str, item: Any, column: str) -> Any:
+    """The value of ``column`` in one row of table ``attr`` (a one-column table's rows are the values)."""
+    return item if CASE_LISTS[attr] is None else getattr(item, column)
+
+
 def _as_labelled(message: str) -> str:
     """A message from the store, with the editor's words for the table cells it names:
     "guidelines[1].year" (the case file's paths count rows from 0) is "Guidelines row 2, Year"."""
@@ -144,7 +158,7 @@ def _as_labelled(message: str) -> str:
     def cell(match: re.Match[str]) -> str:
         table, row, column = match.group(1), int(match.group(2)) + 1, match.group(3)
         labels = {key: label for key, label, _ in TABLES[table][1]} if table in TABLES else {}
-        where = f"{table.replace('_', ' ').capitalize()} row {row}"
+        where = f"{_table_title(table)} row {row}"
         return f"{where}, {labels.get(column, column)}" if column else where
 
     return re.sub(r"\b(\w+)\[(\d+)\](?:\.(\w+))?", cell, message)
@@ -460,8 +474,7 @@ class CaseEditor(QWidget):
         remove.triggered.connect(lambda _=False, a=attr: self.remove_row(a))
         table.addActions([add, remove])
         table.setToolTip("Type to edit a cell · Ctrl+Return adds a row · Ctrl+Delete removes the current row")
-        title = attr.replace("_", " ").capitalize()
-        form.addRow(QLabel(f"<b>{title}</b> (Ctrl+Return adds a row)", self))
+        form.addRow(QLabel(f"<b>{_table_title(attr)}</b> (Ctrl+Return adds a row)", self))
         form.addRow(table)
         self.tables[attr] = table
         self._field_tab[attr] = [self.tabs.tabText(i) for i in range(self.tabs.count())].index(tab)
@@ -510,8 +523,8 @@ class CaseEditor(QWidget):
                 table.setRowCount(len(items))
                 for row, item in enumerate(items):
                     for col, name in enumerate(columns):
-                        value = item if CASE_LISTS[attr] is None else getattr(item, name)
-                        table.setItem(row, col, QTableWidgetItem(typed.get((row, col), _shown(value))))
+                        shown = _shown(_cell_value(attr, item, name))
+                        table.setItem(row, col, QTableWidgetItem(typed.get((row, col), shown)))
                 if typed:  # cells this edit (an undo of another cell, say) did not set: still as typed, marked
                     self._refused_tables.add(attr)
                     for row in {row for row, _ in typed}:
@@ -554,7 +567,7 @@ class CaseEditor(QWidget):
         def shown(items: list[Any], row: int, name: str) -> str | None:
             if row >= len(items):
                 return None
-            return _shown(items[row] if CASE_LISTS[attr] is None else getattr(items[row], name))
+            return _shown(_cell_value(attr, items[row], name))
 
         typed = {}
         for row in range(min(table.rowCount(), len(coming))):
@@ -567,9 +580,8 @@ class CaseEditor(QWidget):
 
     def unsaved_fields(self) -> list[str]:
         """What is on screen but refused, not saved, as the editor labels it: the fields, then the tables."""
-        labels = {key: label for fields in FORM.values() for key, label, _ in fields}
-        tables = [table.replace("_", " ").capitalize() for table in sorted(self._refused_tables)]
-        return [*(labels.get(key, key) for key in self._refused), *tables]
+        tables = [_table_title(table) for table in sorted(self._refused_tables)]
+        return [*(_FIELD_LABELS.get(key, key) for key in self._refused), *tables]
 
     def commit_pending(self) -> None:
         """Save the field being typed in (or the table cell being edited) now, as leaving it does,

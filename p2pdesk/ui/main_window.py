@@ -475,17 +475,17 @@ class MainWindow(QMainWindow):
             return f"{words}: not from this view; from the case (Home, Ctrl+H, then Enter)"
         return f"{words}: open a case first (Home, Ctrl+H)"
 
-    def _say(self, message: str, *, beep: bool = True) -> None:
-        """Say ``message`` on the view the window shows (the note pane, Home or the editor; on
-        another view, a beep unless not ``beep``). "" takes back what was said (on the note pane,
-        what stands is said again)."""
+    def _say(self, message: str, *, beep: bool = True, problem: bool = False) -> None:
+        """Say ``message`` on the view the window shows (the note pane, Home or the editor, in red
+        there if a ``problem``; on another view, a beep unless not ``beep``). "" takes back what was
+        said (on the note pane, what stands is said again)."""
         current = self.stack.currentWidget()
         if current is self.case_desk:
             self.note_pane.show_problem(message or self._standing(self._practice_problems))
         elif current is self._home:
             self.home.show_notice(message)
         elif current is self._editor:
-            self._editor.say(message)
+            self._editor.say(message, problem=problem)
         elif beep:
             from PySide6.QtWidgets import QApplication
 
@@ -721,16 +721,19 @@ class MainWindow(QMainWindow):
                 "open it again from Home (Ctrl+H) to take it over here."
             )
         if forward:
-            self.stack.setCurrentWidget(self.case_desk)
-            self.setWindowTitle(f"p2pdesk — case #{case.id}")
+            self._bring_case_desk_forward()
         self._update_actions()
         if forward and call is not None and call.in_progress:
             self._focus(2, self.note_pane.focus_entry)
 
+    def _bring_case_desk_forward(self) -> None:
+        """The case desk in front, the window's title naming its case."""
+        self.stack.setCurrentWidget(self.case_desk)
+        self.setWindowTitle(f"p2pdesk — case #{self.case.id}")  # type: ignore[union-attr]
+
     def _focus(self, pane: int, then) -> None:  # noqa: ANN001
         if self.case is not None and self.stack.currentWidget() is not self.case_desk:
-            self.stack.setCurrentWidget(self.case_desk)
-            self.setWindowTitle(f"p2pdesk — case #{self.case.id}")
+            self._bring_case_desk_forward()
             self._update_actions()
         self.case_desk.show_pane(pane)
         then()
@@ -1202,12 +1205,10 @@ class MainWindow(QMainWindow):
         else:
             self.note_pane.show_info(message)
         current = self.stack.currentWidget()
-        if self._editor is not None and current is self._editor:
-            self._editor.say(message, problem=problem)
-        elif self._record_desk is not None and current is self._record_desk.view:
+        if self._record_desk is not None and current is self._record_desk.view:
             self._record_desk.view.show_message(message, problem=problem)
-        elif self._home is not None and current is self._home:
-            self._home.show_notice(message)
+        elif current is not self.case_desk:  # (the note pane has said it)
+            self._say(message, beep=False, problem=problem)
 
     def show_records(self) -> None:
         if not self._may_leave_editor():
